@@ -1,0 +1,443 @@
+using System;
+using NNLinearity.Links;
+using NNLinearity.Numerics;
+
+namespace NNLinearity.Families;
+
+/// <summary>The Gaussian family: V(mu) = 1, deviance = weighted residual sum of squares.</summary>
+public sealed class GaussianFamily : GlmFamily
+{
+    /// <inheritdoc />
+    public override string Name => "gaussian";
+
+    /// <inheritdoc />
+    public override ILinkFunction CanonicalLink => new IdentityLink();
+
+    /// <inheritdoc />
+    public override bool EstimatesDispersion => true;
+
+    /// <inheritdoc />
+    public override int ExtraParameters => 1;
+
+    /// <inheritdoc />
+    public override string ResponseSupport => "finite real numbers";
+
+    /// <inheritdoc />
+    public override double Variance(double mu) => 1.0;
+
+    /// <inheritdoc />
+    public override double Deviance(double y, double mu, double weight) => weight * (y - mu) * (y - mu);
+
+    /// <inheritdoc />
+    public override bool IsValidResponse(double y) => double.IsFinite(y);
+
+    /// <inheritdoc />
+    public override bool IsValidMean(double mu) => true;
+
+    /// <inheritdoc />
+    public override double InitialMean(double y, double weight) => y;
+
+    /// <inheritdoc />
+    public override bool IsLinkAllowed(ILinkFunction link) => link is PowerLink || IsOneOf(link, typeof(IdentityLink), typeof(LogLink), typeof(InverseLink));
+
+    /// <inheritdoc />
+    public override double? AicTerm(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, double deviance)
+    {
+        // R: nobs * (log(2 pi dev / nobs) + 1) + 2 - sum(log(wt)), over the observations that carry weight.
+        double n = 0, sumLogW = 0;
+        foreach (double w in weights)
+        {
+            if (w > 0)
+            {
+                n++;
+                sumLogW += Math.Log(w);
+            }
+        }
+
+        return n * (Math.Log(2 * Math.PI * deviance / n) + 1) + 2 - sumLogW;
+    }
+}
+
+/// <summary>
+/// The binomial family: V(mu) = mu (1 - mu). Responses are proportions in [0, 1]; with trial counts as prior weights
+/// they are success proportions (R's <c>glm(y ~ x, weights = n, family = binomial)</c>).
+/// </summary>
+public class BinomialFamily : GlmFamily
+{
+    /// <inheritdoc />
+    public override string Name => "binomial";
+
+    /// <inheritdoc />
+    public override ILinkFunction CanonicalLink => new LogitLink();
+
+    /// <inheritdoc />
+    public override bool EstimatesDispersion => false;
+
+    /// <inheritdoc />
+    public override string ResponseSupport => "proportions in [0, 1]";
+
+    /// <inheritdoc />
+    public override double Variance(double mu) => mu * (1.0 - mu);
+
+    /// <inheritdoc />
+    public override double Deviance(double y, double mu, double weight) => 2.0 * weight * (YLogY(y, mu) + YLogY(1.0 - y, 1.0 - mu));
+
+    /// <inheritdoc />
+    public override bool IsValidResponse(double y) => y >= 0 && y <= 1;
+
+    /// <inheritdoc />
+    public override bool IsValidMean(double mu) => mu > 0 && mu < 1;
+
+    /// <inheritdoc />
+    public override double InitialMean(double y, double weight) => (weight * y + 0.5) / (weight + 1.0);
+
+    /// <inheritdoc />
+    public override bool IsLinkAllowed(ILinkFunction link)
+        => IsOneOf(link, typeof(LogitLink), typeof(ProbitLink), typeof(CloglogLink), typeof(LogLogLink), typeof(CauchitLink), typeof(LogLink));
+
+    /// <inheritdoc />
+    public override double? AicTerm(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, double deviance)
+    {
+        // R: m = wt (one trial per row, weights = trials); -2 sum(dbinom(round(m y), round(m), mu, log = TRUE)).
+        double s = 0;
+        for (int i = 0; i < y.Length; i++)
+        {
+            double m = weights[i];
+            if (m <= 0) continue;
+            s += LogBinomialPmf(Math.Round(m * y[i], MidpointRounding.ToEven), Math.Round(m, MidpointRounding.ToEven), mu[i]);
+        }
+
+        return -2.0 * s;
+    }
+
+    private static double LogBinomialPmf(double k, double n, double p)
+    {
+        double logChoose = Special.LogGamma(n + 1) - Special.LogGamma(k + 1) - Special.LogGamma(n - k + 1);
+        double a = k == 0 ? 0.0 : k * Math.Log(p);
+        double b = n - k == 0 ? 0.0 : (n - k) * Special.Log1P(-p);
+        return logChoose + a + b;
+    }
+}
+
+/// <summary>The quasi-binomial family: binomial variance and deviance, dispersion estimated, no likelihood.</summary>
+public sealed class QuasiBinomialFamily : BinomialFamily
+{
+    /// <inheritdoc />
+    public override string Name => "quasibinomial";
+
+    /// <inheritdoc />
+    public override bool EstimatesDispersion => true;
+
+    /// <inheritdoc />
+    public override bool HasLikelihood => false;
+
+    /// <inheritdoc />
+    public override double? AicTerm(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, double deviance) => null;
+}
+
+/// <summary>The Poisson family: V(mu) = mu, non-negative responses.</summary>
+public class PoissonFamily : GlmFamily
+{
+    /// <inheritdoc />
+    public override string Name => "poisson";
+
+    /// <inheritdoc />
+    public override ILinkFunction CanonicalLink => new LogLink();
+
+    /// <inheritdoc />
+    public override bool EstimatesDispersion => false;
+
+    /// <inheritdoc />
+    public override string ResponseSupport => "non-negative counts";
+
+    /// <inheritdoc />
+    public override double Variance(double mu) => mu;
+
+    /// <inheritdoc />
+    public override double Deviance(double y, double mu, double weight)
+        => 2.0 * weight * (y > 0 ? y * Math.Log(y / mu) - (y - mu) : mu);
+
+    /// <inheritdoc />
+    public override bool IsValidResponse(double y) => y >= 0 && double.IsFinite(y);
+
+    /// <inheritdoc />
+    public override bool IsValidMean(double mu) => mu > 0 && double.IsFinite(mu);
+
+    /// <inheritdoc />
+    public override double InitialMean(double y, double weight) => y + 0.1;
+
+    /// <inheritdoc />
+    public override bool IsLinkAllowed(ILinkFunction link) => IsOneOf(link, typeof(LogLink), typeof(IdentityLink), typeof(SqrtLink));
+
+    /// <inheritdoc />
+    public override double? AicTerm(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, double deviance)
+    {
+        // R: -2 sum(dpois(y, mu, log = TRUE) * wt).
+        double s = 0;
+        for (int i = 0; i < y.Length; i++)
+        {
+            if (weights[i] <= 0) continue;
+            double logP = (y[i] == 0 ? 0.0 : y[i] * Math.Log(mu[i])) - mu[i] - Special.LogGamma(y[i] + 1);
+            s += weights[i] * logP;
+        }
+
+        return -2.0 * s;
+    }
+}
+
+/// <summary>The quasi-Poisson family: Poisson variance and deviance, dispersion estimated, no likelihood.</summary>
+public sealed class QuasiPoissonFamily : PoissonFamily
+{
+    /// <inheritdoc />
+    public override string Name => "quasipoisson";
+
+    /// <inheritdoc />
+    public override bool EstimatesDispersion => true;
+
+    /// <inheritdoc />
+    public override bool HasLikelihood => false;
+
+    /// <inheritdoc />
+    public override double? AicTerm(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, double deviance) => null;
+}
+
+/// <summary>The Gamma family: V(mu) = mu^2, positive responses.</summary>
+public sealed class GammaFamily : GlmFamily
+{
+    /// <inheritdoc />
+    public override string Name => "Gamma";
+
+    /// <inheritdoc />
+    public override ILinkFunction CanonicalLink => new InverseLink();
+
+    /// <inheritdoc />
+    public override bool EstimatesDispersion => true;
+
+    /// <inheritdoc />
+    public override int ExtraParameters => 1;
+
+    /// <inheritdoc />
+    public override string ResponseSupport => "positive real numbers";
+
+    /// <inheritdoc />
+    public override double Variance(double mu) => mu * mu;
+
+    /// <inheritdoc />
+    public override double Deviance(double y, double mu, double weight)
+        => -2.0 * weight * (Math.Log(y == 0 ? 1.0 : y / mu) - (y - mu) / mu);
+
+    /// <inheritdoc />
+    public override bool IsValidResponse(double y) => y > 0 && double.IsFinite(y);
+
+    /// <inheritdoc />
+    public override bool IsValidMean(double mu) => mu > 0 && double.IsFinite(mu);
+
+    /// <inheritdoc />
+    public override double InitialMean(double y, double weight) => y;
+
+    /// <inheritdoc />
+    public override bool IsLinkAllowed(ILinkFunction link) => IsOneOf(link, typeof(InverseLink), typeof(IdentityLink), typeof(LogLink));
+
+    /// <inheritdoc />
+    public override double? AicTerm(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, double deviance)
+    {
+        // R: disp = dev / sum(wt); -2 sum(dgamma(y, 1/disp, scale = mu disp, log = TRUE) wt) + 2.
+        double sumW = 0;
+        foreach (double w in weights) sumW += w;
+        double disp = deviance / sumW;
+        double shape = 1.0 / disp;
+        double s = 0;
+        for (int i = 0; i < y.Length; i++)
+        {
+            if (weights[i] <= 0) continue;
+            double scale = mu[i] * disp;
+            double logD = -Special.LogGamma(shape) - shape * Math.Log(scale) + (shape - 1.0) * Math.Log(y[i]) - y[i] / scale;
+            s += weights[i] * logD;
+        }
+
+        return -2.0 * s + 2.0;
+    }
+}
+
+/// <summary>The inverse Gaussian family: V(mu) = mu^3, positive responses.</summary>
+public sealed class InverseGaussianFamily : GlmFamily
+{
+    /// <inheritdoc />
+    public override string Name => "inverse.gaussian";
+
+    /// <inheritdoc />
+    public override ILinkFunction CanonicalLink => new InverseSquaredLink();
+
+    /// <inheritdoc />
+    public override bool EstimatesDispersion => true;
+
+    /// <inheritdoc />
+    public override int ExtraParameters => 1;
+
+    /// <inheritdoc />
+    public override string ResponseSupport => "positive real numbers";
+
+    /// <inheritdoc />
+    public override double Variance(double mu) => mu * mu * mu;
+
+    /// <inheritdoc />
+    public override double Deviance(double y, double mu, double weight) => weight * (y - mu) * (y - mu) / (y * mu * mu);
+
+    /// <inheritdoc />
+    public override bool IsValidResponse(double y) => y > 0 && double.IsFinite(y);
+
+    /// <inheritdoc />
+    public override bool IsValidMean(double mu) => true;
+
+    /// <inheritdoc />
+    public override double InitialMean(double y, double weight) => y;
+
+    /// <inheritdoc />
+    public override bool IsLinkAllowed(ILinkFunction link)
+        => IsOneOf(link, typeof(InverseSquaredLink), typeof(InverseLink), typeof(IdentityLink), typeof(LogLink));
+
+    /// <inheritdoc />
+    public override double? AicTerm(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, double deviance)
+    {
+        // R: sum(wt) (1 + log(dev / sum(wt) 2 pi)) + 3 sum(log(y) wt) + 2.
+        double sumW = 0, sumLogY = 0;
+        for (int i = 0; i < y.Length; i++)
+        {
+            if (weights[i] <= 0) continue;
+            sumW += weights[i];
+            sumLogY += weights[i] * Math.Log(y[i]);
+        }
+
+        return sumW * (1 + Math.Log(deviance / sumW * 2 * Math.PI)) + 3 * sumLogY + 2;
+    }
+}
+
+/// <summary>The negative binomial family with known shape theta (MASS::negative.binomial): V(mu) = mu + mu^2 / theta. The dispersion is fixed at 1, as for MASS::glm.nb.</summary>
+public sealed class NegativeBinomialFamily : GlmFamily
+{
+    /// <summary>Creates the family with shape <paramref name="theta"/>.</summary>
+    /// <param name="theta">The shape parameter, positive and finite.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="theta"/> is not positive and finite.</exception>
+    public NegativeBinomialFamily(double theta)
+    {
+        if (!(theta > 0) || !double.IsFinite(theta))
+        {
+            throw new ArgumentOutOfRangeException(nameof(theta), theta, "The negative binomial shape theta must be positive and finite.");
+        }
+
+        Theta = theta;
+    }
+
+    /// <summary>The shape parameter theta.</summary>
+    public double Theta { get; }
+
+    /// <inheritdoc />
+    public override string Name => FormattableString.Invariant($"Negative Binomial({Theta:0.####})");
+
+    /// <inheritdoc />
+    public override ILinkFunction CanonicalLink => new LogLink();
+
+    /// <inheritdoc />
+    public override bool EstimatesDispersion => false;
+
+    /// <inheritdoc />
+    public override string ResponseSupport => "non-negative counts";
+
+    /// <inheritdoc />
+    public override double Variance(double mu) => mu + mu * mu / Theta;
+
+    /// <inheritdoc />
+    public override double Deviance(double y, double mu, double weight)
+        => 2.0 * weight * (y * Math.Log(Math.Max(1.0, y) / mu) - (y + Theta) * Math.Log((y + Theta) / (mu + Theta)));
+
+    /// <inheritdoc />
+    public override bool IsValidResponse(double y) => y >= 0 && double.IsFinite(y);
+
+    /// <inheritdoc />
+    public override bool IsValidMean(double mu) => mu > 0;
+
+    /// <inheritdoc />
+    public override double InitialMean(double y, double weight) => y == 0 ? 1.0 / 6.0 : y;
+
+    /// <inheritdoc />
+    public override bool IsLinkAllowed(ILinkFunction link) => IsOneOf(link, typeof(LogLink), typeof(IdentityLink), typeof(SqrtLink));
+
+    /// <inheritdoc />
+    public override double? AicTerm(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, double deviance)
+    {
+        double t = Theta, s = 0;
+        for (int i = 0; i < y.Length; i++)
+        {
+            if (weights[i] <= 0) continue;
+            double yi = y[i];
+            double term = (yi + t) * Math.Log(mu[i] + t) - (yi == 0 ? 0.0 : yi * Math.Log(mu[i])) + Special.LogGamma(yi + 1)
+                - t * Math.Log(t) + Special.LogGamma(t) - Special.LogGamma(t + yi);
+            s += weights[i] * term;
+        }
+
+        return 2.0 * s;
+    }
+}
+
+/// <summary>The Tweedie family with variance power p in (1, 2) (statmod::tweedie): V(mu) = mu^p, non-negative responses with exact zeros allowed (compound Poisson-Gamma). It has no closed-form likelihood, so AIC is not reported (R reports NA).</summary>
+public sealed class TweedieFamily : GlmFamily
+{
+    /// <summary>Creates the family with variance power <paramref name="power"/>.</summary>
+    /// <param name="power">The variance power, strictly between 1 and 2.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="power"/> is not in (1, 2).</exception>
+    public TweedieFamily(double power)
+    {
+        if (!(power > 1 && power < 2))
+        {
+            throw new ArgumentOutOfRangeException(nameof(power), power, "The Tweedie variance power must be strictly between 1 and 2.");
+        }
+
+        Power = power;
+    }
+
+    /// <summary>The variance power p.</summary>
+    public double Power { get; }
+
+    /// <inheritdoc />
+    public override string Name => "Tweedie";
+
+    /// <inheritdoc />
+    public override ILinkFunction CanonicalLink => new PowerLink(1.0 - Power);
+
+    /// <inheritdoc />
+    public override bool EstimatesDispersion => true;
+
+    /// <inheritdoc />
+    public override bool HasLikelihood => false;
+
+    /// <inheritdoc />
+    public override string ResponseSupport => "non-negative real numbers";
+
+    /// <inheritdoc />
+    public override double Variance(double mu) => Math.Pow(mu, Power);
+
+    /// <inheritdoc />
+    public override double Deviance(double y, double mu, double weight)
+    {
+        double p = Power;
+        double y1 = y == 0 ? 0.1 : y;
+        double theta = (Math.Pow(y1, 1 - p) - Math.Pow(mu, 1 - p)) / (1 - p);
+        double kappa = (Math.Pow(y, 2 - p) - Math.Pow(mu, 2 - p)) / (2 - p);
+        return 2.0 * weight * (y * theta - kappa);
+    }
+
+    /// <inheritdoc />
+    public override bool IsValidResponse(double y) => y >= 0 && double.IsFinite(y);
+
+    /// <inheritdoc />
+    public override bool IsValidMean(double mu) => mu >= 0;
+
+    /// <inheritdoc />
+    public override double InitialMean(double y, double weight) => y == 0 ? 0.1 : y;
+
+    /// <inheritdoc />
+    public override bool IsLinkAllowed(ILinkFunction link) => link is PowerLink || IsOneOf(link, typeof(LogLink), typeof(IdentityLink));
+
+    /// <inheritdoc />
+    public override double? AicTerm(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, double deviance) => null;
+}

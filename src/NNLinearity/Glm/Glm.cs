@@ -1,0 +1,359 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using NNLinearity.Families;
+using NNLinearity.Links;
+using NNLinearity.Numerics;
+
+namespace NNLinearity.Glm;
+
+/// <summary>
+/// Fits generalized linear models by iteratively reweighted least squares, as R's <c>glm</c>: the same starting
+/// values, convergence rule, step-halving, rank-deficiency handling and inference.
+/// </summary>
+public static class Glm
+{
+    /// <summary>Fits a GLM to a design matrix given as a two-dimensional array [rows, columns].</summary>
+    /// <param name="x">The predictors, one row per observation (no intercept column: see <see cref="GlmOptions.Intercept"/>).</param>
+    /// <param name="y">The responses, one per row.</param>
+    /// <param name="family">The response family.</param>
+    /// <param name="link">The link; the family's canonical link when null.</param>
+    /// <param name="options">Weights, offset, starting values and control settings.</param>
+    /// <returns>The fitted model.</returns>
+    /// <exception cref="ArgumentException">Shapes disagree, a value is NaN or infinite, a weight is negative, a response is outside the family's support, the link is not available for the family, or there are no rows.</exception>
+    /// <exception cref="GlmFitException">IRLS cannot find coefficients with a finite deviance (R's "no valid set of coefficients").</exception>
+    public static GlmFit Fit(double[,] x, IReadOnlyList<double> y, GlmFamily family, ILinkFunction? link = null, GlmOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        int n = x.GetLength(0), k = x.GetLength(1);
+        double[] cm = new double[n * k];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < k; j++) cm[j * n + i] = x[i, j];
+        }
+
+        return FitColumnMajor(cm, n, k, y, family, link, options);
+    }
+
+    /// <summary>Fits a GLM to a row-major design matrix held in a span.</summary>
+    /// <param name="x">rows x columns values, row by row (no intercept column).</param>
+    /// <param name="rows">Number of rows.</param>
+    /// <param name="columns">Number of columns.</param>
+    /// <param name="y">The responses, one per row.</param>
+    /// <param name="family">The response family.</param>
+    /// <param name="link">The link; the family's canonical link when null.</param>
+    /// <param name="options">Weights, offset, starting values and control settings.</param>
+    /// <returns>The fitted model.</returns>
+    /// <exception cref="ArgumentException">As <see cref="Fit(double[,], IReadOnlyList{double}, GlmFamily, ILinkFunction?, GlmOptions?)"/>, or <paramref name="x"/> does not hold rows x columns values.</exception>
+    /// <exception cref="GlmFitException">IRLS cannot find coefficients with a finite deviance.</exception>
+    public static GlmFit Fit(ReadOnlySpan<double> x, int rows, int columns, IReadOnlyList<double> y, GlmFamily family, ILinkFunction? link = null, GlmOptions? options = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfNegative(columns);
+        if ((long)rows * columns != x.Length)
+        {
+            throw new ArgumentException($"x holds {x.Length} values but rows x columns = {rows} x {columns} = {(long)rows * columns}.", nameof(x));
+        }
+
+        double[] cm = new double[x.Length];
+        for (int i = 0; i < rows; i++)
+        {
+            ReadOnlySpan<double> row = x.Slice(i * columns, columns);
+            for (int j = 0; j < columns; j++) cm[j * rows + i] = row[j];
+        }
+
+        return FitColumnMajor(cm, rows, columns, y, family, link, options);
+    }
+
+    /// <summary>Fits a GLM to a MathNet.Numerics matrix and vector.</summary>
+    /// <param name="x">The predictors (no intercept column).</param>
+    /// <param name="y">The responses.</param>
+    /// <param name="family">The response family.</param>
+    /// <param name="link">The link; the family's canonical link when null.</param>
+    /// <param name="options">Weights, offset, starting values and control settings.</param>
+    /// <returns>The fitted model.</returns>
+    /// <exception cref="ArgumentException">As <see cref="Fit(double[,], IReadOnlyList{double}, GlmFamily, ILinkFunction?, GlmOptions?)"/>.</exception>
+    /// <exception cref="GlmFitException">IRLS cannot find coefficients with a finite deviance.</exception>
+    public static GlmFit Fit(MathNet.Numerics.LinearAlgebra.Matrix<double> x, MathNet.Numerics.LinearAlgebra.Vector<double> y, GlmFamily family, ILinkFunction? link = null, GlmOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return FitColumnMajor(x.ToColumnMajorArray(), x.RowCount, x.ColumnCount, y.ToArray(), family, link, options);
+    }
+
+    /// <summary>Takes ownership of <paramref name="x"/> (column-major n x k, no intercept).</summary>
+    private static GlmFit FitColumnMajor(double[] x, int n, int k, IReadOnlyList<double> y, GlmFamily family, ILinkFunction? link, GlmOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(y);
+        ArgumentNullException.ThrowIfNull(family);
+        options ??= new GlmOptions();
+        link ??= family.CanonicalLink;
+        family.ValidateLink(link, nameof(link));
+        if (!(options.Epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(options), options.Epsilon, "Epsilon must be positive.");
+        if (options.MaxIterations < 1) throw new ArgumentOutOfRangeException(nameof(options), options.MaxIterations, "MaxIterations must be at least 1.");
+        if (n == 0) throw new ArgumentException("x has no rows: a GLM needs at least one observation.", nameof(x));
+        if (y.Count != n) throw new ArgumentException($"y has {y.Count} values but x has {n} rows.", nameof(y));
+        int p = k + (options.Intercept ? 1 : 0);
+        if (p == 0) throw new ArgumentException("The model has no columns: x has none and the intercept is off.", nameof(x));
+
+        for (int j = 0; j < k; j++)
+        {
+            ReadOnlySpan<double> col = x.AsSpan(j * n, n);
+            int bad = IndexOfNonFinite(col);
+            if (bad >= 0) throw new ArgumentException($"x[{bad}, {j}] is {col[bad].ToString(CultureInfo.InvariantCulture)}: every predictor must be finite.", nameof(x));
+        }
+
+        double[] w = ReadVector(options.Weights, n, 1.0, nameof(GlmOptions.Weights));
+        for (int i = 0; i < n; i++)
+        {
+            if (!(w[i] >= 0)) throw new ArgumentOutOfRangeException(nameof(options), $"Weights[{i}] = {w[i].ToString(CultureInfo.InvariantCulture)}: prior weights must be finite and non-negative.");
+        }
+
+        bool hasOffset = options.Offset is not null;
+        double[] offset = hasOffset ? ReadVector(options.Offset, n, 0.0, nameof(GlmOptions.Offset)) : [];
+        double[] response = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            double v = y[i];
+            if (!double.IsFinite(v)) throw new ArgumentException($"y[{i}] is {v.ToString(CultureInfo.InvariantCulture)}: responses must be finite.", nameof(y));
+            if (family is BinomialFamily && w[i] == 0) v = 0; // R: y[weights == 0] <- 0
+            if (!family.IsValidResponse(v))
+            {
+                throw new ArgumentOutOfRangeException(nameof(y), v, $"y[{i}] = {v.ToString(CultureInfo.InvariantCulture)} is outside the support of the {family.Name} family ({family.ResponseSupport}).");
+            }
+
+            response[i] = v;
+        }
+
+        if (w.All(v => v == 0)) throw new ArgumentException("Every prior weight is 0: there is nothing to fit.", nameof(options));
+
+        string[] names = ColumnNames(options, k);
+        double[] design;
+        if (options.Intercept)
+        {
+            design = new double[n * p];
+            design.AsSpan(0, n).Fill(1.0);
+            x.AsSpan().CopyTo(design.AsSpan(n));
+        }
+        else
+        {
+            design = x;
+        }
+
+        double[] start = [];
+        if (options.Start is not null)
+        {
+            if (options.Start.Count != p) throw new ArgumentException($"Start has {options.Start.Count} values but the model has {p} coefficients.", nameof(options));
+            start = options.Start.ToArray();
+            if (IndexOfNonFinite(start) >= 0) throw new ArgumentException("Start contains a non-finite value.", nameof(options));
+        }
+
+        double[] mustart = [];
+        if (options.StartingMeans is not null)
+        {
+            mustart = ReadVector(options.StartingMeans, n, 0.0, nameof(GlmOptions.StartingMeans));
+        }
+
+        var engine = new IrlsEngine(design, n, p, response, w, offset, family, link, options.MaxDegreeOfParallelism);
+        IrlsResult r = engine.Run(start, mustart, options.Epsilon, options.MaxIterations, options.Solver);
+
+        double nullDeviance;
+        if (options.Intercept && hasOffset)
+        {
+            // R refits the intercept-only model with the offset, starting from the full model's fitted values.
+            double[] ones = new double[n];
+            ones.AsSpan().Fill(1.0);
+            var nullEngine = new IrlsEngine(ones, n, 1, response, w, offset, family, link, options.MaxDegreeOfParallelism);
+            nullDeviance = nullEngine.Run([], r.Mu, options.Epsilon, options.MaxIterations, GlmSolver.Qr).Deviance;
+        }
+        else
+        {
+            double sw = 0, swy = 0;
+            for (int i = 0; i < n; i++)
+            {
+                sw += w[i];
+                swy += w[i] * response[i];
+            }
+
+            nullDeviance = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double mu0 = options.Intercept ? swy / sw : engine.FittingMean(hasOffset ? offset[i] : 0.0);
+                nullDeviance += family.Deviance(response[i], mu0, w[i]);
+            }
+        }
+
+        return Infer(r, engine, design, names, family, link, response, w, nullDeviance, options.Intercept);
+    }
+
+    private static GlmFit Infer(IrlsResult r, IrlsEngine engine, double[] design, string[] names, GlmFamily family, ILinkFunction link, double[] y, double[] w, double nullDeviance, bool intercept)
+    {
+        int n = y.Length, p = names.Length;
+        IrlsStep step = r.LastStep;
+        int nOk = w.Count(v => v > 0);
+        int rank = step.Rank;
+        int dfResidual = nOk - rank;
+        double[] mu = (double[])r.Mu.Clone();
+        double[] eta = (double[])r.Eta.Clone();
+        double[] ww = (double[])r.WorkingWeights.Clone();
+        var diagnostics = new List<GlmDiagnostic>();
+
+        double dispersion = 1.0;
+        if (family.EstimatesDispersion)
+        {
+            if (dfResidual > 0)
+            {
+                double s = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    if (ww[i] > 0)
+                    {
+                        double res = (y[i] - mu[i]) / engine.FittingDerivative(eta[i]);
+                        s += ww[i] * res * res;
+                    }
+                }
+
+                dispersion = s / dfResidual;
+            }
+            else
+            {
+                dispersion = double.NaN;
+                diagnostics.Add(new GlmDiagnostic(GlmDiagnosticKind.NoResidualDegreesOfFreedom,
+                    "No residual degrees of freedom: the dispersion, standard errors and tests are not available (NaN)."));
+            }
+        }
+
+        double[,] unscaled = step.UnscaledCovariance();
+        double[,] cov = new double[p, p];
+        double[] coef = new double[p], se = new double[p], stat = new double[p], pval = new double[p];
+        bool estimated = family.EstimatesDispersion;
+        for (int j = 0; j < p; j++)
+        {
+            for (int l = 0; l < p; l++) cov[j, l] = dispersion * unscaled[j, l];
+            coef[j] = step.Aliased[j] ? double.NaN : r.Beta[j];
+            se[j] = Math.Sqrt(cov[j, j]);
+            stat[j] = coef[j] / se[j];
+            pval[j] = estimated ? Distributions.StudentTTwoSided(stat[j], dfResidual) : 2 * Special.NormalCdf(-Math.Abs(stat[j]));
+        }
+
+        double? aicTerm = family.AicTerm(y, mu, w, r.Deviance);
+        double? aic = aicTerm + 2 * rank;
+        int dfModel = rank + family.ExtraParameters;
+        double? logLik = aic is double a ? dfModel - a / 2 : null;
+        // R's BIC takes the number of observations from logLik.glm: every row with a residual, zero weights included.
+        double? bic = logLik is double ll ? -2 * ll + Math.Log(n) * dfModel : null;
+
+        if (!r.Converged) diagnostics.Add(new GlmDiagnostic(GlmDiagnosticKind.NotConverged, $"IRLS did not converge in {r.Iterations} iterations."));
+        if (r.Boundary) diagnostics.Add(new GlmDiagnostic(GlmDiagnosticKind.Boundary, "The algorithm stopped at a boundary value (step-halving was needed)."));
+        const double tiny = 10 * Special.Epsilon;
+        if (family is BinomialFamily)
+        {
+            int count = mu.Count(m => m > 1 - tiny || m < tiny);
+            if (count > 0)
+            {
+                diagnostics.Add(new GlmDiagnostic(GlmDiagnosticKind.FittedProbabilitiesZeroOrOne,
+                    $"Fitted probabilities numerically 0 or 1 occurred ({count} rows): the data are (quasi-)completely separated and some coefficients diverge."));
+            }
+
+            bool nonInteger = false;
+            for (int i = 0; i < n; i++) nonInteger |= Math.Abs(w[i] * y[i] - Math.Round(w[i] * y[i])) > 1e-3;
+            if (nonInteger) diagnostics.Add(new GlmDiagnostic(GlmDiagnosticKind.NonIntegerSuccesses, "Non-integer numbers of successes (weights x y) in a binomial GLM."));
+        }
+
+        if (family is PoissonFamily && mu.Any(m => m < tiny))
+        {
+            diagnostics.Add(new GlmDiagnostic(GlmDiagnosticKind.FittedRatesZero, "Fitted rates numerically 0 occurred."));
+        }
+
+        if (rank < p)
+        {
+            string aliased = string.Join(", ", names.Where((_, j) => step.Aliased[j]));
+            diagnostics.Add(new GlmDiagnostic(GlmDiagnosticKind.AliasedColumns, $"{p - rank} coefficient(s) not defined because of singularities: {aliased}."));
+        }
+
+        return new GlmFit
+        {
+            Family = family,
+            Link = link,
+            CoefficientNames = names,
+            Coefficients = coef,
+            StandardErrors = se,
+            Statistics = stat,
+            PValues = pval,
+            TestStatistic = estimated ? GlmTestStatistic.T : GlmTestStatistic.Z,
+            Covariance = cov,
+            UnscaledCovariance = unscaled,
+            Aliased = step.Aliased,
+            Deviance = r.Deviance,
+            NullDeviance = nullDeviance,
+            ResidualDegreesOfFreedom = dfResidual,
+            NullDegreesOfFreedom = nOk - (intercept ? 1 : 0),
+            Rank = rank,
+            Dispersion = dispersion,
+            Aic = aic,
+            Bic = bic,
+            LogLikelihood = logLik,
+            Iterations = r.Iterations,
+            Converged = r.Converged,
+            Boundary = r.Boundary,
+            HasIntercept = intercept,
+            Diagnostics = diagnostics,
+            FittedValues = mu,
+            LinearPredictors = eta,
+            PriorWeights = w,
+            WorkingWeights = ww,
+            Response = y,
+            SolvedByQr = step.UsedQr,
+            FittingDerivative = engine.FittingDerivative,
+            FittingMean = engine.FittingMean,
+            Design = design,
+        };
+    }
+
+    private static string[] ColumnNames(GlmOptions options, int k)
+    {
+        IReadOnlyList<string>? given = options.ColumnNames;
+        if (given is not null && given.Count != k)
+        {
+            throw new ArgumentException($"ColumnNames has {given.Count} names but x has {k} columns.", nameof(options));
+        }
+
+        var names = new List<string>(k + 1);
+        if (options.Intercept) names.Add("(Intercept)");
+        for (int j = 0; j < k; j++) names.Add(given?[j] ?? "x" + (j + 1).ToString(CultureInfo.InvariantCulture));
+        return names.ToArray();
+    }
+
+    private static double[] ReadVector(IReadOnlyList<double>? values, int n, double fill, string name)
+    {
+#pragma warning disable CA2208 // the caller's public parameter is options; the message names the option
+
+        double[] v = new double[n];
+        if (values is null)
+        {
+            v.AsSpan().Fill(fill);
+            return v;
+        }
+
+        if (values.Count != n) throw new ArgumentException($"{name} has {values.Count} values but x has {n} rows.", "options");
+        for (int i = 0; i < n; i++)
+        {
+            v[i] = values[i];
+            if (!double.IsFinite(v[i])) throw new ArgumentException($"{name}[{i}] is {v[i].ToString(CultureInfo.InvariantCulture)}: it must be finite.", "options");
+        }
+
+        return v;
+#pragma warning restore CA2208
+    }
+
+    private static int IndexOfNonFinite(ReadOnlySpan<double> v)
+    {
+        for (int i = 0; i < v.Length; i++)
+        {
+            if (!double.IsFinite(v[i])) return i;
+        }
+
+        return -1;
+    }
+}

@@ -1,0 +1,31 @@
+namespace NNLinearity.Glm;
+
+/// <summary>The kinds of condition a fit reports instead of failing (R's warnings and NA coefficients).</summary>
+public enum GlmDiagnosticKind
+{
+    /// <summary>IRLS stopped at the iteration limit before the convergence rule held (R: "algorithm did not converge").</summary>
+    NotConverged,
+
+    /// <summary>Step-halving was needed to keep the deviance finite or the means valid (R: "algorithm stopped at boundary value").</summary>
+    Boundary,
+
+    /// <summary>Some fitted probabilities are within 10 eps of 0 or 1: the data are (quasi-)completely separated and some coefficients diverge.</summary>
+    FittedProbabilitiesZeroOrOne,
+
+    /// <summary>Some fitted Poisson rates are within 10 eps of 0.</summary>
+    FittedRatesZero,
+
+    /// <summary>Some columns are linear combinations of the columns before them; their coefficients are NaN and they are left out.</summary>
+    AliasedColumns,
+
+    /// <summary>The binomial weights times the responses are not whole numbers of successes.</summary>
+    NonIntegerSuccesses,
+
+    /// <summary>No residual degrees of freedom remain, so the dispersion (and every standard error that uses it) cannot be estimated.</summary>
+    NoResidualDegreesOfFreedom,
+}
+
+/// <summary>A condition reported by a fit, with a readable message.</summary>
+/// <param name="Kind">What happened.</param>
+/// <param name="Message">A sentence describing it, naming columns where relevant.</param>
+public sealed record GlmDiagnostic(GlmDiagnosticKind Kind, string Message);

@@ -1,0 +1,211 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using NNLinearity.Numerics;
+
+namespace NNLinearity.Glm;
+
+public sealed partial class GlmFit
+{
+    /// <summary>Number of coefficients (including aliased ones).</summary>
+    public int CoefficientCount => Coefficients.Count;
+
+    /// <summary>Residuals of the given type, one per row (R's <c>residuals(fit, type)</c>).</summary>
+    /// <param name="type">The residual type.</param>
+    /// <returns>The residuals.</returns>
+    public double[] Residuals(GlmResidualType type = GlmResidualType.Deviance)
+    {
+        int n = Response.Count;
+        double[] r = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            double y = Response[i], mu = FittedValues[i], w = PriorWeights[i];
+            r[i] = type switch
+            {
+                GlmResidualType.Response => y - mu,
+                GlmResidualType.Working => (y - mu) / FittingDerivative(LinearPredictors[i]),
+                GlmResidualType.Pearson => (y - mu) * Math.Sqrt(w) / Math.Sqrt(Family.Variance(mu)),
+                GlmResidualType.Deviance => Math.Sign(y - mu) * Math.Sqrt(Math.Max(Family.Deviance(y, mu, w), 0.0)),
+                _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown residual type."),
+            };
+        }
+
+        return r;
+    }
+
+    /// <summary>The Pearson chi-square statistic: the sum of squared Pearson residuals.</summary>
+    public double PearsonChiSquare => Residuals(GlmResidualType.Pearson).Sum(r => r * r);
+
+    /// <summary>Predictions for the rows the model was fitted to, with standard errors.</summary>
+    /// <param name="scale">Link (eta) or response (mu) scale.</param>
+    /// <returns>The predictions.</returns>
+    public GlmPrediction Predict(GlmPredictionScale scale = GlmPredictionScale.Response)
+        => PredictCore(FittedDesignRow, Response.Count, LinearPredictors, scale);
+
+    /// <summary>Predictions for new rows (without the intercept column), with standard errors (R's <c>predict.glm(newdata, se.fit = TRUE)</c>).</summary>
+    /// <param name="x">New predictors [rows, columns], columns as in the fit (no intercept column).</param>
+    /// <param name="scale">Link (eta) or response (mu) scale.</param>
+    /// <param name="offset">An offset per new row, or null for none.</param>
+    /// <returns>The predictions.</returns>
+    /// <exception cref="ArgumentException">The column count differs from the fit, a value is not finite, or the offset length differs.</exception>
+    public GlmPrediction Predict(double[,] x, GlmPredictionScale scale = GlmPredictionScale.Response, IReadOnlyList<double>? offset = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        int rows = x.GetLength(0), k = x.GetLength(1);
+        int expected = CoefficientCount - (HasIntercept ? 1 : 0);
+        if (k != expected) throw new ArgumentException($"x has {k} columns but the model was fitted with {expected}.", nameof(x));
+        if (offset is not null && offset.Count != rows) throw new ArgumentException($"offset has {offset.Count} values but x has {rows} rows.", nameof(offset));
+        double[] eta = new double[rows];
+        double[] row = new double[CoefficientCount];
+        for (int i = 0; i < rows; i++)
+        {
+            FillRow(x, i, row);
+            double e = offset?[i] ?? 0.0;
+            if (!double.IsFinite(e)) throw new ArgumentException($"offset[{i}] is not finite.", nameof(offset));
+            for (int j = 0; j < row.Length; j++)
+            {
+                if (!Aliased[j]) e += row[j] * Coefficients[j];
+            }
+
+            eta[i] = e;
+        }
+
+        return PredictCore((i, dst) => FillRow(x, i, dst), rows, eta, scale);
+    }
+
+    /// <summary>Wald confidence intervals estimate +- z(1 - (1 - level)/2) SE (R's <c>confint.default</c>).</summary>
+    /// <param name="level">The confidence level, in (0, 1).</param>
+    /// <returns>One interval per coefficient (NaN limits for aliased ones).</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="level"/> is not in (0, 1).</exception>
+    public IReadOnlyList<ConfidenceInterval> ConfidenceIntervals(double level = 0.95)
+    {
+        if (!(level > 0 && level < 1)) throw new ArgumentOutOfRangeException(nameof(level), level, "The confidence level must be in (0, 1).");
+        double z = Distributions.NormalQuantile(1 - (1 - level) / 2);
+        return CoefficientNames.Select((name, j) => new ConfidenceInterval(name, Coefficients[j] - z * StandardErrors[j], Coefficients[j] + z * StandardErrors[j])).ToArray();
+    }
+
+    /// <summary>An R-style summary: coefficient table with significance codes, dispersion, deviances, AIC and iterations.</summary>
+    /// <returns>The summary text.</returns>
+    public string Summary()
+    {
+        var sb = new StringBuilder();
+        CultureInfo c = CultureInfo.InvariantCulture;
+        sb.AppendLine(c, $"Family: {Family.Name}  Link: {Link.Name}");
+        sb.AppendLine();
+        sb.AppendLine("Coefficients:");
+        string statName = TestStatistic == GlmTestStatistic.Z ? "z value" : "t value";
+        string pName = TestStatistic == GlmTestStatistic.Z ? "Pr(>|z|)" : "Pr(>|t|)";
+        int nameWidth = Math.Max(11, CoefficientNames.Max(s => s.Length));
+        var rows = new List<string[]>();
+        for (int j = 0; j < CoefficientCount; j++)
+        {
+            if (Aliased[j])
+            {
+                rows.Add([CoefficientNames[j], "NA", "NA", "NA", "NA", ""]);
+                continue;
+            }
+
+            rows.Add([CoefficientNames[j], Sig4(Coefficients[j]), Sig4(StandardErrors[j]), Fixed3(Statistics[j]), FormatP(PValues[j]), Stars(PValues[j])]);
+        }
+
+        string[] header = ["", "Estimate", "Std. Error", statName, pName, ""];
+        int[] widths = new int[6];
+        widths[0] = nameWidth;
+        for (int k = 1; k < 5; k++) widths[k] = Math.Max(header[k].Length, rows.Max(r => r[k].Length));
+        sb.Append(new string(' ', nameWidth));
+        for (int k = 1; k < 5; k++) sb.Append(' ').Append(header[k].PadLeft(widths[k]));
+        sb.AppendLine();
+        foreach (string[] r in rows)
+        {
+            sb.Append(r[0].PadRight(nameWidth));
+            for (int k = 1; k < 5; k++) sb.Append(' ').Append(r[k].PadLeft(widths[k]));
+            sb.Append(' ').AppendLine(r[5]);
+        }
+
+        sb.AppendLine("---");
+        sb.AppendLine("Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1");
+        sb.AppendLine();
+        sb.AppendLine(Family.EstimatesDispersion
+            ? string.Create(c, $"(Dispersion parameter for {Family.Name} family taken to be {Dispersion:G7})")
+            : string.Create(c, $"(Dispersion parameter for {Family.Name} family taken to be 1)"));
+        sb.AppendLine();
+        sb.AppendLine(c, $"    Null deviance: {NullDeviance.ToString("G6", c),9}  on {NullDegreesOfFreedom}  degrees of freedom");
+        sb.AppendLine(c, $"Residual deviance: {Deviance.ToString("G6", c),9}  on {ResidualDegreesOfFreedom}  degrees of freedom");
+        sb.AppendLine(Aic is double aic ? string.Create(c, $"AIC: {aic:G5}") : "AIC: NA");
+        sb.AppendLine();
+        sb.AppendLine(c, $"Number of Fisher Scoring iterations: {Iterations}");
+        foreach (GlmDiagnostic d in Diagnostics) sb.AppendLine(c, $"Note: {d.Message}");
+        return sb.ToString();
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Summary();
+
+    private void FittedDesignRow(int i, double[] dst)
+    {
+        for (int j = 0; j < dst.Length; j++) dst[j] = Design[j * Response.Count + i];
+    }
+
+    /// <summary>The design matrix the model was fitted to, column-major with the intercept column.</summary>
+    internal double[] Design { get; init; } = [];
+
+    private void FillRow(double[,] x, int i, double[] dst)
+    {
+        int o = HasIntercept ? 1 : 0;
+        if (HasIntercept) dst[0] = 1.0;
+        for (int j = 0; j < x.GetLength(1); j++)
+        {
+            double v = x[i, j];
+            if (!double.IsFinite(v)) throw new ArgumentException($"x[{i}, {j}] is not finite.", nameof(x));
+            dst[j + o] = v;
+        }
+    }
+
+    private GlmPrediction PredictCore(Action<int, double[]> row, int rows, IReadOnlyList<double> eta, GlmPredictionScale scale)
+    {
+        double[] fit = new double[rows], se = new double[rows];
+        double[] xr = new double[CoefficientCount];
+        for (int i = 0; i < rows; i++)
+        {
+            row(i, xr);
+            double v = 0;
+            for (int a = 0; a < xr.Length; a++)
+            {
+                if (Aliased[a]) continue;
+                for (int b = 0; b < xr.Length; b++)
+                {
+                    if (!Aliased[b]) v += xr[a] * Covariance[a, b] * xr[b];
+                }
+            }
+
+            double seLink = Math.Sqrt(v);
+            if (scale == GlmPredictionScale.Link)
+            {
+                fit[i] = eta[i];
+                se[i] = seLink;
+            }
+            else
+            {
+                fit[i] = FittingMean(eta[i]);
+                se[i] = seLink * Math.Abs(FittingDerivative(eta[i]));
+            }
+        }
+
+        return new GlmPrediction(fit, se, scale);
+    }
+
+    private static string Sig4(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
+
+    private static string Fixed3(double v) => v.ToString("F3", CultureInfo.InvariantCulture);
+
+    private static string FormatP(double p)
+    {
+        if (double.IsNaN(p)) return "NaN";
+        if (p < 2e-16) return "<2e-16";
+        return p.ToString(p < 1e-4 ? "0.00e+00" : "G3", CultureInfo.InvariantCulture);
+    }
+
+    private static string Stars(double p) => double.IsNaN(p) ? "" : p < 0.001 ? "***" : p < 0.01 ? "**" : p < 0.05 ? "*" : p < 0.1 ? "." : "";
+}

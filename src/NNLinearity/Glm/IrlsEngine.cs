@@ -1,0 +1,394 @@
+using System;
+using System.Threading.Tasks;
+using NNLinearity.Families;
+using NNLinearity.Links;
+using NNLinearity.Numerics;
+
+namespace NNLinearity.Glm;
+
+/// <summary>Thrown when IRLS cannot find coefficients with a finite deviance and valid means (R: "no valid set of coefficients has been found").</summary>
+public sealed class GlmFitException : InvalidOperationException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What went wrong.</param>
+    public GlmFitException(string message) : base(message) { }
+
+    /// <summary>Creates the exception.</summary>
+    public GlmFitException() { }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What went wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public GlmFitException(string message, Exception innerException) : base(message, innerException) { }
+}
+
+/// <summary>The solved weighted least-squares step: coefficients (aliased ones 0) and the factorisation for the covariance.</summary>
+internal sealed class IrlsStep
+{
+    public required double[] Beta { get; init; }
+    public required int Rank { get; init; }
+    public required bool[] Aliased { get; init; }
+    public required Func<double[,]> UnscaledCovariance { get; init; }
+    public required bool UsedQr { get; init; }
+}
+
+/// <summary>The outcome of an IRLS run, before inference.</summary>
+internal sealed class IrlsResult
+{
+    public required double[] Beta { get; init; }
+    public required IrlsStep LastStep { get; init; }
+    public required double Deviance { get; init; }
+    public required double[] Eta { get; init; }
+    public required double[] Mu { get; init; }
+    public required double[] WorkingWeights { get; init; }
+    public required int Iterations { get; init; }
+    public required bool Converged { get; init; }
+    public required bool Boundary { get; init; }
+}
+
+/// <summary>
+/// IRLS / Fisher scoring as R's glm.fit, with every per-iteration quantity computed in one pass over X: for each
+/// block of rows, eta = X beta + offset, mu, the deviance, the working weights w and response z, and the block's
+/// contribution to the lower triangle of [X z]^T W [X z] (X^T W X, X^T W z and z^T W z).
+/// </summary>
+internal sealed class IrlsEngine
+{
+    private const int BlocksPerChunk = 32;
+    private readonly double[] _x;     // column-major n x p
+    private readonly double[] _y;
+    private readonly double[] _w;
+    private readonly double[] _offset; // empty when none
+    private readonly GlmFamily _family;
+    private readonly ILinkFunction _link;
+    private readonly int _n;
+    private readonly int _p;
+    private readonly int _pp;          // padded columns of [X z]
+    private readonly int _chunks;
+    private readonly double[] _partialGram;
+    private readonly double[] _partialDev;
+    private readonly bool[] _partialValid;
+    private readonly double _muLo;
+    private readonly double _muHi;
+    private readonly bool _floorDerivative;
+    private readonly ParallelOptions _parallel;
+    private double _qrTolerance = 1e-11;
+
+    // Per-row state of the latest pass; the working weights and response are double-buffered because the final
+    // covariance uses those of the step before the last update (as R does).
+    private readonly double[] _eta;
+    private readonly double[] _mu;
+    private double[] _ww;
+    private double[] _z;
+    private double[] _wwPrev;
+    private double[] _zPrev;
+
+    public IrlsEngine(double[] xColumnMajor, int n, int p, double[] y, double[] weights, double[] offset, GlmFamily family, ILinkFunction link, int maxDegreeOfParallelism)
+    {
+        _x = xColumnMajor;
+        _n = n;
+        _p = p;
+        _y = y;
+        _w = weights;
+        _offset = offset;
+        _family = family;
+        _link = link;
+        _pp = WeightedGram.PaddedColumns(p + 1);
+        int blocks = (n + WeightedGram.BlockRows - 1) / WeightedGram.BlockRows;
+        _chunks = Math.Max(1, (blocks + BlocksPerChunk - 1) / BlocksPerChunk);
+        _partialGram = new double[_chunks * _pp * _pp];
+        _partialDev = new double[_chunks];
+        _partialValid = new bool[_chunks];
+        _eta = new double[n];
+        _mu = new double[n];
+        _ww = new double[n];
+        _z = new double[n];
+        _wwPrev = new double[n];
+        _zPrev = new double[n];
+        double lo = link.MeanLowerBound, hi = link.MeanUpperBound;
+        _muLo = double.IsFinite(lo) ? lo + Special.Epsilon : double.NegativeInfinity;
+        _muHi = double.IsFinite(hi) ? hi - Special.Epsilon : double.PositiveInfinity;
+        _floorDerivative = double.IsFinite(lo) || double.IsFinite(hi);
+        long work = (long)n * (p + 1) * (p + 2) / 2;
+        int threads = maxDegreeOfParallelism <= 0 ? Environment.ProcessorCount : maxDegreeOfParallelism;
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = work < 2_000_000 ? 1 : threads };
+    }
+
+    /// <summary>mu = g^-1(eta) kept inside the open image of the inverse link (R's clamps: eps from a finite bound).</summary>
+    public double FittingMean(double eta) => Math.Clamp(_link.Inverse(eta), _muLo, _muHi);
+
+    /// <summary>dmu/deta with R's floor of eps in magnitude for links whose inverse saturates.</summary>
+    public double FittingDerivative(double eta)
+    {
+        double d = _link.InverseDerivative(eta);
+        if (_floorDerivative && Math.Abs(d) < Special.Epsilon) d = double.CopySign(Special.Epsilon, d);
+        return d;
+    }
+
+    public IrlsResult Run(ReadOnlySpan<double> start, ReadOnlySpan<double> startingMeans, double epsilon, int maxIterations, GlmSolver solver)
+    {
+        _qrTolerance = Math.Min(1e-7, epsilon / 1000); // R: min(1e-7, control$epsilon / 1000)
+        double[]? coefOld = null;
+        if (!start.IsEmpty)
+        {
+            coefOld = start.ToArray();
+            Pass(coefOld);
+        }
+        else
+        {
+            for (int i = 0; i < _n; i++)
+            {
+                double m = startingMeans.IsEmpty ? _family.InitialMean(_y[i], _w[i]) : startingMeans[i];
+                _eta[i] = _link.Link(m);
+            }
+
+            Pass(null);
+        }
+
+        if (!LastValid || !double.IsFinite(LastDeviance))
+        {
+            throw new GlmFitException("Cannot find valid starting values: the starting means give an invalid linear predictor or mean; supply Start or StartingMeans.");
+        }
+
+        double devOld = LastDeviance;
+        bool converged = false, boundary = false;
+        int iter = 0;
+        double[] beta = coefOld ?? new double[_p];
+        IrlsStep? step = null;
+        for (iter = 1; iter <= maxIterations; iter++)
+        {
+            step = Solve(solver);
+            beta = (double[])step.Beta.Clone();
+            (_ww, _wwPrev) = (_wwPrev, _ww);
+            (_z, _zPrev) = (_zPrev, _z);
+            Pass(beta);
+            boundary = false;
+            if (!double.IsFinite(LastDeviance))
+            {
+                beta = Halve(beta, coefOld, maxIterations, requireValid: false);
+                boundary = true;
+            }
+
+            if (!LastValid)
+            {
+                beta = Halve(beta, coefOld, maxIterations, requireValid: true);
+                boundary = true;
+            }
+
+            double dev = LastDeviance;
+            if (Math.Abs(dev - devOld) / (Math.Abs(dev) + 0.1) < epsilon)
+            {
+                converged = true;
+                break;
+            }
+
+            devOld = dev;
+            coefOld = beta;
+        }
+
+        if (iter > maxIterations) iter = maxIterations;
+        return new IrlsResult
+        {
+            Beta = beta,
+            LastStep = step!,
+            Deviance = LastDeviance,
+            Eta = _eta,
+            Mu = _mu,
+            WorkingWeights = _wwPrev,
+            Iterations = iter,
+            Converged = converged,
+            Boundary = boundary,
+        };
+    }
+
+    private double[] Halve(double[] beta, double[]? coefOld, int maxIterations, bool requireValid)
+    {
+        if (coefOld is null)
+        {
+            throw new GlmFitException("No valid set of coefficients has been found: the first step leaves the valid region; supply Start or StartingMeans.");
+        }
+
+        int ii = 1;
+        while (requireValid ? !LastValid : !double.IsFinite(LastDeviance))
+        {
+            if (ii > maxIterations)
+            {
+                throw new GlmFitException("Step-halving cannot bring the coefficients back to a finite deviance and valid means.");
+            }
+
+            ii++;
+            for (int j = 0; j < beta.Length; j++) beta[j] = 0.5 * (beta[j] + coefOld[j]);
+            Pass(beta);
+        }
+
+        return beta;
+    }
+
+    public double LastDeviance { get; private set; }
+
+    public bool LastValid { get; private set; }
+
+    private double[] _lastGram = [];
+
+    /// <summary>One pass over the rows at <paramref name="beta"/> (or at the eta already stored when null).</summary>
+    private void Pass(double[]? beta)
+    {
+        int pp = _pp;
+        Array.Clear(_partialGram);
+        if (_parallel.MaxDegreeOfParallelism == 1 || _chunks == 1)
+        {
+            double[] u = new double[pp * WeightedGram.BlockRows];
+            double[] dmu = new double[WeightedGram.BlockRows];
+            for (int c = 0; c < _chunks; c++) Chunk(c, beta, u, dmu);
+        }
+        else
+        {
+            Parallel.For(0, _chunks, _parallel,
+                () => (new double[pp * WeightedGram.BlockRows], new double[WeightedGram.BlockRows]),
+                (c, _, scratch) =>
+                {
+                    Chunk(c, beta, scratch.Item1, scratch.Item2);
+                    return scratch;
+                },
+                _ => { });
+        }
+
+        // Reduce in chunk order: the same sums in the same order for every thread count.
+        double[] gram = new double[pp * pp];
+        double dev = 0;
+        bool valid = true;
+        for (int c = 0; c < _chunks; c++)
+        {
+            ReadOnlySpan<double> part = _partialGram.AsSpan(c * pp * pp, pp * pp);
+            for (int k = 0; k < gram.Length; k++) gram[k] += part[k];
+            dev += _partialDev[c];
+            valid &= _partialValid[c];
+        }
+
+        _lastGram = gram;
+        LastDeviance = dev;
+        LastValid = valid;
+    }
+
+    private void Chunk(int c, double[]? beta, double[] u, double[] dmu)
+    {
+        int pp = _pp, p = _p, n = _n, b = WeightedGram.BlockRows;
+        Span<double> gram = _partialGram.AsSpan(c * pp * pp, pp * pp);
+        double dev = 0;
+        bool valid = true;
+        int rowEnd = Math.Min(n, (c + 1) * BlocksPerChunk * b);
+        for (int r0 = c * BlocksPerChunk * b; r0 < rowEnd; r0 += b)
+        {
+            int rows = Math.Min(b, n - r0);
+            Span<double> eta = _eta.AsSpan(r0, rows);
+            Span<double> mu = _mu.AsSpan(r0, rows);
+            if (beta is not null) WeightedGram.LinearPredictor(_x, n, r0, rows, beta, _offset, eta);
+            _link.Inverse(eta, mu);
+            _link.InverseDerivative(eta, dmu.AsSpan(0, rows));
+            Array.Clear(u);
+            Span<double> sw = u.AsSpan(p * b, b); // temporarily holds sqrt(w) in the z column
+            for (int i = 0; i < rows; i++)
+            {
+                int row = r0 + i;
+                double e = eta[i];
+                double m = Math.Clamp(mu[i], _muLo, _muHi);
+                mu[i] = m;
+                double d = dmu[i];
+                if (_floorDerivative && Math.Abs(d) < Special.Epsilon) d = double.CopySign(Special.Epsilon, d);
+                double wPrior = _w[row], yi = _y[row];
+                valid &= _link.IsValidLinearPredictor(e) && _family.IsValidMean(m);
+                dev += _family.Deviance(yi, m, wPrior);
+                double ww = 0, z = 0;
+                if (wPrior > 0 && d != 0)
+                {
+                    z = (_offset.Length == 0 ? e : e - _offset[row]) + (yi - m) / d;
+                    ww = wPrior * d * d / _family.Variance(m);
+                }
+
+                _ww[row] = ww;
+                _z[row] = z;
+                sw[i] = Math.Sqrt(ww);
+            }
+
+            for (int j = 0; j < p; j++)
+            {
+                ReadOnlySpan<double> col = _x.AsSpan(j * n + r0, rows);
+                Span<double> dst = u.AsSpan(j * b, rows);
+                for (int i = 0; i < rows; i++) dst[i] = col[i] * sw[i];
+            }
+
+            for (int i = 0; i < rows; i++) sw[i] *= _z[r0 + i];
+            WeightedGram.Accumulate(u, pp, gram);
+        }
+
+        _partialDev[c] = dev;
+        _partialValid[c] = valid;
+    }
+
+    private IrlsStep Solve(GlmSolver solver)
+    {
+        int p = _p, pp = _pp;
+        if (solver == GlmSolver.Auto)
+        {
+            double[,] g = new double[p, p];
+            double[] rhs = new double[p];
+            for (int j = 0; j < p; j++)
+            {
+                for (int l = 0; l <= j; l++)
+                {
+                    g[j, l] = _lastGram[j * pp + l];
+                    g[l, j] = g[j, l];
+                }
+
+                rhs[j] = _lastGram[p * pp + j];
+            }
+
+            Cholesky? chol = Cholesky.TryFactor(g);
+            // sqrt(d_j / G_jj) >= 1e-4 bounds the loss of the normal equations to about 1e-8 relative; below it R's QR
+            // decides aliasing (its tolerance, 1e-11, is far below what the normal equations can resolve).
+            if (chol is not null && chol.MinRelativePivot >= 1e-4)
+            {
+                return new IrlsStep
+                {
+                    Beta = chol.Solve(rhs),
+                    Rank = p,
+                    Aliased = new bool[p],
+                    UnscaledCovariance = chol.Inverse,
+                    UsedQr = false,
+                };
+            }
+        }
+
+        return SolveQr();
+    }
+
+    private IrlsStep SolveQr()
+    {
+        int n = _n, p = _p;
+        double[] a = new double[n * p];
+        double[] rhs = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            double s = Math.Sqrt(_ww[i]);
+            rhs[i] = s * _z[i];
+        }
+
+        for (int j = 0; j < p; j++)
+        {
+            for (int i = 0; i < n; i++) a[j * n + i] = _x[j * n + i] * Math.Sqrt(_ww[i]);
+        }
+
+        var qr = new PivotedQr(a, n, p, _qrTolerance);
+        double[] coef = qr.Solve(rhs);
+        bool[] aliased = new bool[p];
+        for (int j = 0; j < p; j++)
+        {
+            if (double.IsNaN(coef[j]))
+            {
+                aliased[j] = true;
+                coef[j] = 0; // R keeps aliased coefficients at 0 while iterating and reports NA at the end
+            }
+        }
+
+        return new IrlsStep { Beta = coef, Rank = qr.Rank, Aliased = aliased, UnscaledCovariance = qr.UnscaledCovariance, UsedQr = true };
+    }
+}

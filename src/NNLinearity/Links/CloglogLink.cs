@@ -1,0 +1,68 @@
+using System;
+using NNLinearity.Numerics;
+
+namespace NNLinearity.Links;
+
+/// <summary>The complementary log-log link: eta = log(-log(1 - mu)), mu = 1 - exp(-exp(eta)), evaluated as -expm1(-exp(eta)) so small means keep full relative accuracy.</summary>
+public readonly struct CloglogLink : ILinkFunction
+{
+    /// <inheritdoc />
+    public string Name => "cloglog";
+
+    /// <inheritdoc />
+    public double Link(double mu) => Math.Log(-Special.Log1P(-mu));
+
+    /// <inheritdoc />
+    public double Inverse(double eta) => -Special.ExpM1(-Math.Exp(eta));
+
+    /// <inheritdoc />
+    public double InverseDerivative(double eta)
+    {
+        if (eta > 700) return 0.0; // exp(eta - exp(eta)) underflows long before; avoids Inf - Inf.
+        return Math.Exp(eta - Math.Exp(eta));
+    }
+
+    /// <inheritdoc />
+    public double InverseSecondDerivative(double eta)
+    {
+        if (eta > 700) return 0.0;
+        double ee = Math.Exp(eta);
+        return Math.Exp(eta - ee) * (1.0 - ee);
+    }
+
+    /// <inheritdoc />
+    public bool IsAffine => false;
+
+    /// <inheritdoc />
+    public double MeanLowerBound => 0.0;
+
+    /// <inheritdoc />
+    public double MeanUpperBound => 1.0;
+
+    /// <inheritdoc />
+    public bool IsValidMean(double mu) => mu > 0 && mu < 1;
+
+    /// <inheritdoc />
+    public bool IsValidLinearPredictor(double eta) => !double.IsNaN(eta);
+
+    /// <inheritdoc />
+    public void Link(ReadOnlySpan<double> mu, Span<double> eta) => LinkBatch.Link(this, mu, eta);
+
+    /// <inheritdoc />
+    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu) => LinkBatch.Inverse(this, eta, mu);
+
+    /// <inheritdoc />
+    public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta) => LinkBatch.InverseDerivative(this, eta, dMuDEta);
+
+    /// <inheritdoc />
+    public void Link(ReadOnlySpan<float> mu, Span<float> eta) => LinkBatch.Link(this, mu, eta);
+
+    /// <inheritdoc />
+    public void Inverse(ReadOnlySpan<float> eta, Span<float> mu) => LinkBatch.Inverse(this, eta, mu);
+
+    /// <inheritdoc />
+    public void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta) => LinkBatch.InverseDerivative(this, eta, dMuDEta);
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}

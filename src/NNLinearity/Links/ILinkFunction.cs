@@ -1,0 +1,82 @@
+using System;
+
+namespace NNLinearity.Links;
+
+/// <summary>
+/// A link function g of a generalized linear model: the linear predictor is eta = g(mu) and the mean is
+/// mu = g^-1(eta). A link knows nothing about data or about the response distribution.
+/// </summary>
+/// <remarks>
+/// The library's links are <c>readonly struct</c>s so that loops written as generics constrained
+/// <c>where TLink : struct, ILinkFunction</c> are compiled once per link with every call inlined. The interface is
+/// also usable as an ordinary value (for example to pick a link at run time).
+/// Scalar members never return NaN for an input inside the documented domain; tails use stable forms.
+/// </remarks>
+public interface ILinkFunction
+{
+    /// <summary>The link's name as R prints it (for example <c>logit</c>, <c>1/mu^2</c>, <c>mu^0.5</c>).</summary>
+    string Name { get; }
+
+    /// <summary>True when g is affine (the identity link): then eta stays linear through composition.</summary>
+    bool IsAffine { get; }
+
+    /// <summary>Infimum of the image of the inverse link (the smallest mean it can produce, possibly -Infinity).</summary>
+    double MeanLowerBound { get; }
+
+    /// <summary>Supremum of the image of the inverse link (the largest mean it can produce, possibly +Infinity).</summary>
+    double MeanUpperBound { get; }
+
+    /// <summary>The link g(mu): maps a mean to the linear predictor.</summary>
+    /// <param name="mu">A mean inside the link's domain (see <see cref="IsValidMean"/>).</param>
+    double Link(double mu);
+
+    /// <summary>The inverse link g^-1(eta): maps a linear predictor to the mean.</summary>
+    /// <param name="eta">A linear predictor inside the link's domain (see <see cref="IsValidLinearPredictor"/>).</param>
+    double Inverse(double eta);
+
+    /// <summary>The derivative dmu/deta of the inverse link at <paramref name="eta"/>.</summary>
+    /// <param name="eta">The linear predictor.</param>
+    double InverseDerivative(double eta);
+
+    /// <summary>The second derivative d2mu/deta2 of the inverse link at <paramref name="eta"/>.</summary>
+    /// <param name="eta">The linear predictor.</param>
+    double InverseSecondDerivative(double eta);
+
+    /// <summary>True when <paramref name="mu"/> is a mean the link accepts (finite and inside its domain).</summary>
+    /// <param name="mu">The mean to check.</param>
+    bool IsValidMean(double mu);
+
+    /// <summary>True when <paramref name="eta"/> is a linear predictor the inverse link accepts (R's <c>valideta</c>).</summary>
+    /// <param name="eta">The linear predictor to check.</param>
+    bool IsValidLinearPredictor(double eta);
+
+    /// <summary>Applies <see cref="Link(double)"/> elementwise: <paramref name="eta"/>[i] = g(<paramref name="mu"/>[i]).</summary>
+    /// <param name="mu">Means.</param>
+    /// <param name="eta">Destination, at least as long as <paramref name="mu"/>; may be the same memory.</param>
+    void Link(ReadOnlySpan<double> mu, Span<double> eta);
+
+    /// <summary>Applies <see cref="Inverse(double)"/> elementwise.</summary>
+    /// <param name="eta">Linear predictors.</param>
+    /// <param name="mu">Destination, at least as long as <paramref name="eta"/>; may be the same memory.</param>
+    void Inverse(ReadOnlySpan<double> eta, Span<double> mu);
+
+    /// <summary>Applies <see cref="InverseDerivative(double)"/> elementwise.</summary>
+    /// <param name="eta">Linear predictors.</param>
+    /// <param name="dMuDEta">Destination, at least as long as <paramref name="eta"/>; may be the same memory.</param>
+    void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta);
+
+    /// <summary>Single-precision <see cref="Link(ReadOnlySpan{double}, Span{double})"/>.</summary>
+    /// <param name="mu">Means.</param>
+    /// <param name="eta">Destination, at least as long as <paramref name="mu"/>; may be the same memory.</param>
+    void Link(ReadOnlySpan<float> mu, Span<float> eta);
+
+    /// <summary>Single-precision <see cref="Inverse(ReadOnlySpan{double}, Span{double})"/>.</summary>
+    /// <param name="eta">Linear predictors.</param>
+    /// <param name="mu">Destination, at least as long as <paramref name="eta"/>; may be the same memory.</param>
+    void Inverse(ReadOnlySpan<float> eta, Span<float> mu);
+
+    /// <summary>Single-precision <see cref="InverseDerivative(ReadOnlySpan{double}, Span{double})"/>.</summary>
+    /// <param name="eta">Linear predictors.</param>
+    /// <param name="dMuDEta">Destination, at least as long as <paramref name="eta"/>; may be the same memory.</param>
+    void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta);
+}

@@ -1,0 +1,59 @@
+using System;
+using NNLinearity.Numerics;
+
+namespace NNLinearity.Links;
+
+/// <summary>The identity link: eta = mu. The canonical link of the Gaussian family.</summary>
+public readonly struct IdentityLink : ILinkFunction
+{
+    /// <inheritdoc />
+    public string Name => "identity";
+
+    /// <inheritdoc />
+    public bool IsAffine => true;
+
+    /// <inheritdoc />
+    public double MeanLowerBound => double.NegativeInfinity;
+
+    /// <inheritdoc />
+    public double MeanUpperBound => double.PositiveInfinity;
+
+    /// <inheritdoc />
+    public double Link(double mu) => mu;
+
+    /// <inheritdoc />
+    public double Inverse(double eta) => eta;
+
+    /// <inheritdoc />
+    public double InverseDerivative(double eta) => 1.0;
+
+    /// <inheritdoc />
+    public double InverseSecondDerivative(double eta) => 0.0;
+
+    /// <inheritdoc />
+    public bool IsValidMean(double mu) => double.IsFinite(mu);
+
+    /// <inheritdoc />
+    public bool IsValidLinearPredictor(double eta) => double.IsFinite(eta);
+
+    /// <inheritdoc />
+    public void Link(ReadOnlySpan<double> mu, Span<double> eta) => LinkBatch.Link(this, mu, eta);
+
+    /// <inheritdoc />
+    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu) => LinkBatch.Inverse(this, eta, mu);
+
+    /// <inheritdoc />
+    public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta) => LinkBatch.InverseDerivative(this, eta, dMuDEta);
+
+    /// <inheritdoc />
+    public void Link(ReadOnlySpan<float> mu, Span<float> eta) => LinkBatch.Link(this, mu, eta);
+
+    /// <inheritdoc />
+    public void Inverse(ReadOnlySpan<float> eta, Span<float> mu) => LinkBatch.Inverse(this, eta, mu);
+
+    /// <inheritdoc />
+    public void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta) => LinkBatch.InverseDerivative(this, eta, dMuDEta);
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}

@@ -1,0 +1,59 @@
+using System;
+using NNLinearity.Numerics;
+
+namespace NNLinearity.Links;
+
+/// <summary>The inverse link: eta = 1/mu, mu = 1/eta. Canonical for the Gamma family. eta = 0 is outside its domain.</summary>
+public readonly struct InverseLink : ILinkFunction
+{
+    /// <inheritdoc />
+    public string Name => "inverse";
+
+    /// <inheritdoc />
+    public bool IsAffine => false;
+
+    /// <inheritdoc />
+    public double MeanLowerBound => double.NegativeInfinity;
+
+    /// <inheritdoc />
+    public double MeanUpperBound => double.PositiveInfinity;
+
+    /// <inheritdoc />
+    public double Link(double mu) => 1.0 / mu;
+
+    /// <inheritdoc />
+    public double Inverse(double eta) => 1.0 / eta;
+
+    /// <inheritdoc />
+    public double InverseDerivative(double eta) => -1.0 / (eta * eta);
+
+    /// <inheritdoc />
+    public double InverseSecondDerivative(double eta) => 2.0 / (eta * eta * eta);
+
+    /// <inheritdoc />
+    public bool IsValidMean(double mu) => mu != 0 && double.IsFinite(mu);
+
+    /// <inheritdoc />
+    public bool IsValidLinearPredictor(double eta) => eta != 0 && double.IsFinite(eta);
+
+    /// <inheritdoc />
+    public void Link(ReadOnlySpan<double> mu, Span<double> eta) => LinkBatch.Link(this, mu, eta);
+
+    /// <inheritdoc />
+    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu) => LinkBatch.Inverse(this, eta, mu);
+
+    /// <inheritdoc />
+    public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta) => LinkBatch.InverseDerivative(this, eta, dMuDEta);
+
+    /// <inheritdoc />
+    public void Link(ReadOnlySpan<float> mu, Span<float> eta) => LinkBatch.Link(this, mu, eta);
+
+    /// <inheritdoc />
+    public void Inverse(ReadOnlySpan<float> eta, Span<float> mu) => LinkBatch.Inverse(this, eta, mu);
+
+    /// <inheritdoc />
+    public void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta) => LinkBatch.InverseDerivative(this, eta, dMuDEta);
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}

@@ -1,0 +1,59 @@
+using System;
+using NNLinearity.Numerics;
+
+namespace NNLinearity.Links;
+
+/// <summary>The log link: eta = log(mu), mu = exp(eta). Canonical for the Poisson family. Overflows to +Infinity only above eta = 709.78.</summary>
+public readonly struct LogLink : ILinkFunction
+{
+    /// <inheritdoc />
+    public string Name => "log";
+
+    /// <inheritdoc />
+    public bool IsAffine => false;
+
+    /// <inheritdoc />
+    public double MeanLowerBound => 0.0;
+
+    /// <inheritdoc />
+    public double MeanUpperBound => double.PositiveInfinity;
+
+    /// <inheritdoc />
+    public double Link(double mu) => Math.Log(mu);
+
+    /// <inheritdoc />
+    public double Inverse(double eta) => Math.Exp(eta);
+
+    /// <inheritdoc />
+    public double InverseDerivative(double eta) => Math.Exp(eta);
+
+    /// <inheritdoc />
+    public double InverseSecondDerivative(double eta) => Math.Exp(eta);
+
+    /// <inheritdoc />
+    public bool IsValidMean(double mu) => mu > 0 && double.IsFinite(mu);
+
+    /// <inheritdoc />
+    public bool IsValidLinearPredictor(double eta) => !double.IsNaN(eta) && eta < double.PositiveInfinity;
+
+    /// <inheritdoc />
+    public void Link(ReadOnlySpan<double> mu, Span<double> eta) => LinkBatch.Link(this, mu, eta);
+
+    /// <inheritdoc />
+    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu) => LinkBatch.Inverse(this, eta, mu);
+
+    /// <inheritdoc />
+    public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta) => LinkBatch.InverseDerivative(this, eta, dMuDEta);
+
+    /// <inheritdoc />
+    public void Link(ReadOnlySpan<float> mu, Span<float> eta) => LinkBatch.Link(this, mu, eta);
+
+    /// <inheritdoc />
+    public void Inverse(ReadOnlySpan<float> eta, Span<float> mu) => LinkBatch.Inverse(this, eta, mu);
+
+    /// <inheritdoc />
+    public void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta) => LinkBatch.InverseDerivative(this, eta, dMuDEta);
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}

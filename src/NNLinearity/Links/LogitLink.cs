@@ -1,0 +1,82 @@
+using System;
+using NNLinearity.Numerics;
+
+namespace NNLinearity.Links;
+
+/// <summary>The logit link: eta = log(mu / (1 - mu)), mu = 1 / (1 + exp(-eta)). Canonical for the binomial family. The inverse is evaluated as e/(1+e) with e = exp(-|eta|), so both tails keep full relative accuracy (mu at eta = -40 is 4.25e-18, not 0).</summary>
+public readonly struct LogitLink : ILinkFunction
+{
+    /// <inheritdoc />
+    public string Name => "logit";
+
+    /// <inheritdoc />
+    public bool IsAffine => false;
+
+    /// <inheritdoc />
+    public double MeanLowerBound => 0.0;
+
+    /// <inheritdoc />
+    public double MeanUpperBound => 1.0;
+
+    /// <inheritdoc />
+    public double Link(double mu)
+    {
+        // Near mu = 1/2 the difference of logs cancels; 2 atanh(2 mu - 1) is exact there (2 mu - 1 has no rounding).
+        if (mu > 0.25 && mu < 0.75) return 2.0 * Math.Atanh(2.0 * mu - 1.0);
+        return Math.Log(mu) - Special.Log1P(-mu);
+    }
+
+    /// <inheritdoc />
+    public double Inverse(double eta)
+    {
+        double e = Math.Exp(-Math.Abs(eta));
+        double p = 1.0 / (1.0 + e);
+        return eta >= 0 ? p : e * p;
+    }
+
+    /// <inheritdoc />
+    public double InverseDerivative(double eta)
+    {
+        double e = Math.Exp(-Math.Abs(eta));
+        double p = 1.0 / (1.0 + e);
+        return e * p * p;
+    }
+
+    /// <inheritdoc />
+    public double InverseSecondDerivative(double eta)
+    {
+        // d2mu/deta2 = mu (1 - mu) (1 - 2 mu); 1 - 2 mu = -sign(eta) (1 - e) / (1 + e), with 1 - e = -expm1(-|eta|).
+        double a = Math.Abs(eta);
+        double e = Math.Exp(-a);
+        double p = 1.0 / (1.0 + e);
+        double oneMinusTwoMu = -double.CopySign(1.0, eta) * -Special.ExpM1(-a) * p;
+        return e * p * p * oneMinusTwoMu;
+    }
+
+    /// <inheritdoc />
+    public bool IsValidMean(double mu) => mu > 0 && mu < 1;
+
+    /// <inheritdoc />
+    public bool IsValidLinearPredictor(double eta) => !double.IsNaN(eta);
+
+    /// <inheritdoc />
+    public void Link(ReadOnlySpan<double> mu, Span<double> eta) => LinkBatch.Link(this, mu, eta);
+
+    /// <inheritdoc />
+    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu) => LinkBatch.Inverse(this, eta, mu);
+
+    /// <inheritdoc />
+    public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta) => LinkBatch.InverseDerivative(this, eta, dMuDEta);
+
+    /// <inheritdoc />
+    public void Link(ReadOnlySpan<float> mu, Span<float> eta) => LinkBatch.Link(this, mu, eta);
+
+    /// <inheritdoc />
+    public void Inverse(ReadOnlySpan<float> eta, Span<float> mu) => LinkBatch.Inverse(this, eta, mu);
+
+    /// <inheritdoc />
+    public void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta) => LinkBatch.InverseDerivative(this, eta, dMuDEta);
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}

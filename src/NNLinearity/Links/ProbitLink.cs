@@ -1,0 +1,59 @@
+using System;
+using NNLinearity.Numerics;
+
+namespace NNLinearity.Links;
+
+/// <summary>The probit link: eta = Phi^-1(mu), mu = Phi(eta) with Phi the standard normal CDF. The CDF is computed through erfc, so the lower tail keeps relative accuracy down to its underflow (Phi(-38) = 2.9e-316).</summary>
+public readonly struct ProbitLink : ILinkFunction
+{
+    /// <inheritdoc />
+    public string Name => "probit";
+
+    /// <inheritdoc />
+    public double Link(double mu) => Special.NormalQuantile(mu);
+
+    /// <inheritdoc />
+    public double Inverse(double eta) => Special.NormalCdf(eta);
+
+    /// <inheritdoc />
+    public double InverseDerivative(double eta) => Special.NormalPdf(eta);
+
+    /// <inheritdoc />
+    public double InverseSecondDerivative(double eta) => -eta * Special.NormalPdf(eta);
+
+    /// <inheritdoc />
+    public bool IsAffine => false;
+
+    /// <inheritdoc />
+    public double MeanLowerBound => 0.0;
+
+    /// <inheritdoc />
+    public double MeanUpperBound => 1.0;
+
+    /// <inheritdoc />
+    public bool IsValidMean(double mu) => mu > 0 && mu < 1;
+
+    /// <inheritdoc />
+    public bool IsValidLinearPredictor(double eta) => !double.IsNaN(eta);
+
+    /// <inheritdoc />
+    public void Link(ReadOnlySpan<double> mu, Span<double> eta) => LinkBatch.Link(this, mu, eta);
+
+    /// <inheritdoc />
+    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu) => LinkBatch.Inverse(this, eta, mu);
+
+    /// <inheritdoc />
+    public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta) => LinkBatch.InverseDerivative(this, eta, dMuDEta);
+
+    /// <inheritdoc />
+    public void Link(ReadOnlySpan<float> mu, Span<float> eta) => LinkBatch.Link(this, mu, eta);
+
+    /// <inheritdoc />
+    public void Inverse(ReadOnlySpan<float> eta, Span<float> mu) => LinkBatch.Inverse(this, eta, mu);
+
+    /// <inheritdoc />
+    public void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta) => LinkBatch.InverseDerivative(this, eta, dMuDEta);
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}

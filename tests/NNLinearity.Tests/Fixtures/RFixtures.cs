@@ -1,0 +1,84 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using NNLinearity.Families;
+using NNLinearity.Links;
+
+namespace NNLinearity.Tests.Fixtures;
+
+/// <summary>Loads the JSON written by make_fixtures.R (R's glm outputs).</summary>
+public static class RFixtures
+{
+    private static readonly Lazy<Dictionary<string, JsonElement>> Cases = new(() =>
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(PathOf("glm_cases.json")));
+        return doc.RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!, e => e.Clone());
+    });
+
+    public static string PathOf(string file) => Path.Combine(AppContext.BaseDirectory, "Fixtures", file);
+
+    public static IEnumerable<string> CaseNames => Cases.Value.Keys;
+
+    public static JsonElement Case(string name) => Cases.Value[name];
+
+    public static JsonElement LinkValues()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(PathOf("link_values.json")));
+        return doc.RootElement.Clone();
+    }
+
+    /// <summary>A numeric array; JSON null (R's NA) becomes NaN.</summary>
+    public static double[] Doubles(this JsonElement e, string property)
+    {
+        JsonElement a = e.GetProperty(property);
+        if (a.ValueKind == JsonValueKind.Number) return [a.GetDouble()];
+        return a.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Null ? double.NaN : v.GetDouble()).ToArray();
+    }
+
+    public static double? NumberOrNull(this JsonElement e, string property)
+    {
+        if (!e.TryGetProperty(property, out JsonElement v) || v.ValueKind == JsonValueKind.Null) return null;
+        return v.GetDouble();
+    }
+
+    public static bool Has(this JsonElement e, string property) => e.TryGetProperty(property, out JsonElement v) && v.ValueKind != JsonValueKind.Null;
+
+    public static string[] Strings(this JsonElement e, string property)
+    {
+        JsonElement a = e.GetProperty(property);
+        if (a.ValueKind == JsonValueKind.String) return [a.GetString()!];
+        return a.EnumerateArray().Select(v => v.GetString()!).ToArray();
+    }
+
+    public static GlmFamily Family(JsonElement spec) => spec.GetProperty("name").GetString() switch
+    {
+        "gaussian" => GlmFamily.Gaussian,
+        "binomial" => GlmFamily.Binomial,
+        "quasibinomial" => GlmFamily.QuasiBinomial,
+        "poisson" => GlmFamily.Poisson,
+        "quasipoisson" => GlmFamily.QuasiPoisson,
+        "Gamma" => GlmFamily.Gamma,
+        "inverse.gaussian" => GlmFamily.InverseGaussian,
+        "negbin" => GlmFamily.NegativeBinomial(spec.GetProperty("theta").GetDouble()),
+        "tweedie" => GlmFamily.Tweedie(spec.GetProperty("power").GetDouble()),
+        var other => throw new ArgumentException("unknown family " + other),
+    };
+
+    public static ILinkFunction Link(JsonElement spec) => spec.GetProperty("name").GetString() switch
+    {
+        "identity" => new IdentityLink(),
+        "log" => new LogLink(),
+        "logit" => new LogitLink(),
+        "probit" => new ProbitLink(),
+        "cloglog" => new CloglogLink(),
+        "loglog" => new LogLogLink(),
+        "cauchit" => new CauchitLink(),
+        "inverse" => new InverseLink(),
+        "1/mu^2" => new InverseSquaredLink(),
+        "sqrt" => new SqrtLink(),
+        "power" => new PowerLink(spec.GetProperty("lambda").GetDouble()),
+        var other => throw new ArgumentException("unknown link " + other),
+    };
+}
