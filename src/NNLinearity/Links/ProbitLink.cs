@@ -19,7 +19,11 @@ public readonly struct ProbitLink : ILinkFunction
     public double InverseDerivative(double eta) => Special.NormalPdf(eta);
 
     /// <inheritdoc />
-    public double InverseSecondDerivative(double eta) => -eta * Special.NormalPdf(eta);
+    public double InverseSecondDerivative(double eta)
+    {
+        double pdf = Special.NormalPdf(eta);
+        return pdf == 0 ? 0.0 : -eta * pdf; // avoids Inf * 0 in the far tails
+    }
 
     /// <inheritdoc />
     public bool IsAffine => false;

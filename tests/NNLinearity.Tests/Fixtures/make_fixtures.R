@@ -1,7 +1,7 @@
 # Reference fixtures for NNLinearity's GLM engine, produced by R's glm.
 # Run from this folder:  Rscript make_fixtures.R
-# Needs R (>= 4.2) with jsonlite, MASS and statmod (Debian: r-base-core r-cran-jsonlite r-cran-mass r-cran-statmod).
-suppressPackageStartupMessages({ library(jsonlite); library(MASS); library(statmod) })
+# Needs R (>= 4.2) with MASS and statmod (Debian: r-base-core r-cran-mass r-cran-statmod).
+suppressPackageStartupMessages({ library(MASS); library(statmod) })
 options(warn = 1)
 
 loglog <- structure(list(
@@ -9,6 +9,22 @@ loglog <- structure(list(
   linkinv = function(eta) pmax(pmin(exp(-exp(-eta)), 1 - .Machine$double.eps), .Machine$double.eps),
   mu.eta = function(eta) { eta <- pmax(eta, -700); pmax(exp(-eta - exp(-eta)), .Machine$double.eps) },
   valideta = function(eta) TRUE, name = "loglog"), class = "link-glm")
+
+# A JSON writer that keeps every bit of a double (%.17g round-trips exactly); jsonlite stops at 15 digits.
+num <- function(x) ifelse(is.na(x) | is.nan(x), "null", ifelse(is.infinite(x), ifelse(x > 0, "1e999", "-1e999"), sprintf("%.17g", x)))
+to_json <- function(v, scalar = FALSE) {
+  if (is.null(v)) return("null")
+  if (is.list(v)) {
+    if (!is.null(names(v))) return(paste0("{", paste0("\"", names(v), "\":", vapply(v, to_json, ""), collapse = ","), "}"))
+    return(paste0("[", paste(vapply(v, to_json, ""), collapse = ","), "]"))
+  }
+  if (is.factor(v)) v <- as.character(v)
+  vals <- if (is.character(v)) paste0("\"", v, "\"") else if (is.logical(v)) ifelse(v, "true", "false") else num(as.numeric(v))
+  if (length(v) == 1 && !is.null(attr(v, "scalar"))) return(vals)
+  if (length(v) == 1 && scalar) return(vals)
+  paste0("[", paste(vals, collapse = ","), "]")
+}
+s1 <- function(x) structure(x, scalar = TRUE)
 
 cases <- list()
 add <- function(name, fit, family, link, dispersion = NULL, anova_small = NULL, anova_test = NULL, start = NULL) {
@@ -26,20 +42,20 @@ add <- function(name, fit, family, link, dispersion = NULL, anova_small = NULL, 
   has_lik <- !is.na(fit$aic)
   ci <- if (is.null(dispersion)) unname(confint.default(fit)) else NULL
   out <- list(
-    name = name, family = family, link = link,
-    intercept = intercept, columns = colnames(Xn),
-    x = unname(as.vector(t(Xn))), rows = nrow(Xn), cols = ncol(Xn),
+    name = s1(name), family = family, link = link,
+    intercept = s1(intercept), columns = colnames(Xn),
+    x = unname(as.vector(t(Xn))), rows = s1(nrow(Xn)), cols = s1(ncol(Xn)),
     y = unname(fit$y), weights = unname(fit$prior.weights),
     offset = if (is.null(fit$offset)) NULL else unname(fit$offset), start = start,
     coef_names = names(co), coefficients = unname(co),
     se = unname(tab[, 2]), statistic = unname(tab[, 3]), p = unname(tab[, 4]),
     vcov = unname(as.vector(t(V))),
-    deviance = fit$deviance, null_deviance = fit$null.deviance,
-    df_residual = fit$df.residual, df_null = fit$df.null,
-    aic = if (has_lik) fit$aic else NULL,
-    loglik = if (has_lik) as.numeric(logLik(fit)) else NULL,
-    bic = if (has_lik) BIC(fit) else NULL,
-    dispersion = s$dispersion, iterations = fit$iter, rank = fit$rank, converged = fit$converged,
+    deviance = s1(fit$deviance), null_deviance = s1(fit$null.deviance),
+    df_residual = s1(fit$df.residual), df_null = s1(fit$df.null),
+    aic = if (has_lik) s1(fit$aic) else NULL,
+    loglik = if (has_lik) s1(as.numeric(logLik(fit))) else NULL,
+    bic = if (has_lik) s1(BIC(fit)) else NULL,
+    dispersion = s1(s$dispersion), iterations = s1(fit$iter), rank = s1(fit$rank), converged = s1(fit$converged),
     fitted = unname(fitted(fit)), eta = unname(fit$linear.predictors),
     working_weights = unname(fit$weights),
     res_response = unname(residuals(fit, "response")), res_working = unname(residuals(fit, "working")),
@@ -50,17 +66,17 @@ add <- function(name, fit, family, link, dispersion = NULL, anova_small = NULL, 
   if (!is.null(anova_small)) {
     a <- anova(anova_small, fit, test = anova_test)
     Xs <- model.matrix(anova_small)
-    out$anova <- list(test = anova_test,
+    out$anova <- list(test = s1(anova_test),
       small_columns = match(colnames(Xs)[colnames(Xs) != "(Intercept)"], colnames(Xn)) - 1L,
       resid_df = a[["Resid. Df"]], resid_dev = a[["Resid. Dev"]],
-      df = a[["Df"]][2], deviance = a[["Deviance"]][2],
-      f = if (anova_test == "F") a[["F"]][2] else NULL,
-      p = a[[ncol(a)]][2])
+      df = s1(a[["Df"]][2]), deviance = s1(a[["Deviance"]][2]),
+      f = if (anova_test == "F") s1(a[["F"]][2]) else NULL,
+      p = s1(a[[ncol(a)]][2]))
   }
   cases[[length(cases) + 1]] <<- out
 }
-fam <- function(name, ...) list(name = name, ...)
-lnk <- function(name, ...) list(name = name, ...)
+fam <- function(name, ...) lapply(list(name = name, ...), s1)
+lnk <- function(name, ...) lapply(list(name = name, ...), s1)
 
 ## ?glm: Dobson (1990) p. 93, randomized controlled trial
 counts <- c(18, 17, 15, 20, 10, 20, 25, 13, 12)
@@ -144,14 +160,14 @@ wide <- data.frame(y = c(2.1, 3.9, 6.2, 7.8, 10.1), a = c(1, 2, 3, 4, 5), b = c(
   d = c(5, 3, 1, 2, 4), e = c(0, 1, 0, 1, 0), f = c(3, 3, 1, 1, 2))
 add("wide_gaussian_rank_deficient", glm(y ~ a + b + c + d + e + f, data = wide), fam("gaussian"), lnk("identity"))
 
-writeLines(toJSON(cases, auto_unbox = TRUE, digits = NA, na = "null", null = "null"), "glm_cases.json")
+writeLines(to_json(cases), "glm_cases.json")
 
 ## Inverse links and their derivatives in the tails, from R's own distribution functions
 eta <- c(-745, -700, -40, -38, -37.5, -30, -20, -8, -5, -3, -1, -1e-3, -1e-10, 0, 1e-10, 1e-3, 1, 3, 5, 8, 20, 30, 37.5, 40, 700)
 lv <- list(
   eta = eta,
   logit_mu = plogis(eta), logit_dmu = dlogis(eta),
-  probit_mu = pnorm(eta), probit_dmu = dnorm(eta),
+  probit_mu = ifelse(pnorm(eta) > 1e-300, pnorm(eta), exp(pnorm(eta, log.p = TRUE))), probit_dmu = dnorm(eta),
   cauchit_mu = pcauchy(eta), cauchit_dmu = dcauchy(eta),
   cloglog_mu = -expm1(-exp(eta)), cloglog_dmu = ifelse(eta > 700, 0, exp(eta - exp(eta))),
   loglog_mu = exp(-exp(-eta)), loglog_dmu = ifelse(-eta > 700, 0, exp(-eta - exp(-eta))),
@@ -159,5 +175,5 @@ lv <- list(
 p <- c(1e-300, 1e-100, 1e-20, 1e-10, 1e-5, 0.001, 0.1, 0.3, 0.5, 0.7, 0.9, 0.999, 1 - 1e-10)
 lv$p <- p; lv$qlogis <- qlogis(p); lv$qnorm <- qnorm(p); lv$qcauchy <- qcauchy(p)
 lv$cloglog_link <- log(-log1p(-p)); lv$loglog_link <- -log(-log(p))
-writeLines(toJSON(lv, digits = NA), "link_values.json")
+writeLines(to_json(lv), "link_values.json")
 cat("wrote", length(cases), "GLM cases\n")

@@ -1,0 +1,169 @@
+using System;
+using System.Linq;
+using System.Text.Json;
+using FsCheck;
+using FsCheck.Fluent;
+using NNLinearity.Links;
+using NNLinearity.Tests.Fixtures;
+using NNLinearity.Tests.Generators;
+using NNLinearity.Tests.Reference;
+using Xunit;
+
+namespace NNLinearity.Tests.Links;
+
+public class LinkLawTests
+{
+    private const double Eps = 2.220446049250313e-16;
+
+    /// <summary>
+    /// g(g^-1(eta)) = eta up to the conditioning of the round trip: mu carries a relative error of a few eps, which g
+    /// turns into |mu / (dmu/deta)| eps in eta (large where the inverse saturates: representing mu = 1 - 1e-13 in double
+    /// already loses eta to 1e-3). 16 eps covers the few roundings of each side. Where mu rounds onto the bound of the
+    /// link's domain (logit beyond eta = 37, log-log beyond 3.6), g returns the infinite limit of the right sign.
+    /// </summary>
+    [Law]
+    public bool Link_RoundTrips(LinkPoint p)
+    {
+        double mu = p.Link.Inverse(p.Eta);
+        double back = p.Link.Link(mu);
+        if (mu == p.Link.MeanUpperBound) return double.IsPositiveInfinity(back) == (p.Eta > 0) && double.IsInfinity(back);
+        if (mu == p.Link.MeanLowerBound) return double.IsInfinity(back);
+        double slope = Math.Abs(p.Link.InverseDerivative(p.Eta));
+        double allowed = 16 * Eps * (Math.Abs(p.Eta) + Math.Max(Math.Abs(mu), Eps) / slope);
+        return Math.Abs(back - p.Eta) <= allowed;
+    }
+
+    /// <summary>dmu/deta equals a central difference (step h = 1e-5 scale): truncation h^2 |mu'''| / 6 and rounding eps |mu| / h, bounded by 1e-6 relative to |mu'| + |mu| / scale.</summary>
+    [Law]
+    public bool InverseDerivative_MatchesFiniteDifference(LinkPoint p) =>
+        MatchesCentralDifference(p, p.Link.Inverse, p.Link.InverseDerivative);
+
+    /// <summary>d2mu/deta2 equals a central difference of dmu/deta (same bound).</summary>
+    [Law]
+    public bool InverseSecondDerivative_MatchesFiniteDifference(LinkPoint p) =>
+        MatchesCentralDifference(p, p.Link.InverseDerivative, p.Link.InverseSecondDerivative);
+
+    private static bool MatchesCentralDifference(LinkPoint p, Func<double, double> f, Func<double, double> df)
+    {
+        double scale = Math.Max(1e-3, Math.Min(Math.Abs(p.Eta), 1.0));
+        double h = 1e-5 * scale;
+        double lo = p.Eta - h, hi = p.Eta + h;
+        if (lo < p.Domain.EtaMin || hi > p.Domain.EtaMax) return true; // no room for the stencil at the edge of the domain
+        double fd = (f(hi) - f(lo)) / (2 * h);
+        double exact = df(p.Eta);
+        double magnitude = Math.Abs(exact) + Math.Abs(f(p.Eta)) / scale;
+        return Math.Abs(fd - exact) <= 1e-6 * magnitude + 1e-300;
+    }
+
+    /// <summary>The span members equal the scalar members element by element, in double and (rounded once) in float, for every length.</summary>
+    [Law]
+    public bool SpanMembers_MatchScalar(LinkPoint p, NonNegativeInt length)
+    {
+        int n = length.Get % 40;
+        double[] eta = Enumerable.Range(0, n).Select(i => Math.Clamp(p.Eta * (1 + 0.01 * i), p.Domain.EtaMin, p.Domain.EtaMax)).ToArray();
+        double[] mu = new double[n], d = new double[n], back = new double[n];
+        p.Link.Inverse(eta, mu);
+        p.Link.InverseDerivative(eta, d);
+        p.Link.Link(mu, back);
+        float[] etaF = eta.Select(v => (float)v).ToArray();
+        float[] muF = new float[n], dF = new float[n];
+        p.Link.Inverse(etaF, muF);
+        p.Link.InverseDerivative(etaF, dF);
+        for (int i = 0; i < n; i++)
+        {
+            if (!Same(mu[i], p.Link.Inverse(eta[i])) || !Same(d[i], p.Link.InverseDerivative(eta[i])) || !Same(back[i], p.Link.Link(mu[i]))) return false;
+            if (!Same(muF[i], (float)p.Link.Inverse(etaF[i])) || !Same(dF[i], (float)p.Link.InverseDerivative(etaF[i]))) return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>In-place application (source and destination the same memory) gives the out-of-place result.</summary>
+    [Fact]
+    public void SpanMembers_InPlace_EqualOutOfPlace()
+    {
+        foreach (LinkDomain d in Arbitraries.LinkDomains)
+        {
+            double[] eta = Enumerable.Range(0, 17).Select(i => d.EtaMin + (d.EtaMax - d.EtaMin) * (i + 0.5) / 17).ToArray();
+            double[] expected = new double[eta.Length];
+            d.Link.Inverse(eta, expected);
+            double[] inPlace = (double[])eta.Clone();
+            d.Link.Inverse(inPlace, inPlace);
+            Assert.Equal(expected, inPlace);
+        }
+    }
+
+    [Fact]
+    public void SpanMembers_RejectShortDestination()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new LogitLink().Inverse(new double[4], new double[3]));
+        Assert.Contains("shorter", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The inverse links and their derivatives agree with R's distribution functions (plogis, pnorm, pcauchy, and the
+    /// closed forms through expm1) across the whole range, tails included: 1e-13 relative.
+    /// </summary>
+    [Fact]
+    public void Inverse_MatchesR_InTheTails()
+    {
+        JsonElement v = RFixtures.LinkValues();
+        double[] eta = v.Doubles("eta");
+        (string name, ILinkFunction link)[] links =
+            [("logit", new LogitLink()), ("probit", new ProbitLink()), ("cauchit", new CauchitLink()), ("cloglog", new CloglogLink()), ("loglog", new LogLogLink())];
+        foreach ((string name, ILinkFunction link) in links)
+        {
+            double[] mu = v.Doubles(name + "_mu"), dmu = v.Doubles(name + "_dmu");
+            for (int i = 0; i < eta.Length; i++)
+            {
+                // Below the normal range (2.2e-308) precision is absolute: a few units of the smallest subnormal.
+                Tolerance.Equal(mu[i], link.Inverse(eta[i]), 1e-13, 2e-323, $"{name} inverse at {eta[i]}");
+                Tolerance.Equal(dmu[i], link.InverseDerivative(eta[i]), 1e-13, 2e-323, $"{name} dmu/deta at {eta[i]}");
+            }
+        }
+
+        double[] logMu = v.Doubles("log_mu");
+        for (int i = 0; i < eta.Length; i++) Tolerance.Equal(logMu[i], new LogLink().Inverse(eta[i]), 1e-15, 0, $"exp at {eta[i]}");
+    }
+
+    /// <summary>The links agree with R's quantile functions (qlogis, qnorm, qcauchy) and closed forms, 1e-13 relative.</summary>
+    [Fact]
+    public void Link_MatchesR()
+    {
+        JsonElement v = RFixtures.LinkValues();
+        double[] p = v.Doubles("p");
+        (string key, ILinkFunction link)[] links =
+            [("qlogis", new LogitLink()), ("qnorm", new ProbitLink()), ("qcauchy", new CauchitLink()), ("cloglog_link", new CloglogLink()), ("loglog_link", new LogLogLink())];
+        foreach ((string key, ILinkFunction link) in links)
+        {
+            double[] expected = v.Doubles(key);
+            for (int i = 0; i < p.Length; i++) Tolerance.Equal(expected[i], link.Link(p[i]), 1e-13, 1e-15, $"{key} at {p[i]}");
+        }
+    }
+
+    /// <summary>No link returns NaN anywhere in its domain, including the far tails and infinities of saturating links.</summary>
+    [Fact]
+    public void Links_NeverReturnNaN_InsideTheirDomain()
+    {
+        double[] extremes = [double.NegativeInfinity, -1e300, -745, -700, -40, 0, 40, 700, 745, 1e300, double.PositiveInfinity];
+        ILinkFunction[] saturating = [new LogitLink(), new ProbitLink(), new CloglogLink(), new LogLogLink(), new CauchitLink()];
+        foreach (ILinkFunction link in saturating)
+        {
+            foreach (double eta in extremes)
+            {
+                Assert.False(double.IsNaN(link.Inverse(eta)), $"{link.Name} inverse at {eta}");
+                Assert.False(double.IsNaN(link.InverseDerivative(eta)), $"{link.Name} dmu/deta at {eta}");
+                Assert.False(double.IsNaN(link.InverseSecondDerivative(eta)), $"{link.Name} d2mu/deta2 at {eta}");
+                double mu = link.Inverse(eta);
+                Assert.InRange(mu, 0.0, 1.0);
+            }
+        }
+
+        Assert.Equal(4.248354255291589e-18, new LogitLink().Inverse(-40), 1e-30);
+        Assert.True(double.IsFinite(new LogLink().Inverse(700)));
+    }
+
+    private static bool Same(double a, double b) => a.Equals(b);
+
+    private static bool Same(float a, float b) => a.Equals(b);
+}
