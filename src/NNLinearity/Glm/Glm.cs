@@ -266,6 +266,15 @@ public static class Glm
             diagnostics.Add(new GlmDiagnostic(GlmDiagnosticKind.FittedRatesZero, "Fitted rates numerically 0 occurred."));
         }
 
+        double[]? direction = Separation.Certify(family, link, design, n, p, y, w, mu, r.Beta, r.PreviousBeta, step.Aliased);
+        if (direction is not null)
+        {
+            string diverging = string.Join(", ", names.Where((_, j) => Math.Abs(direction[j]) > 1e-3));
+            diagnostics.Add(new GlmDiagnostic(GlmDiagnosticKind.Separation, family is BinomialFamily
+                ? $"The maximum likelihood estimate does not exist: the data are (quasi-)completely separated; coefficients diverge: {diverging}."
+                : $"The maximum likelihood estimate does not exist: zero counts lie on a face of the design; coefficients diverge: {diverging}."));
+        }
+
         if (rank < p)
         {
             string aliased = string.Join(", ", names.Where((_, j) => step.Aliased[j]));
@@ -305,6 +314,7 @@ public static class Glm
             WorkingWeights = ww,
             Response = y,
             SolvedByQr = step.UsedQr,
+            DivergenceDirection = direction,
             FittingDerivative = engine.FittingDerivative,
             FittingMean = engine.FittingMean,
             Design = design,

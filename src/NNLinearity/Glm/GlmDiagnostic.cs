@@ -15,6 +15,13 @@ public enum GlmDiagnosticKind
     /// <summary>Some fitted Poisson rates are within 10 eps of 0.</summary>
     FittedRatesZero,
 
+    /// <summary>
+    /// The maximum likelihood estimate does not exist: the data are (quasi-)completely separated (binomial) or some
+    /// counts are zero on a face of the design (Poisson, log link), so some coefficients diverge. Proven by a direction d
+    /// of the last IRLS step along which every row's sign condition holds (see <see cref="GlmFit.DivergenceDirection"/>).
+    /// </summary>
+    Separation,
+
     /// <summary>Some columns are linear combinations of the columns before them; their coefficients are NaN and they are left out.</summary>
     AliasedColumns,
 

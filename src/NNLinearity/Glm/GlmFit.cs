@@ -136,6 +136,12 @@ public sealed partial class GlmFit
     /// <summary>Conditions the fit reports instead of failing: non-convergence, separation, aliased columns, ...</summary>
     public required IReadOnlyList<GlmDiagnostic> Diagnostics { get; init; }
 
+    /// <summary>
+    /// When the fit reports <see cref="GlmDiagnosticKind.Separation"/>: the unit direction in coefficient space along
+    /// which the likelihood keeps increasing (the coefficients with non-zero entries diverge); otherwise null.
+    /// </summary>
+    public IReadOnlyList<double>? DivergenceDirection { get; init; }
+
     /// <summary>The fitted means mu.</summary>
     public required IReadOnlyList<double> FittedValues { get; init; }
 

@@ -36,6 +36,7 @@ internal sealed class IrlsStep
 internal sealed class IrlsResult
 {
     public required double[] Beta { get; init; }
+    public required double[] PreviousBeta { get; init; }
     public required IrlsStep LastStep { get; init; }
     public required double Deviance { get; init; }
     public required double[] Eta { get; init; }
@@ -153,9 +154,11 @@ internal sealed class IrlsEngine
         bool converged = false, boundary = false;
         int iter = 0;
         double[] beta = coefOld ?? new double[_p];
+        double[] previous = beta;
         IrlsStep? step = null;
         for (iter = 1; iter <= maxIterations; iter++)
         {
+            previous = beta;
             step = Solve(solver);
             beta = (double[])step.Beta.Clone();
             (_ww, _wwPrev) = (_wwPrev, _ww);
@@ -189,6 +192,7 @@ internal sealed class IrlsEngine
         return new IrlsResult
         {
             Beta = beta,
+            PreviousBeta = previous,
             LastStep = step!,
             Deviance = LastDeviance,
             Eta = _eta,

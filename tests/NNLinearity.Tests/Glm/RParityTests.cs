@@ -106,6 +106,8 @@ public class RParityTests
             Tolerance.Equal(c.Doubles("ci_upper"), ci.Select(i => i.Upper).ToArray(), Rel, 1e-9 * scale, "CI upper");
         }
 
+        // None of R's cases is separated: the separation certificate must not fire on any of them.
+        Assert.DoesNotContain(fit.Diagnostics, d => d.Kind == GlmDiagnosticKind.Separation);
         bool aliased = coef.Any(double.IsNaN);
         Assert.Equal(aliased, fit.Diagnostics.Any(d => d.Kind == GlmDiagnosticKind.AliasedColumns));
         Assert.Equal(aliased, fit.Aliased.Any(a => a));
