@@ -91,6 +91,24 @@ public class BinomialFamily : GlmFamily
     /// <inheritdoc />
     public override double InitialMean(double y, double weight) => (weight * y + 0.5) / (weight + 1.0);
 
+    internal override double VarianceAndDeviance(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, Span<double> variance, ref bool valid)
+    {
+        double dev = 0;
+        bool ok = true;
+        for (int i = 0; i < mu.Length; i++)
+        {
+            double m = mu[i], yi = y[i];
+            variance[i] = m * (1.0 - m);
+            ok &= m > 0 && m < 1;
+            // 0/1 responses need one logarithm; proportions need both terms.
+            double d = yi == 1 ? -Math.Log(m) : yi == 0 ? -Special.Log1P(-m) : YLogY(yi, m) + YLogY(1.0 - yi, 1.0 - m);
+            dev += 2.0 * weights[i] * d;
+        }
+
+        valid &= ok;
+        return dev;
+    }
+
     /// <inheritdoc />
     public override bool IsLinkAllowed(ILinkFunction link)
         => IsOneOf(link, typeof(LogitLink), typeof(ProbitLink), typeof(CloglogLink), typeof(LogLogLink), typeof(CauchitLink), typeof(LogLink));
@@ -112,7 +130,7 @@ public class BinomialFamily : GlmFamily
 
     private static double LogBinomialPmf(double k, double n, double p)
     {
-        double logChoose = Special.LogGamma(n + 1) - Special.LogGamma(k + 1) - Special.LogGamma(n - k + 1);
+        double logChoose = n == 1 ? 0.0 : Special.LogFactorial(n) - Special.LogFactorial(k) - Special.LogFactorial(n - k);
         double a = k == 0 ? 0.0 : k * Math.Log(p);
         double b = n - k == 0 ? 0.0 : (n - k) * Special.Log1P(-p);
         return logChoose + a + b;
@@ -166,6 +184,22 @@ public class PoissonFamily : GlmFamily
     /// <inheritdoc />
     public override double InitialMean(double y, double weight) => y + 0.1;
 
+    internal override double VarianceAndDeviance(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, Span<double> variance, ref bool valid)
+    {
+        double dev = 0;
+        bool ok = true;
+        for (int i = 0; i < mu.Length; i++)
+        {
+            double m = mu[i], yi = y[i];
+            variance[i] = m;
+            ok &= m > 0 && double.IsFinite(m);
+            dev += 2.0 * weights[i] * (yi > 0 ? yi * Math.Log(yi / m) - (yi - m) : m);
+        }
+
+        valid &= ok;
+        return dev;
+    }
+
     /// <inheritdoc />
     public override bool IsLinkAllowed(ILinkFunction link) => IsOneOf(link, typeof(LogLink), typeof(IdentityLink), typeof(SqrtLink));
 
@@ -177,7 +211,7 @@ public class PoissonFamily : GlmFamily
         for (int i = 0; i < y.Length; i++)
         {
             if (weights[i] <= 0) continue;
-            double logP = (y[i] == 0 ? 0.0 : y[i] * Math.Log(mu[i])) - mu[i] - Special.LogGamma(y[i] + 1);
+            double logP = (y[i] == 0 ? 0.0 : y[i] * Math.Log(mu[i])) - mu[i] - Special.LogFactorial(y[i]);
             s += weights[i] * logP;
         }
 
@@ -370,7 +404,7 @@ public sealed class NegativeBinomialFamily : GlmFamily
         {
             if (weights[i] <= 0) continue;
             double yi = y[i];
-            double term = (yi + t) * Math.Log(mu[i] + t) - (yi == 0 ? 0.0 : yi * Math.Log(mu[i])) + Special.LogGamma(yi + 1)
+            double term = (yi + t) * Math.Log(mu[i] + t) - (yi == 0 ? 0.0 : yi * Math.Log(mu[i])) + Special.LogFactorial(yi)
                 - t * Math.Log(t) + Special.LogGamma(t) - Special.LogGamma(t + yi);
             s += weights[i] * term;
         }

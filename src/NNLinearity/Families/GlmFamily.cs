@@ -72,6 +72,23 @@ public abstract class GlmFamily
     /// <param name="deviance">The model deviance.</param>
     public abstract double? AicTerm(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, double deviance);
 
+    /// <summary>
+    /// Per block of rows: variance[i] = V(mu[i]); returns the block's deviance and clears <paramref name="valid"/> when a
+    /// mean is not valid. One virtual call per block; families on the hot path override it with a tight loop.
+    /// </summary>
+    internal virtual double VarianceAndDeviance(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, Span<double> variance, ref bool valid)
+    {
+        double dev = 0;
+        for (int i = 0; i < mu.Length; i++)
+        {
+            variance[i] = Variance(mu[i]);
+            dev += Deviance(y[i], mu[i], weights[i]);
+            valid &= IsValidMean(mu[i]);
+        }
+
+        return dev;
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> when <paramref name="link"/> cannot be used with this family.</summary>
     /// <param name="link">The link to check.</param>
     /// <param name="paramName">The argument name reported in the exception.</param>

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Runtime.InteropServices;
+using MathNet.Numerics.LinearAlgebra.Storage;
 using NNLinearity.Families;
 using NNLinearity.Links;
 using NNLinearity.Numerics;
@@ -23,17 +25,14 @@ public static class Glm
     /// <returns>The fitted model.</returns>
     /// <exception cref="ArgumentException">Shapes disagree, a value is NaN or infinite, a weight is negative, a response is outside the family's support, the link is not available for the family, or there are no rows.</exception>
     /// <exception cref="GlmFitException">IRLS cannot find coefficients with a finite deviance (R's "no valid set of coefficients").</exception>
-    public static GlmFit Fit(double[,] x, IReadOnlyList<double> y, GlmFamily family, ILinkFunction? link = null, GlmOptions? options = null)
+    public static unsafe GlmFit Fit(double[,] x, IReadOnlyList<double> y, GlmFamily family, ILinkFunction? link = null, GlmOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         int n = x.GetLength(0), k = x.GetLength(1);
-        double[] cm = new double[n * k];
-        for (int i = 0; i < n; i++)
+        fixed (byte* p = &MemoryMarshal.GetArrayDataReference(x))
         {
-            for (int j = 0; j < k; j++) cm[j * n + i] = x[i, j];
+            return FitCore(new DesignSource((double*)p, n, k, k, 1, (options ?? new GlmOptions()).Intercept), y, family, link, options);
         }
-
-        return FitColumnMajor(cm, n, k, y, family, link, options);
     }
 
     /// <summary>Fits a GLM to a row-major design matrix held in a span.</summary>
@@ -47,7 +46,7 @@ public static class Glm
     /// <returns>The fitted model.</returns>
     /// <exception cref="ArgumentException">As <see cref="Fit(double[,], IReadOnlyList{double}, GlmFamily, ILinkFunction?, GlmOptions?)"/>, or <paramref name="x"/> does not hold rows x columns values.</exception>
     /// <exception cref="GlmFitException">IRLS cannot find coefficients with a finite deviance.</exception>
-    public static GlmFit Fit(ReadOnlySpan<double> x, int rows, int columns, IReadOnlyList<double> y, GlmFamily family, ILinkFunction? link = null, GlmOptions? options = null)
+    public static unsafe GlmFit Fit(ReadOnlySpan<double> x, int rows, int columns, IReadOnlyList<double> y, GlmFamily family, ILinkFunction? link = null, GlmOptions? options = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfNegative(columns);
@@ -56,14 +55,10 @@ public static class Glm
             throw new ArgumentException($"x holds {x.Length} values but rows x columns = {rows} x {columns} = {(long)rows * columns}.", nameof(x));
         }
 
-        double[] cm = new double[x.Length];
-        for (int i = 0; i < rows; i++)
+        fixed (double* p = x)
         {
-            ReadOnlySpan<double> row = x.Slice(i * columns, columns);
-            for (int j = 0; j < columns; j++) cm[j * rows + i] = row[j];
+            return FitCore(new DesignSource(p, rows, columns, columns, 1, (options ?? new GlmOptions()).Intercept), y, family, link, options);
         }
-
-        return FitColumnMajor(cm, rows, columns, y, family, link, options);
     }
 
     /// <summary>Fits a GLM to a MathNet.Numerics matrix and vector.</summary>
@@ -75,16 +70,23 @@ public static class Glm
     /// <returns>The fitted model.</returns>
     /// <exception cref="ArgumentException">As <see cref="Fit(double[,], IReadOnlyList{double}, GlmFamily, ILinkFunction?, GlmOptions?)"/>.</exception>
     /// <exception cref="GlmFitException">IRLS cannot find coefficients with a finite deviance.</exception>
-    public static GlmFit Fit(MathNet.Numerics.LinearAlgebra.Matrix<double> x, MathNet.Numerics.LinearAlgebra.Vector<double> y, GlmFamily family, ILinkFunction? link = null, GlmOptions? options = null)
+    public static unsafe GlmFit Fit(MathNet.Numerics.LinearAlgebra.Matrix<double> x, MathNet.Numerics.LinearAlgebra.Vector<double> y, GlmFamily family, ILinkFunction? link = null, GlmOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
-        return FitColumnMajor(x.ToColumnMajorArray(), x.RowCount, x.ColumnCount, y.ToArray(), family, link, options);
+        // Dense MathNet matrices are column-major: read in place, without a copy.
+        double[] data = x.Storage is DenseColumnMajorMatrixStorage<double> dense ? dense.Data : x.ToColumnMajorArray();
+        int n = x.RowCount;
+        fixed (double* p = data)
+        {
+            return FitCore(new DesignSource(p, n, x.ColumnCount, 1, n, (options ?? new GlmOptions()).Intercept), y.ToArray(), family, link, options);
+        }
     }
 
-    /// <summary>Takes ownership of <paramref name="x"/> (column-major n x k, no intercept).</summary>
-    private static GlmFit FitColumnMajor(double[] x, int n, int k, IReadOnlyList<double> y, GlmFamily family, ILinkFunction? link, GlmOptions? options)
+    /// <summary>Fits on a pinned view of the predictors; <paramref name="x"/> must stay valid until it returns.</summary>
+    private static unsafe GlmFit FitCore(DesignSource x, IReadOnlyList<double> y, GlmFamily family, ILinkFunction? link, GlmOptions? options)
     {
+        int n = x.N, k = x.K;
         ArgumentNullException.ThrowIfNull(y);
         ArgumentNullException.ThrowIfNull(family);
         options ??= new GlmOptions();
@@ -97,13 +99,7 @@ public static class Glm
         int p = k + (options.Intercept ? 1 : 0);
         if (p == 0) throw new ArgumentException("The model has no columns: x has none and the intercept is off.", nameof(x));
 
-        for (int j = 0; j < k; j++)
-        {
-            ReadOnlySpan<double> col = x.AsSpan(j * n, n);
-            int bad = IndexOfNonFinite(col);
-            if (bad >= 0) throw new ArgumentException($"x[{bad}, {j}] is {col[bad].ToString(CultureInfo.InvariantCulture)}: every predictor must be finite.", nameof(x));
-        }
-
+        // Predictors are checked for NaN and infinity as each block is read (the first pass reads them all).
         double[] w = ReadVector(options.Weights, n, 1.0, nameof(GlmOptions.Weights));
         for (int i = 0; i < n; i++)
         {
@@ -113,9 +109,11 @@ public static class Glm
         bool hasOffset = options.Offset is not null;
         double[] offset = hasOffset ? ReadVector(options.Offset, n, 0.0, nameof(GlmOptions.Offset)) : [];
         double[] response = new double[n];
+        if (y is double[] ya) ya.AsSpan().CopyTo(response);
+        else for (int i = 0; i < n; i++) response[i] = y[i];
         for (int i = 0; i < n; i++)
         {
-            double v = y[i];
+            double v = response[i];
             if (!double.IsFinite(v)) throw new ArgumentException($"y[{i}] is {v.ToString(CultureInfo.InvariantCulture)}: responses must be finite.", nameof(y));
             if (family is BinomialFamily && w[i] == 0) v = 0; // R: y[weights == 0] <- 0
             if (!family.IsValidResponse(v))
@@ -126,20 +124,9 @@ public static class Glm
             response[i] = v;
         }
 
-        if (w.All(v => v == 0)) throw new ArgumentException("Every prior weight is 0: there is nothing to fit.", nameof(options));
+        if (Array.TrueForAll(w, v => v == 0)) throw new ArgumentException("Every prior weight is 0: there is nothing to fit.", nameof(options));
 
         string[] names = ColumnNames(options, k);
-        double[] design;
-        if (options.Intercept)
-        {
-            design = new double[n * p];
-            design.AsSpan(0, n).Fill(1.0);
-            x.AsSpan().CopyTo(design.AsSpan(n));
-        }
-        else
-        {
-            design = x;
-        }
 
         double[] start = [];
         if (options.Start is not null)
@@ -155,16 +142,15 @@ public static class Glm
             mustart = ReadVector(options.StartingMeans, n, 0.0, nameof(GlmOptions.StartingMeans));
         }
 
-        var engine = new IrlsEngine(design, n, p, response, w, offset, family, link, options.MaxDegreeOfParallelism);
+        var engine = new IrlsEngine(x, response, w, offset, family, link, options.MaxDegreeOfParallelism);
         IrlsResult r = engine.Run(start, mustart, options.Epsilon, options.MaxIterations, options.Solver);
 
         double nullDeviance;
         if (options.Intercept && hasOffset)
         {
             // R refits the intercept-only model with the offset, starting from the full model's fitted values.
-            double[] ones = new double[n];
-            ones.AsSpan().Fill(1.0);
-            var nullEngine = new IrlsEngine(ones, n, 1, response, w, offset, family, link, options.MaxDegreeOfParallelism);
+            var interceptOnly = new DesignSource(null, n, 0, 0, 0, intercept: true);
+            var nullEngine = new IrlsEngine(interceptOnly, response, w, offset, family, link, options.MaxDegreeOfParallelism);
             nullDeviance = nullEngine.Run([], r.Mu, options.Epsilon, options.MaxIterations, GlmSolver.Qr).Deviance;
         }
         else
@@ -184,19 +170,18 @@ public static class Glm
             }
         }
 
-        return Infer(r, engine, design, names, family, link, response, w, nullDeviance, options.Intercept);
+        return Infer(r, engine, x, names, family, link, response, w, nullDeviance, options.Intercept);
     }
 
-    private static GlmFit Infer(IrlsResult r, IrlsEngine engine, double[] design, string[] names, GlmFamily family, ILinkFunction link, double[] y, double[] w, double nullDeviance, bool intercept)
+    private static GlmFit Infer(IrlsResult r, IrlsEngine engine, DesignSource design, string[] names, GlmFamily family, ILinkFunction link, double[] y, double[] w, double nullDeviance, bool intercept)
     {
         int n = y.Length, p = names.Length;
         IrlsStep step = r.LastStep;
-        int nOk = w.Count(v => v > 0);
+        int nOk = 0;
+        foreach (double v in w) nOk += v > 0 ? 1 : 0;
         int rank = step.Rank;
         int dfResidual = nOk - rank;
-        double[] mu = (double[])r.Mu.Clone();
-        double[] eta = (double[])r.Eta.Clone();
-        double[] ww = (double[])r.WorkingWeights.Clone();
+        double[] mu = r.Mu, eta = r.Eta, ww = r.WorkingWeights; // the engine's buffers are the fit's from here on
         var diagnostics = new List<GlmDiagnostic>();
 
         double dispersion = 1.0;
@@ -266,7 +251,7 @@ public static class Glm
             diagnostics.Add(new GlmDiagnostic(GlmDiagnosticKind.FittedRatesZero, "Fitted rates numerically 0 occurred."));
         }
 
-        double[]? direction = Separation.Certify(family, link, design, n, p, y, w, mu, r.Beta, r.PreviousBeta, step.Aliased);
+        double[]? direction = Separation.Certify(family, link, design, y, w, mu, r.Beta, r.PreviousBeta, step.Aliased);
         if (direction is not null)
         {
             string diverging = string.Join(", ", names.Where((_, j) => Math.Abs(direction[j]) > 1e-3));
@@ -317,7 +302,6 @@ public static class Glm
             DivergenceDirection = direction,
             FittingDerivative = engine.FittingDerivative,
             FittingMean = engine.FittingMean,
-            Design = design,
         };
     }
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Runtime.InteropServices;
 using System.Text;
 using NNLinearity.Numerics;
 
@@ -38,41 +39,39 @@ public sealed partial class GlmFit
     /// <summary>The Pearson chi-square statistic: the sum of squared Pearson residuals.</summary>
     public double PearsonChiSquare => Residuals(GlmResidualType.Pearson).Sum(r => r * r);
 
-    /// <summary>Predictions for the rows the model was fitted to, with standard errors.</summary>
-    /// <param name="scale">Link (eta) or response (mu) scale.</param>
-    /// <returns>The predictions.</returns>
-    public GlmPrediction Predict(GlmPredictionScale scale = GlmPredictionScale.Response)
-        => PredictCore(FittedDesignRow, Response.Count, LinearPredictors, scale);
-
-    /// <summary>Predictions for new rows (without the intercept column), with standard errors (R's <c>predict.glm(newdata, se.fit = TRUE)</c>).</summary>
+    /// <summary>Predictions for new rows (without the intercept column), with standard errors (R's <c>predict.glm(newdata, se.fit = TRUE)</c>). Pass the fitted rows to predict them.</summary>
     /// <param name="x">New predictors [rows, columns], columns as in the fit (no intercept column).</param>
     /// <param name="scale">Link (eta) or response (mu) scale.</param>
     /// <param name="offset">An offset per new row, or null for none.</param>
     /// <returns>The predictions.</returns>
     /// <exception cref="ArgumentException">The column count differs from the fit, a value is not finite, or the offset length differs.</exception>
-    public GlmPrediction Predict(double[,] x, GlmPredictionScale scale = GlmPredictionScale.Response, IReadOnlyList<double>? offset = null)
+    public unsafe GlmPrediction Predict(double[,] x, GlmPredictionScale scale = GlmPredictionScale.Response, IReadOnlyList<double>? offset = null)
     {
         ArgumentNullException.ThrowIfNull(x);
         int rows = x.GetLength(0), k = x.GetLength(1);
-        int expected = CoefficientCount - (HasIntercept ? 1 : 0);
-        if (k != expected) throw new ArgumentException($"x has {k} columns but the model was fitted with {expected}.", nameof(x));
-        if (offset is not null && offset.Count != rows) throw new ArgumentException($"offset has {offset.Count} values but x has {rows} rows.", nameof(offset));
-        double[] eta = new double[rows];
-        double[] row = new double[CoefficientCount];
-        for (int i = 0; i < rows; i++)
+        fixed (byte* p = &MemoryMarshal.GetArrayDataReference(x))
         {
-            FillRow(x, i, row);
-            double e = offset?[i] ?? 0.0;
-            if (!double.IsFinite(e)) throw new ArgumentException($"offset[{i}] is not finite.", nameof(offset));
-            for (int j = 0; j < row.Length; j++)
-            {
-                if (!Aliased[j]) e += row[j] * Coefficients[j];
-            }
-
-            eta[i] = e;
+            return PredictCore(new DesignSource((double*)p, rows, k, k, 1, HasIntercept), scale, offset);
         }
+    }
 
-        return PredictCore((i, dst) => FillRow(x, i, dst), rows, eta, scale);
+    /// <summary>Predictions for new rows given row-major in a span (without the intercept column), with standard errors.</summary>
+    /// <param name="x">rows x columns values, row by row.</param>
+    /// <param name="rows">Number of rows.</param>
+    /// <param name="columns">Number of columns; must equal the fit's.</param>
+    /// <param name="scale">Link (eta) or response (mu) scale.</param>
+    /// <param name="offset">An offset per new row, or null for none.</param>
+    /// <returns>The predictions.</returns>
+    /// <exception cref="ArgumentException">The shape is wrong, a value is not finite, or the offset length differs.</exception>
+    public unsafe GlmPrediction Predict(ReadOnlySpan<double> x, int rows, int columns, GlmPredictionScale scale = GlmPredictionScale.Response, IReadOnlyList<double>? offset = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfNegative(columns);
+        if ((long)rows * columns != x.Length) throw new ArgumentException($"x holds {x.Length} values but rows x columns = {rows} x {columns}.", nameof(x));
+        fixed (double* p = x)
+        {
+            return PredictCore(new DesignSource(p, rows, columns, columns, 1, HasIntercept), scale, offset);
+        }
     }
 
     /// <summary>Wald confidence intervals estimate +- z(1 - (1 - level)/2) SE (R's <c>confint.default</c>).</summary>
@@ -143,33 +142,25 @@ public sealed partial class GlmFit
     /// <inheritdoc />
     public override string ToString() => Summary();
 
-    private void FittedDesignRow(int i, double[] dst)
+    private GlmPrediction PredictCore(DesignSource x, GlmPredictionScale scale, IReadOnlyList<double>? offset)
     {
-        for (int j = 0; j < dst.Length; j++) dst[j] = Design[j * Response.Count + i];
-    }
-
-    /// <summary>The design matrix the model was fitted to, column-major with the intercept column.</summary>
-    internal double[] Design { get; init; } = [];
-
-    private void FillRow(double[,] x, int i, double[] dst)
-    {
-        int o = HasIntercept ? 1 : 0;
-        if (HasIntercept) dst[0] = 1.0;
-        for (int j = 0; j < x.GetLength(1); j++)
-        {
-            double v = x[i, j];
-            if (!double.IsFinite(v)) throw new ArgumentException($"x[{i}, {j}] is not finite.", nameof(x));
-            dst[j + o] = v;
-        }
-    }
-
-    private GlmPrediction PredictCore(Action<int, double[]> row, int rows, IReadOnlyList<double> eta, GlmPredictionScale scale)
-    {
+        int rows = x.N;
+        int expected = CoefficientCount - (HasIntercept ? 1 : 0);
+        if (x.K != expected) throw new ArgumentException($"x has {x.K} columns but the model was fitted with {expected}.", nameof(x));
+        if (offset is not null && offset.Count != rows) throw new ArgumentException($"offset has {offset.Count} values but x has {rows} rows.", nameof(offset));
         double[] fit = new double[rows], se = new double[rows];
         double[] xr = new double[CoefficientCount];
         for (int i = 0; i < rows; i++)
         {
-            row(i, xr);
+            double eta = offset?[i] ?? 0.0;
+            if (!double.IsFinite(eta)) throw new ArgumentException($"offset[{i}] is not finite.", nameof(offset));
+            for (int j = 0; j < xr.Length; j++)
+            {
+                xr[j] = x[i, j];
+                if (!double.IsFinite(xr[j])) throw new ArgumentException($"x[{i}, {j - (HasIntercept ? 1 : 0)}] is not finite.", nameof(x));
+                if (!Aliased[j]) eta += xr[j] * Coefficients[j];
+            }
+
             double v = 0;
             for (int a = 0; a < xr.Length; a++)
             {
@@ -183,13 +174,13 @@ public sealed partial class GlmFit
             double seLink = Math.Sqrt(v);
             if (scale == GlmPredictionScale.Link)
             {
-                fit[i] = eta[i];
+                fit[i] = eta;
                 se[i] = seLink;
             }
             else
             {
-                fit[i] = FittingMean(eta[i]);
-                se[i] = seLink * Math.Abs(FittingDerivative(eta[i]));
+                fit[i] = FittingMean(eta);
+                se[i] = seLink * Math.Abs(FittingDerivative(eta));
             }
         }
 

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
 using NNLinearity.Families;
 using NNLinearity.Links;
@@ -49,13 +50,15 @@ internal sealed class IrlsResult
 
 /// <summary>
 /// IRLS / Fisher scoring as R's glm.fit, with every per-iteration quantity computed in one pass over X: for each
-/// block of rows, eta = X beta + offset, mu, the deviance, the working weights w and response z, and the block's
-/// contribution to the lower triangle of [X z]^T W [X z] (X^T W X, X^T W z and z^T W z).
+/// block of 128 rows, the block is read from the caller's memory into an L1-resident buffer, then eta = X beta +
+/// offset, mu, the deviance, the working weights w and response z, and the block's contribution to the lower triangle
+/// of [X z]^T W [X z] (X^T W X, X^T W z). The per-row loop is compiled once per link struct.
 /// </summary>
-internal sealed class IrlsEngine
+internal sealed unsafe class IrlsEngine
 {
     private const int BlocksPerChunk = 32;
-    private readonly double[] _x;     // column-major n x p
+    private const int B = WeightedGram.BlockRows;
+    private readonly DesignSource _x;
     private readonly double[] _y;
     private readonly double[] _w;
     private readonly double[] _offset; // empty when none
@@ -79,40 +82,41 @@ internal sealed class IrlsEngine
     private readonly double[] _eta;
     private readonly double[] _mu;
     private double[] _ww;
-    private double[] _z;
     private double[] _wwPrev;
-    private double[] _zPrev;
+    private double[] _lastGram = [];
 
-    public IrlsEngine(double[] xColumnMajor, int n, int p, double[] y, double[] weights, double[] offset, GlmFamily family, ILinkFunction link, int maxDegreeOfParallelism)
+    public IrlsEngine(DesignSource x, double[] y, double[] weights, double[] offset, GlmFamily family, ILinkFunction link, int maxDegreeOfParallelism)
     {
-        _x = xColumnMajor;
-        _n = n;
-        _p = p;
+        _x = x;
+        _n = x.N;
+        _p = x.P;
         _y = y;
         _w = weights;
         _offset = offset;
         _family = family;
         _link = link;
-        _pp = WeightedGram.PaddedColumns(p + 1);
-        int blocks = (n + WeightedGram.BlockRows - 1) / WeightedGram.BlockRows;
+        _pp = WeightedGram.PaddedColumns(_p + 1);
+        int blocks = (_n + B - 1) / B;
         _chunks = Math.Max(1, (blocks + BlocksPerChunk - 1) / BlocksPerChunk);
         _partialGram = new double[_chunks * _pp * _pp];
         _partialDev = new double[_chunks];
         _partialValid = new bool[_chunks];
-        _eta = new double[n];
-        _mu = new double[n];
-        _ww = new double[n];
-        _z = new double[n];
-        _wwPrev = new double[n];
-        _zPrev = new double[n];
+        _eta = new double[_n];
+        _mu = new double[_n];
+        _ww = new double[_n];
+        _wwPrev = new double[_n];
         double lo = link.MeanLowerBound, hi = link.MeanUpperBound;
         _muLo = double.IsFinite(lo) ? lo + Special.Epsilon : double.NegativeInfinity;
         _muHi = double.IsFinite(hi) ? hi - Special.Epsilon : double.PositiveInfinity;
         _floorDerivative = double.IsFinite(lo) || double.IsFinite(hi);
-        long work = (long)n * (p + 1) * (p + 2) / 2;
+        long work = (long)_n * (_p + 1) * (_p + 2) / 2;
         int threads = maxDegreeOfParallelism <= 0 ? Environment.ProcessorCount : maxDegreeOfParallelism;
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = work < 2_000_000 ? 1 : threads };
     }
+
+    public double LastDeviance { get; private set; }
+
+    public bool LastValid { get; private set; }
 
     /// <summary>mu = g^-1(eta) kept inside the open image of the inverse link (R's clamps: eps from a finite bound).</summary>
     public double FittingMean(double eta) => Math.Clamp(_link.Inverse(eta), _muLo, _muHi);
@@ -152,7 +156,7 @@ internal sealed class IrlsEngine
 
         double devOld = LastDeviance;
         bool converged = false, boundary = false;
-        int iter = 0;
+        int iter;
         double[] beta = coefOld ?? new double[_p];
         double[] previous = beta;
         IrlsStep? step = null;
@@ -162,7 +166,6 @@ internal sealed class IrlsEngine
             step = Solve(solver);
             beta = (double[])step.Beta.Clone();
             (_ww, _wwPrev) = (_wwPrev, _ww);
-            (_z, _zPrev) = (_zPrev, _z);
             Pass(beta);
             boundary = false;
             if (!double.IsFinite(LastDeviance))
@@ -227,33 +230,41 @@ internal sealed class IrlsEngine
         return beta;
     }
 
-    public double LastDeviance { get; private set; }
-
-    public bool LastValid { get; private set; }
-
-    private double[] _lastGram = [];
-
     /// <summary>One pass over the rows at <paramref name="beta"/> (or at the eta already stored when null).</summary>
     private void Pass(double[]? beta)
     {
+        switch (_link)
+        {
+            case IdentityLink l: Pass(l, beta); break;
+            case LogLink l: Pass(l, beta); break;
+            case LogitLink l: Pass(l, beta); break;
+            case ProbitLink l: Pass(l, beta); break;
+            case CloglogLink l: Pass(l, beta); break;
+            case LogLogLink l: Pass(l, beta); break;
+            case CauchitLink l: Pass(l, beta); break;
+            case InverseLink l: Pass(l, beta); break;
+            case InverseSquaredLink l: Pass(l, beta); break;
+            case SqrtLink l: Pass(l, beta); break;
+            case PowerLink l: Pass(l, beta); break;
+            default: Pass(_link, beta); break;
+        }
+    }
+
+    private void Pass<TLink>(TLink link, double[]? beta) where TLink : ILinkFunction
+    {
         int pp = _pp;
-        Array.Clear(_partialGram);
         if (_parallel.MaxDegreeOfParallelism == 1 || _chunks == 1)
         {
-            double[] u = new double[pp * WeightedGram.BlockRows];
-            double[] dmu = new double[WeightedGram.BlockRows];
-            for (int c = 0; c < _chunks; c++) Chunk(c, beta, u, dmu);
+            var scratch = new Scratch(pp);
+            for (int c = 0; c < _chunks; c++) Chunk(link, c, beta, scratch);
         }
         else
         {
-            Parallel.For(0, _chunks, _parallel,
-                () => (new double[pp * WeightedGram.BlockRows], new double[WeightedGram.BlockRows]),
-                (c, _, scratch) =>
-                {
-                    Chunk(c, beta, scratch.Item1, scratch.Item2);
-                    return scratch;
-                },
-                _ => { });
+            Parallel.For(0, _chunks, _parallel, () => new Scratch(pp), (c, _, scratch) =>
+            {
+                Chunk(link, c, beta, scratch);
+                return scratch;
+            }, _ => { });
         }
 
         // Reduce in chunk order: the same sums in the same order for every thread count.
@@ -273,54 +284,63 @@ internal sealed class IrlsEngine
         LastValid = valid;
     }
 
-    private void Chunk(int c, double[]? beta, double[] u, double[] dmu)
+    private sealed class Scratch(int paddedColumns)
     {
-        int pp = _pp, p = _p, n = _n, b = WeightedGram.BlockRows;
+        public readonly double[] U = new double[paddedColumns * B];
+        public readonly double[] DMu = new double[B];
+        public readonly double[] Variance = new double[B];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Chunk<TLink>(TLink link, int c, double[]? beta, Scratch scratch) where TLink : ILinkFunction
+    {
+        int pp = _pp, p = _p, n = _n;
+        double[] u = scratch.U;
         Span<double> gram = _partialGram.AsSpan(c * pp * pp, pp * pp);
+        gram.Clear();
         double dev = 0;
         bool valid = true;
-        int rowEnd = Math.Min(n, (c + 1) * BlocksPerChunk * b);
-        for (int r0 = c * BlocksPerChunk * b; r0 < rowEnd; r0 += b)
+        int rowEnd = Math.Min(n, (c + 1) * BlocksPerChunk * B);
+        for (int r0 = c * BlocksPerChunk * B; r0 < rowEnd; r0 += B)
         {
-            int rows = Math.Min(b, n - r0);
+            int rows = Math.Min(B, n - r0);
+            if (rows < B) Array.Clear(u); // padding rows must be zero in every column
+            _x.LoadBlock(r0, rows, u, B);
             Span<double> eta = _eta.AsSpan(r0, rows);
             Span<double> mu = _mu.AsSpan(r0, rows);
-            if (beta is not null) WeightedGram.LinearPredictor(_x, n, r0, rows, beta, _offset, eta);
-            _link.Inverse(eta, mu);
-            _link.InverseDerivative(eta, dmu.AsSpan(0, rows));
-            Array.Clear(u);
-            Span<double> sw = u.AsSpan(p * b, b); // temporarily holds sqrt(w) in the z column
+            Span<double> dmu = scratch.DMu.AsSpan(0, rows);
+            Span<double> variance = scratch.Variance.AsSpan(0, rows);
+            if (beta is not null) WeightedGram.LinearPredictor(u, B, rows, beta, _offset.AsSpan(_offset.Length == 0 ? 0 : r0, _offset.Length == 0 ? 0 : rows), eta);
+            link.Inverse(eta, mu);
+            link.InverseDerivative(eta, dmu);
             for (int i = 0; i < rows; i++)
             {
-                int row = r0 + i;
-                double e = eta[i];
-                double m = Math.Clamp(mu[i], _muLo, _muHi);
-                mu[i] = m;
+                mu[i] = Math.Clamp(mu[i], _muLo, _muHi);
                 double d = dmu[i];
-                if (_floorDerivative && Math.Abs(d) < Special.Epsilon) d = double.CopySign(Special.Epsilon, d);
-                double wPrior = _w[row], yi = _y[row];
-                valid &= _link.IsValidLinearPredictor(e) && _family.IsValidMean(m);
-                dev += _family.Deviance(yi, m, wPrior);
-                double ww = 0, z = 0;
-                if (wPrior > 0 && d != 0)
+                if (_floorDerivative && Math.Abs(d) < Special.Epsilon) dmu[i] = double.CopySign(Special.Epsilon, d);
+                valid &= link.IsValidLinearPredictor(eta[i]);
+            }
+
+            ReadOnlySpan<double> y = _y.AsSpan(r0, rows), w = _w.AsSpan(r0, rows);
+            dev += _family.VarianceAndDeviance(y, mu, w, variance, ref valid);
+            Span<double> ww = _ww.AsSpan(r0, rows);
+            Span<double> zcol = u.AsSpan(p * B, B);
+            for (int i = 0; i < rows; i++)
+            {
+                double d = dmu[i], wi = w[i];
+                double wwi = 0, zi = 0;
+                if (wi > 0 && d != 0)
                 {
-                    z = (_offset.Length == 0 ? e : e - _offset[row]) + (yi - m) / d;
-                    ww = wPrior * d * d / _family.Variance(m);
+                    zi = (_offset.Length == 0 ? eta[i] : eta[i] - _offset[r0 + i]) + (y[i] - mu[i]) / d;
+                    wwi = wi * d * d / variance[i];
                 }
 
-                _ww[row] = ww;
-                _z[row] = z;
-                sw[i] = Math.Sqrt(ww);
+                ww[i] = wwi;
+                dmu[i] = Math.Sqrt(wwi); // reuse as sqrt(w)
+                zcol[i] = zi * dmu[i];
             }
 
-            for (int j = 0; j < p; j++)
-            {
-                ReadOnlySpan<double> col = _x.AsSpan(j * n + r0, rows);
-                Span<double> dst = u.AsSpan(j * b, rows);
-                for (int i = 0; i < rows; i++) dst[i] = col[i] * sw[i];
-            }
-
-            for (int i = 0; i < rows; i++) sw[i] *= _z[r0 + i];
+            for (int j = 0; j < p; j++) WeightedGram.Scale(u.AsSpan(j * B, rows), dmu);
             WeightedGram.Accumulate(u, pp, gram);
         }
 
@@ -372,13 +392,17 @@ internal sealed class IrlsEngine
         double[] rhs = new double[n];
         for (int i = 0; i < n; i++)
         {
+            // The working response of the latest pass, from its eta and mu (as the pass computed it).
             double s = Math.Sqrt(_ww[i]);
-            rhs[i] = s * _z[i];
-        }
+            double z = 0;
+            if (s > 0)
+            {
+                double eta = _eta[i], off = _offset.Length == 0 ? 0.0 : _offset[i];
+                z = eta - off + (_y[i] - _mu[i]) / FittingDerivative(eta);
+            }
 
-        for (int j = 0; j < p; j++)
-        {
-            for (int i = 0; i < n; i++) a[j * n + i] = _x[j * n + i] * Math.Sqrt(_ww[i]);
+            rhs[i] = s * z;
+            for (int j = 0; j < p; j++) a[j * n + i] = _x[i, j] * s;
         }
 
         var qr = new PivotedQr(a, n, p, _qrTolerance);

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using NNLinearity.Families;
 using NNLinearity.Links;
+using NNLinearity.Numerics;
 
 namespace NNLinearity.Glm;
 
@@ -16,11 +17,12 @@ namespace NNLinearity.Glm;
 /// </summary>
 internal static class Separation
 {
-    public static double[]? Certify(GlmFamily family, ILinkFunction link, double[] design, int n, int p, double[] y, double[] w, double[] mu, double[] beta, double[] previous, bool[] aliased)
+    public static double[]? Certify(GlmFamily family, ILinkFunction link, DesignSource design, double[] y, double[] w, double[] mu, double[] beta, double[] previous, bool[] aliased)
     {
         bool binomial = family is BinomialFamily && link is not LogLink;
         bool poisson = family is PoissonFamily && (link is LogLink || (link is PowerLink pl && pl.Lambda == 0));
         if (!binomial && !poisson) return null;
+        int n = design.N, p = design.P;
 
         double[] d = new double[p];
         double norm = 0;
@@ -41,7 +43,7 @@ internal static class Separation
             double a = 0, r = 0;
             for (int j = 0; j < p; j++)
             {
-                double x = design[j * n + i];
+                double x = design[i, j];
                 a += x * d[j];
                 r += x * x;
             }

@@ -9,50 +9,41 @@ namespace NNLinearity.Links;
 /// </summary>
 internal static class LinkBatch
 {
-    private enum Op { Link, Inverse, InverseDerivative }
-
     public static void Link<TLink>(in TLink link, ReadOnlySpan<double> src, Span<double> dst) where TLink : struct, ILinkFunction
-        => Run(link, Op.Link, src, dst);
+    {
+        CheckLengths(src.Length, dst.Length);
+        for (int i = 0; i < src.Length; i++) dst[i] = link.Link(src[i]);
+    }
 
     public static void Inverse<TLink>(in TLink link, ReadOnlySpan<double> src, Span<double> dst) where TLink : struct, ILinkFunction
-        => Run(link, Op.Inverse, src, dst);
+    {
+        CheckLengths(src.Length, dst.Length);
+        for (int i = 0; i < src.Length; i++) dst[i] = link.Inverse(src[i]);
+    }
 
     public static void InverseDerivative<TLink>(in TLink link, ReadOnlySpan<double> src, Span<double> dst) where TLink : struct, ILinkFunction
-        => Run(link, Op.InverseDerivative, src, dst);
+    {
+        CheckLengths(src.Length, dst.Length);
+        for (int i = 0; i < src.Length; i++) dst[i] = link.InverseDerivative(src[i]);
+    }
 
     public static void Link<TLink>(in TLink link, ReadOnlySpan<float> src, Span<float> dst) where TLink : struct, ILinkFunction
-        => Run(link, Op.Link, src, dst);
+    {
+        CheckLengths(src.Length, dst.Length);
+        for (int i = 0; i < src.Length; i++) dst[i] = (float)link.Link(src[i]);
+    }
 
     public static void Inverse<TLink>(in TLink link, ReadOnlySpan<float> src, Span<float> dst) where TLink : struct, ILinkFunction
-        => Run(link, Op.Inverse, src, dst);
+    {
+        CheckLengths(src.Length, dst.Length);
+        for (int i = 0; i < src.Length; i++) dst[i] = (float)link.Inverse(src[i]);
+    }
 
     public static void InverseDerivative<TLink>(in TLink link, ReadOnlySpan<float> src, Span<float> dst) where TLink : struct, ILinkFunction
-        => Run(link, Op.InverseDerivative, src, dst);
-
-    private static void Run<TLink>(in TLink link, Op op, ReadOnlySpan<double> src, Span<double> dst) where TLink : struct, ILinkFunction
     {
         CheckLengths(src.Length, dst.Length);
-        for (int i = 0; i < src.Length; i++)
-        {
-            dst[i] = Apply(link, op, src[i]);
-        }
+        for (int i = 0; i < src.Length; i++) dst[i] = (float)link.InverseDerivative(src[i]);
     }
-
-    private static void Run<TLink>(in TLink link, Op op, ReadOnlySpan<float> src, Span<float> dst) where TLink : struct, ILinkFunction
-    {
-        CheckLengths(src.Length, dst.Length);
-        for (int i = 0; i < src.Length; i++)
-        {
-            dst[i] = (float)Apply(link, op, src[i]);
-        }
-    }
-
-    private static double Apply<TLink>(in TLink link, Op op, double x) where TLink : struct, ILinkFunction => op switch
-    {
-        Op.Link => link.Link(x),
-        Op.Inverse => link.Inverse(x),
-        _ => link.InverseDerivative(x),
-    };
 
     private static void CheckLengths(int source, int destination)
     {

@@ -59,6 +59,27 @@ internal static class Special
         return um1 * x / Math.Log(u);
     }
 
+    private static readonly double[] LogFactorials = BuildLogFactorials(1024);
+
+    /// <summary>log(x!) = log(Gamma(x + 1)); a table lookup for whole numbers below 1024 (counts), lgamma otherwise.</summary>
+    public static double LogFactorial(double x)
+    {
+        if (x >= 0 && x < LogFactorials.Length)
+        {
+            int k = (int)x;
+            if (k == x) return LogFactorials[k];
+        }
+
+        return LogGamma(x + 1);
+    }
+
+    private static double[] BuildLogFactorials(int count)
+    {
+        double[] t = new double[count];
+        for (int k = 2; k < count; k++) t[k] = LogGamma(k + 1);
+        return t;
+    }
+
     /// <summary>log(Gamma(x)) for x &gt; 0.</summary>
     public static double LogGamma(double x) => MathNet.Numerics.SpecialFunctions.GammaLn(x);
 }

@@ -22,6 +22,7 @@ internal static class WeightedGram
     /// gram[j * stride + l] += sum_i u[j][i] u[l][i] for l &lt;= j (plus a few upper entries inside diagonal tiles).
     /// <paramref name="u"/> holds <paramref name="paddedColumns"/> columns of <see cref="BlockRows"/> rows each.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Accumulate(ReadOnlySpan<double> u, int paddedColumns, Span<double> gram)
     {
         int stride = paddedColumns;
@@ -69,21 +70,20 @@ internal static class WeightedGram
         }
     }
 
-    /// <summary>dst[i] = sum_j beta[j] x[j][i] + offset[i] over one block, reading each column once.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void LinearPredictor(ReadOnlySpan<double> xColumnMajor, int n, int row0, int rows, ReadOnlySpan<double> beta, ReadOnlySpan<double> offset, Span<double> dst)
+    /// <summary>dst[i] = offset[i] + sum_j beta[j] u[j * stride + i] over one block, column by column.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void LinearPredictor(ReadOnlySpan<double> u, int stride, int rows, ReadOnlySpan<double> beta, ReadOnlySpan<double> offset, Span<double> dst)
     {
         Span<double> d = dst[..rows];
         if (offset.IsEmpty) d.Clear();
-        else offset.Slice(row0, rows).CopyTo(d);
+        else offset[..rows].CopyTo(d);
+        int vw = Vector<double>.Count;
         for (int j = 0; j < beta.Length; j++)
         {
             double b = beta[j];
-            if (b == 0) continue;
-            ReadOnlySpan<double> col = xColumnMajor.Slice(j * n + row0, rows);
+            ReadOnlySpan<double> col = u.Slice(j * stride, rows);
             var vb = new Vector<double>(b);
             int i = 0;
-            int vw = Vector<double>.Count;
             for (; i <= rows - vw; i += vw)
             {
                 Vector.FusedMultiplyAdd(new Vector<double>(col[i..]), vb, new Vector<double>(d[i..])).CopyTo(d[i..]);
@@ -91,5 +91,14 @@ internal static class WeightedGram
 
             for (; i < rows; i++) d[i] = Math.FusedMultiplyAdd(col[i], b, d[i]);
         }
+    }
+
+    /// <summary>x[i] *= s[i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Scale(Span<double> x, ReadOnlySpan<double> s)
+    {
+        int vw = Vector<double>.Count, i = 0;
+        for (; i <= x.Length - vw; i += vw) (new Vector<double>(x[i..]) * new Vector<double>(s[i..])).CopyTo(x[i..]);
+        for (; i < x.Length; i++) x[i] *= s[i];
     }
 }

@@ -262,15 +262,15 @@ public class GlmInputAndDiagnosticsTests
     }
 
     [Fact]
-    public void PredictNewRows_MatchesFittedRows()
+    public void PredictFittedRows_GivesFittedValues()
     {
         GlmFit fit = Fit(X, Counts, GlmFamily.Poisson);
-        GlmPrediction onTraining = fit.Predict(GlmPredictionScale.Response);
-        GlmPrediction onNew = fit.Predict(X, GlmPredictionScale.Response);
+        GlmPrediction onTraining = fit.Predict(X, GlmPredictionScale.Response);
+        GlmPrediction onSpan = fit.Predict(new double[] { 1, 2, 3, 4, 5, 6 }, 6, 1, GlmPredictionScale.Response);
         for (int i = 0; i < Counts.Length; i++)
         {
-            Assert.Equal(onTraining.Fit[i], onNew.Fit[i], 12);
-            Assert.Equal(onTraining.StandardErrors[i], onNew.StandardErrors[i], 12);
+            Assert.Equal(fit.FittedValues[i], onTraining.Fit[i], 12);
+            Assert.Equal(onTraining.StandardErrors[i], onSpan.StandardErrors[i], 15);
         }
 
         Assert.Throws<ArgumentException>(() => fit.Predict(new double[2, 3]));

@@ -92,8 +92,11 @@ public class RParityTests
         Tolerance.Equal(c.Doubles("res_pearson"), fit.Residuals(GlmResidualType.Pearson), Rel, 1e-9, "Pearson residuals");
         Tolerance.Equal(c.Doubles("res_deviance"), fit.Residuals(GlmResidualType.Deviance), Rel, 1e-9, "deviance residuals");
 
-        GlmPrediction link = fit.Predict(GlmPredictionScale.Link);
-        GlmPrediction response = fit.Predict(GlmPredictionScale.Response);
+        int rows = c.GetProperty("rows").GetInt32(), cols = c.GetProperty("cols").GetInt32();
+        double[] x = cols == 0 ? [] : c.Doubles("x");
+        double[]? offset = c.Has("offset") ? c.Doubles("offset") : null;
+        GlmPrediction link = fit.Predict(x, rows, cols, GlmPredictionScale.Link, offset);
+        GlmPrediction response = fit.Predict(x, rows, cols, GlmPredictionScale.Response, offset);
         Tolerance.Equal(c.Doubles("pred_link"), link.Fit, Rel, 1e-9, "predicted eta");
         Tolerance.Equal(c.Doubles("pred_link_se"), link.StandardErrors, Rel, 1e-12, "SE of predicted eta");
         Tolerance.Equal(c.Doubles("pred_response"), response.Fit, Rel, 1e-9 * yscale, "predicted mu");
