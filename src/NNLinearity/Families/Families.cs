@@ -1,4 +1,6 @@
 using System;
+using System.Numerics;
+using NNLinearity.Kernels;
 using NNLinearity.Links;
 using NNLinearity.Numerics;
 
@@ -93,15 +95,30 @@ public class BinomialFamily : GlmFamily
 
     internal override double VarianceAndDeviance(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, Span<double> variance, ref bool valid)
     {
-        double dev = 0;
-        bool ok = true;
-        for (int i = 0; i < mu.Length; i++)
+        // Vectorised for 0/1 responses: the deviance of a row is -2 w log(mu) or -2 w log(1 - mu).
+        int vw = Vector<double>.Count, i = 0;
+        var acc = Vector<double>.Zero;
+        var okAll = Vector<long>.AllBitsSet;
+        for (; i <= mu.Length - vw; i += vw)
+        {
+            var m = new Vector<double>(mu[i..]);
+            var yi = new Vector<double>(y[i..]);
+            var one = Vector.Equals(yi, Vector<double>.One);
+            if (!Vector.EqualsAll(one | Vector.Equals(yi, Vector<double>.Zero), Vector<long>.AllBitsSet)) break; // proportions: scalar path
+            var oneMinus = Vector<double>.One - m;
+            (m * oneMinus).CopyTo(variance[i..]);
+            okAll &= Vector.GreaterThan(m, Vector<double>.Zero) & Vector.LessThan(m, Vector<double>.One);
+            acc -= new Vector<double>(weights[i..]) * VectorMath.Log(Vector.ConditionalSelect(one, m, oneMinus));
+        }
+
+        double dev = 2.0 * Vector.Sum(acc);
+        bool ok = Vector.EqualsAll(okAll, Vector<long>.AllBitsSet);
+        for (; i < mu.Length; i++)
         {
             double m = mu[i], yi = y[i];
             variance[i] = m * (1.0 - m);
             ok &= m > 0 && m < 1;
-            // 0/1 responses need one logarithm; proportions need both terms.
-            double d = yi == 1 ? -Math.Log(m) : yi == 0 ? -Special.Log1P(-m) : YLogY(yi, m) + YLogY(1.0 - yi, 1.0 - m);
+            double d = YLogY(yi, m) + YLogY(1.0 - yi, 1.0 - m);
             dev += 2.0 * weights[i] * d;
         }
 
@@ -186,9 +203,23 @@ public class PoissonFamily : GlmFamily
 
     internal override double VarianceAndDeviance(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, Span<double> variance, ref bool valid)
     {
-        double dev = 0;
-        bool ok = true;
-        for (int i = 0; i < mu.Length; i++)
+        // Vectorised: 2 w (y log(y / mu) - (y - mu)), with log(1) = 0 standing in for y = 0.
+        int vw = Vector<double>.Count, i = 0;
+        var acc = Vector<double>.Zero;
+        var okAll = Vector<long>.AllBitsSet;
+        for (; i <= mu.Length - vw; i += vw)
+        {
+            var m = new Vector<double>(mu[i..]);
+            var yi = new Vector<double>(y[i..]);
+            m.CopyTo(variance[i..]);
+            okAll &= Vector.GreaterThan(m, Vector<double>.Zero) & Vector.LessThan(m, new Vector<double>(double.PositiveInfinity));
+            var ratio = Vector.ConditionalSelect(Vector.GreaterThan(yi, Vector<double>.Zero), yi / m, Vector<double>.One);
+            acc += new Vector<double>(weights[i..]) * (yi * VectorMath.Log(ratio) - (yi - m));
+        }
+
+        double dev = 2.0 * Vector.Sum(acc);
+        bool ok = Vector.EqualsAll(okAll, Vector<long>.AllBitsSet);
+        for (; i < mu.Length; i++)
         {
             double m = mu[i], yi = y[i];
             variance[i] = m;

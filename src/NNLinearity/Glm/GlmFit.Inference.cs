@@ -97,8 +97,14 @@ public sealed partial class GlmFit
         string statName = TestStatistic == GlmTestStatistic.Z ? "z value" : "t value";
         string pName = TestStatistic == GlmTestStatistic.Z ? "Pr(>|z|)" : "Pr(>|t|)";
         int nameWidth = Math.Max(11, CoefficientNames.Max(s => s.Length));
+        // Each column is formatted as a unit, as R's printCoefmat does: one fixed or scientific format for the column,
+        // enough digits for 4 significant digits in every entry.
+        int[] live = Enumerable.Range(0, CoefficientCount).Where(j => !Aliased[j]).ToArray();
+        string[] est = FormatColumn(live.Select(j => Coefficients[j]).ToArray());
+        string[] ses = FormatColumn(live.Select(j => StandardErrors[j]).ToArray());
+        string[] pvs = FormatPValues(live.Select(j => PValues[j]).ToArray());
         var rows = new List<string[]>();
-        for (int j = 0; j < CoefficientCount; j++)
+        for (int j = 0, k = 0; j < CoefficientCount; j++)
         {
             if (Aliased[j])
             {
@@ -106,7 +112,8 @@ public sealed partial class GlmFit
                 continue;
             }
 
-            rows.Add([CoefficientNames[j], Sig4(Coefficients[j]), Sig4(StandardErrors[j]), Fixed3(Statistics[j]), FormatP(PValues[j]), Stars(PValues[j])]);
+            rows.Add([CoefficientNames[j], est[k], ses[k], Fixed3(Statistics[j]), pvs[k], Stars(PValues[j])]);
+            k++;
         }
 
         string[] header = ["", "Estimate", "Std. Error", statName, pName, ""];
@@ -187,16 +194,31 @@ public sealed partial class GlmFit
         return new GlmPrediction(fit, se, scale);
     }
 
-    private static string Sig4(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
+    /// <summary>R's format() for a numeric column at 4 significant digits: fixed when it fits in 15 characters, else scientific.</summary>
+    internal static string[] FormatColumn(double[] values)
+    {
+        CultureInfo c = CultureInfo.InvariantCulture;
+        double[] finite = values.Where(v => double.IsFinite(v) && v != 0).Select(Math.Abs).ToArray();
+        if (finite.Length == 0) return values.Select(v => double.IsNaN(v) ? "NaN" : v.ToString("0", c)).ToArray();
+        int decimals = finite.Max(v => Math.Clamp(3 - (int)Math.Floor(Math.Log10(v)), 0, 15));
+        string fixedFormat = decimals == 0 ? "0" : "0." + new string('0', decimals);
+        bool scientific = values.Any(v => double.IsFinite(v) && v.ToString(fixedFormat, c).Length > 15);
+        return values.Select(v => double.IsNaN(v) ? "NaN" : scientific ? v.ToString("0.000e+00", c) : v.ToString(fixedFormat, c)).ToArray();
+    }
+
+    /// <summary>R's format.pval: "&lt;2e-16" below machine precision, otherwise the column's common format.</summary>
+    private static string[] FormatPValues(double[] p)
+    {
+        string[] formatted = FormatColumn(p.Select(v => v < 2e-16 ? 1.0 : v).ToArray());
+        for (int i = 0; i < p.Length; i++)
+        {
+            if (p[i] < 2e-16) formatted[i] = "<2e-16";
+        }
+
+        return formatted;
+    }
 
     private static string Fixed3(double v) => v.ToString("F3", CultureInfo.InvariantCulture);
-
-    private static string FormatP(double p)
-    {
-        if (double.IsNaN(p)) return "NaN";
-        if (p < 2e-16) return "<2e-16";
-        return p.ToString(p < 1e-4 ? "0.00e+00" : "G3", CultureInfo.InvariantCulture);
-    }
 
     private static string Stars(double p) => double.IsNaN(p) ? "" : p < 0.001 ? "***" : p < 0.01 ? "**" : p < 0.05 ? "*" : p < 0.1 ? "." : "";
 }

@@ -38,6 +38,12 @@ public interface ILinkFunction
     /// <param name="eta">The linear predictor.</param>
     double InverseDerivative(double eta);
 
+    /// <summary>mu = g^-1(eta) and dmu/deta together, sharing their work (one exponential for logit and log).</summary>
+    /// <param name="eta">The linear predictor.</param>
+    /// <param name="dMuDEta">Receives dmu/deta at <paramref name="eta"/>.</param>
+    /// <returns>The mean.</returns>
+    double Inverse(double eta, out double dMuDEta);
+
     /// <summary>The second derivative d2mu/deta2 of the inverse link at <paramref name="eta"/>.</summary>
     /// <param name="eta">The linear predictor.</param>
     double InverseSecondDerivative(double eta);
@@ -64,6 +70,12 @@ public interface ILinkFunction
     /// <param name="eta">Linear predictors.</param>
     /// <param name="dMuDEta">Destination, at least as long as <paramref name="eta"/>; may be the same memory.</param>
     void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta);
+
+    /// <summary>Applies <see cref="Inverse(double, out double)"/> elementwise: the means and their derivatives in one pass.</summary>
+    /// <param name="eta">Linear predictors.</param>
+    /// <param name="mu">Destination of the means, at least as long as <paramref name="eta"/>; may be the same memory as <paramref name="eta"/>.</param>
+    /// <param name="dMuDEta">Destination of dmu/deta, at least as long as <paramref name="eta"/>; must not overlap <paramref name="mu"/>.</param>
+    void Inverse(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta);
 
     /// <summary>Single-precision <see cref="Link(ReadOnlySpan{double}, Span{double})"/>.</summary>
     /// <param name="mu">Means.</param>

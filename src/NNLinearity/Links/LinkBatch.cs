@@ -27,6 +27,17 @@ internal static class LinkBatch
         for (int i = 0; i < src.Length; i++) dst[i] = link.InverseDerivative(src[i]);
     }
 
+    public static void InverseWithDerivative<TLink>(in TLink link, ReadOnlySpan<double> src, Span<double> mu, Span<double> dMuDEta) where TLink : struct, ILinkFunction
+    {
+        CheckLengths(src.Length, mu.Length);
+        CheckLengths(src.Length, dMuDEta.Length);
+        for (int i = 0; i < src.Length; i++)
+        {
+            mu[i] = link.Inverse(src[i], out double d);
+            dMuDEta[i] = d;
+        }
+    }
+
     public static void Link<TLink>(in TLink link, ReadOnlySpan<float> src, Span<float> dst) where TLink : struct, ILinkFunction
     {
         CheckLengths(src.Length, dst.Length);

@@ -1,4 +1,5 @@
 using System;
+using NNLinearity.Kernels;
 using NNLinearity.Numerics;
 
 namespace NNLinearity.Links;
@@ -40,10 +41,26 @@ public readonly struct LogLink : ILinkFunction
     public void Link(ReadOnlySpan<double> mu, Span<double> eta) => LinkBatch.Link(this, mu, eta);
 
     /// <inheritdoc />
-    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu) => LinkBatch.Inverse(this, eta, mu);
+    public double Inverse(double eta, out double dMuDEta)
+    {
+        double mu = Math.Exp(eta);
+        dMuDEta = mu;
+        return mu;
+    }
 
     /// <inheritdoc />
-    public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta) => LinkBatch.InverseDerivative(this, eta, dMuDEta);
+    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu) => VectorMath.Exp(eta, mu);
+
+    /// <inheritdoc />
+    public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta) => VectorMath.Exp(eta, dMuDEta);
+
+    /// <inheritdoc />
+    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta)
+    {
+        if (dMuDEta.Length < eta.Length) throw new ArgumentException($"Destination length {dMuDEta.Length} is shorter than the source length {eta.Length}.", nameof(dMuDEta));
+        VectorMath.Exp(eta, mu);
+        mu[..eta.Length].CopyTo(dMuDEta);
+    }
 
     /// <inheritdoc />
     public void Link(ReadOnlySpan<float> mu, Span<float> eta) => LinkBatch.Link(this, mu, eta);

@@ -1,4 +1,5 @@
 using System;
+using NNLinearity.Kernels;
 using NNLinearity.Numerics;
 
 namespace NNLinearity.Links;
@@ -63,10 +64,22 @@ public readonly struct LogitLink : ILinkFunction
     public void Link(ReadOnlySpan<double> mu, Span<double> eta) => LinkBatch.Link(this, mu, eta);
 
     /// <inheritdoc />
-    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu) => LinkBatch.Inverse(this, eta, mu);
+    public double Inverse(double eta, out double dMuDEta)
+    {
+        double e = Math.Exp(-Math.Abs(eta));
+        double p = 1.0 / (1.0 + e);
+        dMuDEta = e * p * p;
+        return eta >= 0 ? p : e * p;
+    }
 
     /// <inheritdoc />
-    public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta) => LinkBatch.InverseDerivative(this, eta, dMuDEta);
+    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu) => LinkKernels.Logit(eta, mu, default);
+
+    /// <inheritdoc />
+    public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta) => LinkKernels.Logit(eta, default, dMuDEta);
+
+    /// <inheritdoc />
+    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta) => LinkKernels.Logit(eta, mu, dMuDEta);
 
     /// <inheritdoc />
     public void Link(ReadOnlySpan<float> mu, Span<float> eta) => LinkBatch.Link(this, mu, eta);

@@ -72,6 +72,16 @@ public readonly struct PowerLink : ILinkFunction
     public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta) => LinkBatch.InverseDerivative(this, eta, dMuDEta);
 
     /// <inheritdoc />
+    public double Inverse(double eta, out double dMuDEta)
+    {
+        dMuDEta = InverseDerivative(eta);
+        return Inverse(eta);
+    }
+
+    /// <inheritdoc />
+    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta) => LinkBatch.InverseWithDerivative(this, eta, mu, dMuDEta);
+
+    /// <inheritdoc />
     public void Link(ReadOnlySpan<float> mu, Span<float> eta) => LinkBatch.Link(this, mu, eta);
 
     /// <inheritdoc />

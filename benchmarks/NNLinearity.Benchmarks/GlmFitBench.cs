@@ -1,0 +1,87 @@
+using System;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using NNLinearity.Families;
+using NNLinearity.Glm;
+using NNLinearity.Numerics;
+
+namespace NNLinearity.Benchmarks;
+
+public enum GlmProblem
+{
+    Logistic,
+    Poisson,
+}
+
+/// <summary>
+/// Issue-sized GLM fits: n = 1,000,000 rows, 20 dense columns plus the intercept, double, generated from seed 42;
+/// R's convergence rule (epsilon 1e-8). Per-iteration time is the fit time divided by the iteration count printed in
+/// the setup line. Baseline: the same fit with the pivoted-QR solver (R's algorithm, a QR of W^1/2 X every step).
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 7)]
+public class GlmFitBench
+{
+    private double[] _x = [];
+    private double[] _y = [];
+
+    [Params(GlmProblem.Logistic, GlmProblem.Poisson)]
+    public GlmProblem Problem { get; set; }
+
+    [Params(1, 0)]
+    public int Threads { get; set; }
+
+    public const int Rows = 1_000_000;
+    public const int Columns = 20;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        (_x, _y) = Generate(Problem, Rows, Columns, 42);
+        GlmFit fit = Fit(GlmSolver.Auto);
+        Console.WriteLine($"// {Problem}: {fit.Iterations} iterations, deviance {fit.Deviance:R}, solver {(fit.SolvedByQr ? "QR" : "Cholesky")}");
+    }
+
+    public static (double[] X, double[] Y) Generate(GlmProblem problem, int n, int k, int seed)
+    {
+        var rng = new Random(seed);
+        double[] x = new double[n * k], y = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            double eta = problem == GlmProblem.Logistic ? -0.5 : 0.3;
+            for (int j = 0; j < k; j++)
+            {
+                double v = rng.NextDouble() * 2 - 1;
+                x[i * k + j] = v;
+                eta += 0.1 * (j % 5 - 2) * v;
+            }
+
+            y[i] = problem == GlmProblem.Logistic ? (rng.NextDouble() < 1 / (1 + Math.Exp(-eta)) ? 1 : 0) : Poisson(rng, Math.Exp(eta));
+        }
+
+        return (x, y);
+    }
+
+    private static double Poisson(Random rng, double mean)
+    {
+        double l = Math.Exp(-mean), p = 1;
+        int k = 0;
+        do
+        {
+            k++;
+            p *= rng.NextDouble();
+        }
+        while (p > l);
+        return k - 1;
+    }
+
+    private GlmFit Fit(GlmSolver solver) => NNLinearity.Glm.Glm.Fit(_x, Rows, Columns, _y,
+        Problem == GlmProblem.Logistic ? GlmFamily.Binomial : GlmFamily.Poisson,
+        options: new GlmOptions { MaxDegreeOfParallelism = Threads <= 0 ? -1 : Threads, Solver = solver });
+
+    [Benchmark]
+    public double FitCholesky() => Fit(GlmSolver.Auto).Deviance;
+
+    [Benchmark(Baseline = true)]
+    public double FitQr() => Fit(GlmSolver.Qr).Deviance;
+}
