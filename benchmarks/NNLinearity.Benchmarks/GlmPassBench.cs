@@ -31,12 +31,12 @@ public unsafe class GlmPassBench
     }
 
     [Benchmark]
-    public double LoadBlocks()
+    public double LoadRows()
     {
         fixed (double* p = _x)
         {
             var src = new DesignSource(p, N, K, K, 1, true);
-            for (int r0 = 0; r0 < N; r0 += B) src.LoadBlock(r0, Math.Min(B, N - r0), _u, B);
+            for (int r0 = 0; r0 < N; r0 += B) src.LoadRows(r0, Math.Min(B, N - r0), _u, _pp);
         }
 
         return _u[0];
@@ -45,9 +45,7 @@ public unsafe class GlmPassBench
     [Benchmark]
     public double LogitInverseAndDerivative()
     {
-        var link = new LogitLink();
-        link.Inverse(_eta, _mu);
-        link.InverseDerivative(_eta, _d);
+        new LogitLink().Inverse(_eta, _mu, _d);
         return _mu[0] + _d[0];
     }
 
@@ -72,7 +70,7 @@ public unsafe class GlmPassBench
     public double Gram()
     {
         Array.Clear(_gram);
-        for (int r0 = 0; r0 < N; r0 += B) WeightedGram.Accumulate(_u, _pp, _gram);
+        for (int r0 = 0; r0 < N; r0 += B) WeightedGram.Accumulate(_u, B, _pp, _gram);
         return _gram[0];
     }
 }

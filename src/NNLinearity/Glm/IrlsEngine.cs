@@ -287,8 +287,10 @@ internal sealed unsafe class IrlsEngine
     private sealed class Scratch(int paddedColumns)
     {
         public readonly double[] U = new double[paddedColumns * B];
+        public readonly double[] Beta = new double[paddedColumns];
         public readonly double[] DMu = new double[B];
         public readonly double[] Variance = new double[B];
+        public readonly double[] Z = new double[B];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -298,21 +300,21 @@ internal sealed unsafe class IrlsEngine
         double[] u = scratch.U;
         Span<double> gram = _partialGram.AsSpan(c * pp * pp, pp * pp);
         gram.Clear();
+        double[] betaPadded = scratch.Beta;
+        if (beta is not null) beta.CopyTo(betaPadded, 0);
         double dev = 0;
         bool valid = true;
         int rowEnd = Math.Min(n, (c + 1) * BlocksPerChunk * B);
         for (int r0 = c * BlocksPerChunk * B; r0 < rowEnd; r0 += B)
         {
             int rows = Math.Min(B, n - r0);
-            if (rows < B) Array.Clear(u); // padding rows must be zero in every column
-            _x.LoadBlock(r0, rows, u, B);
+            _x.LoadRows(r0, rows, u, pp);
             Span<double> eta = _eta.AsSpan(r0, rows);
             Span<double> mu = _mu.AsSpan(r0, rows);
             Span<double> dmu = scratch.DMu.AsSpan(0, rows);
             Span<double> variance = scratch.Variance.AsSpan(0, rows);
-            if (beta is not null) WeightedGram.LinearPredictor(u, B, rows, beta, _offset.AsSpan(_offset.Length == 0 ? 0 : r0, _offset.Length == 0 ? 0 : rows), eta);
-            link.Inverse(eta, mu);
-            link.InverseDerivative(eta, dmu);
+            if (beta is not null) WeightedGram.LinearPredictor(u, rows, pp, betaPadded, _offset.Length == 0 ? default : _offset.AsSpan(r0, rows), eta);
+            link.Inverse(eta, mu, dmu);
             for (int i = 0; i < rows; i++)
             {
                 mu[i] = Math.Clamp(mu[i], _muLo, _muHi);
@@ -324,7 +326,7 @@ internal sealed unsafe class IrlsEngine
             ReadOnlySpan<double> y = _y.AsSpan(r0, rows), w = _w.AsSpan(r0, rows);
             dev += _family.VarianceAndDeviance(y, mu, w, variance, ref valid);
             Span<double> ww = _ww.AsSpan(r0, rows);
-            Span<double> zcol = u.AsSpan(p * B, B);
+            Span<double> z = scratch.Z.AsSpan(0, rows);
             for (int i = 0; i < rows; i++)
             {
                 double d = dmu[i], wi = w[i];
@@ -337,11 +339,12 @@ internal sealed unsafe class IrlsEngine
 
                 ww[i] = wwi;
                 dmu[i] = Math.Sqrt(wwi); // reuse as sqrt(w)
-                zcol[i] = zi * dmu[i];
+                z[i] = zi * dmu[i];
             }
 
-            for (int j = 0; j < p; j++) WeightedGram.Scale(u.AsSpan(j * B, rows), dmu);
-            WeightedGram.Accumulate(u, pp, gram);
+            WeightedGram.ScaleRows(u, rows, pp, dmu);
+            for (int i = 0; i < rows; i++) u[i * pp + p] = z[i];
+            WeightedGram.Accumulate(u, rows, pp, gram);
         }
 
         _partialDev[c] = dev;
@@ -359,11 +362,11 @@ internal sealed unsafe class IrlsEngine
             {
                 for (int l = 0; l <= j; l++)
                 {
-                    g[j, l] = _lastGram[j * pp + l];
+                    g[j, l] = _lastGram[l * pp + j]; // the kernel stores the lower triangle transposed
                     g[l, j] = g[j, l];
                 }
 
-                rhs[j] = _lastGram[p * pp + j];
+                rhs[j] = _lastGram[j * pp + p];
             }
 
             Cholesky? chol = Cholesky.TryFactor(g);

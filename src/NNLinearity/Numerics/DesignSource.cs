@@ -36,27 +36,20 @@ internal readonly unsafe struct DesignSource
     public double this[int i, int j] => Intercept ? (j == 0 ? 1.0 : _x[i * _rowStride + (j - 1) * _colStride]) : _x[i * _rowStride + j * _colStride];
 
     /// <summary>
-    /// Writes rows [r0, r0 + rows) column by column into <paramref name="u"/> (column j at j * stride), intercept
-    /// first; throws when a predictor is NaN or infinite, naming its cell.
+    /// Writes rows [r0, r0 + rows) row-major into <paramref name="u"/> (row i at i * stride: the intercept, then the
+    /// k predictors; the rest of the row is zeroed); throws when a predictor is NaN or infinite, naming its cell.
     /// </summary>
-    public void LoadBlock(int r0, int rows, Span<double> u, int stride)
+    public void LoadRows(int r0, int rows, Span<double> u, int stride)
     {
         int o = Intercept ? 1 : 0;
-        if (Intercept) u.Slice(0, rows).Fill(1.0);
+        u[..(rows * stride)].Clear();
         if (_colStride == 1)
         {
             for (int i = 0; i < rows; i++)
             {
-                double* row = _x + (r0 + i) * _rowStride;
-                bool finite = true;
-                for (int j = 0; j < K; j++)
-                {
-                    double v = row[j];
-                    finite &= double.IsFinite(v);
-                    u[(j + o) * stride + i] = v;
-                }
-
-                if (!finite) ThrowNonFinite(r0 + i);
+                Span<double> row = u.Slice(i * stride, stride);
+                if (Intercept) row[0] = 1.0;
+                new ReadOnlySpan<double>(_x + (r0 + i) * _rowStride, K).CopyTo(row[o..]);
             }
         }
         else
@@ -64,20 +57,18 @@ internal readonly unsafe struct DesignSource
             for (int j = 0; j < K; j++)
             {
                 double* col = _x + j * _colStride + r0 * _rowStride;
-                Span<double> dst = u.Slice((j + o) * stride, rows);
-                bool finite = true;
-                for (int i = 0; i < rows; i++)
-                {
-                    double v = col[i * _rowStride];
-                    finite &= double.IsFinite(v);
-                    dst[i] = v;
-                }
-
-                if (!finite)
-                {
-                    for (int i = 0; i < rows; i++) ThrowIfNonFinite(r0 + i, j);
-                }
+                for (int i = 0; i < rows; i++) u[i * stride + j + o] = col[i * _rowStride];
             }
+
+            if (Intercept)
+            {
+                for (int i = 0; i < rows; i++) u[i * stride] = 1.0;
+            }
+        }
+
+        if (!WeightedGram.AllFinite(u[..(rows * stride)]))
+        {
+            for (int i = 0; i < rows; i++) ThrowNonFinite(r0 + i);
         }
     }
 

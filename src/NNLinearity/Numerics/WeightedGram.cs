@@ -1,104 +1,116 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace NNLinearity.Numerics;
 
 /// <summary>
-/// Accumulates the lower triangle of U^T U for a block of rows stored column by column in a contiguous buffer
-/// (U = diag(sqrt(w)) [X z]), with a register-blocked kernel: 4 x 2 tiles of <see cref="Vector{T}"/> accumulators,
-/// one FMA per pair and lane. Columns are padded to a multiple of 4 and rows to a multiple of the vector width with
-/// zeros, so the kernel has no edges. <see cref="Vector{T}"/> is 256 bits with AVX2, 128 bits on SSE/NEON and a
-/// software fallback without SIMD.
+/// The Gram kernel of an IRLS pass. A block of rows is held row-major (row i at u[i * stride], stride a multiple of
+/// the tile width, padded with zeros) and the lower triangle of U^T U is accumulated by a register-blocked kernel:
+/// tiles of 2 vectors of columns j times 4 broadcast columns l (8 <see cref="Vector{T}"/> accumulators, one FMA per
+/// pair and lane), rows streamed through the tile. The result is stored transposed: gram[l * stride + j] for j &gt;= l.
+/// <see cref="Vector{T}"/> is 256-bit with AVX2, 128-bit on SSE/NEON, and a software fallback without SIMD.
 /// </summary>
 internal static class WeightedGram
 {
-    /// <summary>Rows per block: 24 columns x 128 rows x 8 bytes = 24 KiB, inside a 32 KiB L1 data cache.</summary>
+    /// <summary>Rows per block: 128 rows x 24 columns x 8 bytes = 24 KiB, inside a 32 KiB L1 data cache.</summary>
     public const int BlockRows = 128;
 
-    public static int PaddedColumns(int columns) => (columns + 3) & ~3;
-
-    /// <summary>
-    /// gram[j * stride + l] += sum_i u[j][i] u[l][i] for l &lt;= j (plus a few upper entries inside diagonal tiles).
-    /// <paramref name="u"/> holds <paramref name="paddedColumns"/> columns of <see cref="BlockRows"/> rows each.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Accumulate(ReadOnlySpan<double> u, int paddedColumns, Span<double> gram)
+    /// <summary>Columns padded to a whole number of tiles (2 vectors wide, and at least 4 for the broadcast block).</summary>
+    public static int PaddedColumns(int columns)
     {
-        int stride = paddedColumns;
+        int tile = Math.Max(4, 2 * Vector<double>.Count);
+        return (columns + tile - 1) / tile * tile;
+    }
+
+    /// <summary>gram[l * stride + j] += sum_i u[i, j] u[i, l] for every j &gt;= l (and the rest of each diagonal tile).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Accumulate(ReadOnlySpan<double> u, int rows, int stride, Span<double> gram)
+    {
         int vw = Vector<double>.Count;
-        for (int jb = 0; jb < paddedColumns; jb += 4)
+        ref double u0 = ref MemoryMarshal.GetReference(u);
+        ref double g0 = ref MemoryMarshal.GetReference(gram);
+        for (int jb = 0; jb < stride; jb += 2 * vw)
         {
-            ReadOnlySpan<double> c0 = u.Slice(jb * BlockRows, BlockRows);
-            ReadOnlySpan<double> c1 = u.Slice((jb + 1) * BlockRows, BlockRows);
-            ReadOnlySpan<double> c2 = u.Slice((jb + 2) * BlockRows, BlockRows);
-            ReadOnlySpan<double> c3 = u.Slice((jb + 3) * BlockRows, BlockRows);
-            for (int lb = 0; lb <= jb + 2; lb += 2)
+            for (int lb = 0; lb < jb + 2 * vw && lb < stride; lb += 4)
             {
-                ReadOnlySpan<double> d0 = u.Slice(lb * BlockRows, BlockRows);
-                ReadOnlySpan<double> d1 = u.Slice((lb + 1) * BlockRows, BlockRows);
-                Vector<double> a00 = default, a01 = default, a10 = default, a11 = default;
-                Vector<double> a20 = default, a21 = default, a30 = default, a31 = default;
-                for (int i = 0; i < BlockRows; i += vw)
+                Vector<double> a00 = default, a01 = default, a02 = default, a03 = default;
+                Vector<double> a10 = default, a11 = default, a12 = default, a13 = default;
+                ref double row = ref u0;
+                for (int i = 0; i < rows; i++)
                 {
-                    var v0 = new Vector<double>(d0[i..]);
-                    var v1 = new Vector<double>(d1[i..]);
-                    var x0 = new Vector<double>(c0[i..]);
-                    var x1 = new Vector<double>(c1[i..]);
-                    var x2 = new Vector<double>(c2[i..]);
-                    var x3 = new Vector<double>(c3[i..]);
-                    a00 = Vector.FusedMultiplyAdd(x0, v0, a00);
-                    a01 = Vector.FusedMultiplyAdd(x0, v1, a01);
-                    a10 = Vector.FusedMultiplyAdd(x1, v0, a10);
-                    a11 = Vector.FusedMultiplyAdd(x1, v1, a11);
-                    a20 = Vector.FusedMultiplyAdd(x2, v0, a20);
-                    a21 = Vector.FusedMultiplyAdd(x2, v1, a21);
-                    a30 = Vector.FusedMultiplyAdd(x3, v0, a30);
-                    a31 = Vector.FusedMultiplyAdd(x3, v1, a31);
+                    Vector<double> x0 = Vector.LoadUnsafe(ref row, (nuint)jb);
+                    Vector<double> x1 = Vector.LoadUnsafe(ref row, (nuint)(jb + vw));
+                    var b0 = new Vector<double>(Unsafe.Add(ref row, lb));
+                    var b1 = new Vector<double>(Unsafe.Add(ref row, lb + 1));
+                    var b2 = new Vector<double>(Unsafe.Add(ref row, lb + 2));
+                    var b3 = new Vector<double>(Unsafe.Add(ref row, lb + 3));
+                    a00 = Vector.FusedMultiplyAdd(x0, b0, a00);
+                    a01 = Vector.FusedMultiplyAdd(x0, b1, a01);
+                    a02 = Vector.FusedMultiplyAdd(x0, b2, a02);
+                    a03 = Vector.FusedMultiplyAdd(x0, b3, a03);
+                    a10 = Vector.FusedMultiplyAdd(x1, b0, a10);
+                    a11 = Vector.FusedMultiplyAdd(x1, b1, a11);
+                    a12 = Vector.FusedMultiplyAdd(x1, b2, a12);
+                    a13 = Vector.FusedMultiplyAdd(x1, b3, a13);
+                    row = ref Unsafe.Add(ref row, stride);
                 }
 
-                int r0 = jb * stride + lb;
-                gram[r0] += Vector.Sum(a00);
-                gram[r0 + 1] += Vector.Sum(a01);
-                gram[r0 + stride] += Vector.Sum(a10);
-                gram[r0 + stride + 1] += Vector.Sum(a11);
-                gram[r0 + 2 * stride] += Vector.Sum(a20);
-                gram[r0 + 2 * stride + 1] += Vector.Sum(a21);
-                gram[r0 + 3 * stride] += Vector.Sum(a30);
-                gram[r0 + 3 * stride + 1] += Vector.Sum(a31);
+                AddTo(ref g0, lb * stride + jb, a00);
+                AddTo(ref g0, (lb + 1) * stride + jb, a01);
+                AddTo(ref g0, (lb + 2) * stride + jb, a02);
+                AddTo(ref g0, (lb + 3) * stride + jb, a03);
+                AddTo(ref g0, lb * stride + jb + vw, a10);
+                AddTo(ref g0, (lb + 1) * stride + jb + vw, a11);
+                AddTo(ref g0, (lb + 2) * stride + jb + vw, a12);
+                AddTo(ref g0, (lb + 3) * stride + jb + vw, a13);
             }
         }
     }
 
-    /// <summary>dst[i] = offset[i] + sum_j beta[j] u[j * stride + i] over one block, column by column.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void LinearPredictor(ReadOnlySpan<double> u, int stride, int rows, ReadOnlySpan<double> beta, ReadOnlySpan<double> offset, Span<double> dst)
-    {
-        Span<double> d = dst[..rows];
-        if (offset.IsEmpty) d.Clear();
-        else offset[..rows].CopyTo(d);
-        int vw = Vector<double>.Count;
-        for (int j = 0; j < beta.Length; j++)
-        {
-            double b = beta[j];
-            ReadOnlySpan<double> col = u.Slice(j * stride, rows);
-            var vb = new Vector<double>(b);
-            int i = 0;
-            for (; i <= rows - vw; i += vw)
-            {
-                Vector.FusedMultiplyAdd(new Vector<double>(col[i..]), vb, new Vector<double>(d[i..])).CopyTo(d[i..]);
-            }
-
-            for (; i < rows; i++) d[i] = Math.FusedMultiplyAdd(col[i], b, d[i]);
-        }
-    }
-
-    /// <summary>x[i] *= s[i].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Scale(Span<double> x, ReadOnlySpan<double> s)
+    private static void AddTo(ref double g, int offset, Vector<double> v) =>
+        (Vector.LoadUnsafe(ref g, (nuint)offset) + v).StoreUnsafe(ref g, (nuint)offset);
+
+    /// <summary>dst[i] = offset[i] + sum_j u[i, j] beta[j], with beta padded by zeros to the row stride.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void LinearPredictor(ReadOnlySpan<double> u, int rows, int stride, ReadOnlySpan<double> betaPadded, ReadOnlySpan<double> offset, Span<double> dst)
+    {
+        int vw = Vector<double>.Count;
+        ref double u0 = ref MemoryMarshal.GetReference(u);
+        ref double b0 = ref MemoryMarshal.GetReference(betaPadded);
+        for (int i = 0; i < rows; i++)
+        {
+            ref double row = ref Unsafe.Add(ref u0, i * stride);
+            Vector<double> acc = Vector<double>.Zero;
+            for (int j = 0; j < stride; j += vw) acc = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref row, (nuint)j), Vector.LoadUnsafe(ref b0, (nuint)j), acc);
+            dst[i] = (offset.IsEmpty ? 0.0 : offset[i]) + Vector.Sum(acc);
+        }
+    }
+
+    /// <summary>Scales row i of the block by s[i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ScaleRows(Span<double> u, int rows, int stride, ReadOnlySpan<double> s)
+    {
+        int vw = Vector<double>.Count;
+        ref double u0 = ref MemoryMarshal.GetReference(u);
+        for (int i = 0; i < rows; i++)
+        {
+            ref double row = ref Unsafe.Add(ref u0, i * stride);
+            var si = new Vector<double>(s[i]);
+            for (int j = 0; j < stride; j += vw) (Vector.LoadUnsafe(ref row, (nuint)j) * si).StoreUnsafe(ref row, (nuint)j);
+        }
+    }
+
+    /// <summary>True when every value of the block is finite (x * 0 is NaN exactly for NaN and infinities).</summary>
+    public static bool AllFinite(ReadOnlySpan<double> u)
     {
         int vw = Vector<double>.Count, i = 0;
-        for (; i <= x.Length - vw; i += vw) (new Vector<double>(x[i..]) * new Vector<double>(s[i..])).CopyTo(x[i..]);
-        for (; i < x.Length; i++) x[i] *= s[i];
+        Vector<double> acc = Vector<double>.Zero;
+        for (; i <= u.Length - vw; i += vw) acc += new Vector<double>(u[i..]) * Vector<double>.Zero;
+        double s = Vector.Sum(acc);
+        for (; i < u.Length; i++) s += u[i] * 0.0;
+        return s == 0;
     }
 }
