@@ -143,7 +143,7 @@ public static class Glm
         }
 
         var engine = new IrlsEngine(x, response, w, offset, family, link, options.MaxDegreeOfParallelism);
-        IrlsResult r = engine.Run(start, mustart, options.Epsilon, options.MaxIterations, options.Solver);
+        IrlsResult r = engine.Run(start, mustart, options.Epsilon, options.MaxIterations, options.Solver, options.SpeculativeFinalPass);
 
         double nullDeviance;
         if (options.Intercept && hasOffset)
@@ -162,11 +162,16 @@ public static class Glm
                 swy += w[i] * response[i];
             }
 
+            // The same block path as IRLS: one virtual call per 128 rows.
             nullDeviance = 0;
-            for (int i = 0; i < n; i++)
+            const int block = 128;
+            double[] mu0 = new double[block], variance = new double[block];
+            bool ignored = true;
+            for (int r0 = 0; r0 < n; r0 += block)
             {
-                double mu0 = options.Intercept ? swy / sw : engine.FittingMean(hasOffset ? offset[i] : 0.0);
-                nullDeviance += family.Deviance(response[i], mu0, w[i]);
+                int rows = Math.Min(block, n - r0);
+                for (int i = 0; i < rows; i++) mu0[i] = options.Intercept ? swy / sw : engine.FittingMean(hasOffset ? offset[r0 + i] : 0.0);
+                nullDeviance += family.VarianceAndDeviance(response.AsSpan(r0, rows), mu0.AsSpan(0, rows), w.AsSpan(r0, rows), variance.AsSpan(0, rows), ref ignored);
             }
         }
 

@@ -47,4 +47,7 @@ public sealed record GlmOptions
     /// chunks whose partial sums are added in chunk order, so the fit is bit-identical for every thread count.
     /// </summary>
     public int MaxDegreeOfParallelism { get; init; } = -1;
+
+    /// <summary>Skip the Gram of a pass that will almost surely be the last (tests turn it off to compare).</summary>
+    internal bool SpeculativeFinalPass { get; init; } = true;
 }

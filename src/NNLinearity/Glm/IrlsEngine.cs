@@ -85,6 +85,10 @@ internal sealed unsafe class IrlsEngine
     private double[] _wwPrev;
     private double[] _lastGram = [];
 
+    // When false, a pass computes eta, mu and the deviance but not the weighted Gram (see Run).
+    private bool _withGram = true;
+    private bool _gramComplete;
+
     public IrlsEngine(DesignSource x, double[] y, double[] weights, double[] offset, GlmFamily family, ILinkFunction link, int maxDegreeOfParallelism)
     {
         _x = x;
@@ -129,7 +133,7 @@ internal sealed unsafe class IrlsEngine
         return d;
     }
 
-    public IrlsResult Run(ReadOnlySpan<double> start, ReadOnlySpan<double> startingMeans, double epsilon, int maxIterations, GlmSolver solver)
+    public IrlsResult Run(ReadOnlySpan<double> start, ReadOnlySpan<double> startingMeans, double epsilon, int maxIterations, GlmSolver solver, bool speculate = true)
     {
         _qrTolerance = Math.Min(1e-7, epsilon / 1000); // R: min(1e-7, control$epsilon / 1000)
         double[]? coefOld = null;
@@ -140,11 +144,16 @@ internal sealed unsafe class IrlsEngine
         }
         else
         {
-            for (int i = 0; i < _n; i++)
+            if (startingMeans.IsEmpty)
             {
-                double m = startingMeans.IsEmpty ? _family.InitialMean(_y[i], _w[i]) : startingMeans[i];
-                _eta[i] = _link.Link(m);
+                for (int i = 0; i < _n; i++) _mu[i] = _family.InitialMean(_y[i], _w[i]);
             }
+            else
+            {
+                startingMeans.CopyTo(_mu);
+            }
+
+            _link.Link(_mu, _eta);
 
             Pass(null);
         }
@@ -155,6 +164,7 @@ internal sealed unsafe class IrlsEngine
         }
 
         double devOld = LastDeviance;
+        double lastChange = double.PositiveInfinity;
         bool converged = false, boundary = false;
         int iter;
         double[] beta = coefOld ?? new double[_p];
@@ -166,7 +176,13 @@ internal sealed unsafe class IrlsEngine
             step = Solve(solver);
             beta = (double[])step.Beta.Clone();
             (_ww, _wwPrev) = (_wwPrev, _ww);
+
+            // IRLS converges quadratically: once the last relative change c is below sqrt(epsilon) / 10, the next is
+            // about c^2 and almost surely passes the rule, so that pass skips the Gram it would not need. If the rule
+            // then fails, the pass is repeated with the Gram; either way the arithmetic that reaches the result is R's.
+            _withGram = !(speculate && lastChange < Math.Sqrt(epsilon) / 10);
             Pass(beta);
+            _withGram = true;
             boundary = false;
             if (!double.IsFinite(LastDeviance))
             {
@@ -181,12 +197,15 @@ internal sealed unsafe class IrlsEngine
             }
 
             double dev = LastDeviance;
-            if (Math.Abs(dev - devOld) / (Math.Abs(dev) + 0.1) < epsilon)
+            double change = Math.Abs(dev - devOld) / (Math.Abs(dev) + 0.1);
+            if (change < epsilon)
             {
                 converged = true;
                 break;
             }
 
+            if (!_gramComplete) Pass(beta); // the speculation missed: the next step needs this pass's Gram
+            lastChange = change;
             devOld = dev;
             coefOld = beta;
         }
@@ -280,6 +299,7 @@ internal sealed unsafe class IrlsEngine
         }
 
         _lastGram = gram;
+        _gramComplete = _withGram;
         LastDeviance = dev;
         LastValid = valid;
     }
@@ -308,42 +328,34 @@ internal sealed unsafe class IrlsEngine
         for (int r0 = c * BlocksPerChunk * B; r0 < rowEnd; r0 += B)
         {
             int rows = Math.Min(B, n - r0);
+            if (r0 + B < rowEnd) _x.Prefetch(r0 + B, Math.Min(B, rowEnd - r0 - B)); // overlap the next block's read with this block's arithmetic
             _x.LoadRows(r0, rows, u, pp);
             Span<double> eta = _eta.AsSpan(r0, rows);
             Span<double> mu = _mu.AsSpan(r0, rows);
             Span<double> dmu = scratch.DMu.AsSpan(0, rows);
             Span<double> variance = scratch.Variance.AsSpan(0, rows);
-            if (beta is not null) WeightedGram.LinearPredictor(u, rows, pp, betaPadded, _offset.Length == 0 ? default : _offset.AsSpan(r0, rows), eta);
-            link.Inverse(eta, mu, dmu);
-            for (int i = 0; i < rows; i++)
+            // A NaN or infinite predictor makes eta non-finite (0 x Inf is NaN too), so one check of eta covers the rows;
+            // the first pass, whose eta comes from the starting means, checks the rows themselves.
+            if (beta is not null)
             {
-                mu[i] = Math.Clamp(mu[i], _muLo, _muHi);
-                double d = dmu[i];
-                if (_floorDerivative && Math.Abs(d) < Special.Epsilon) dmu[i] = double.CopySign(Special.Epsilon, d);
-                valid &= link.IsValidLinearPredictor(eta[i]);
+                WeightedGram.LinearPredictor(u, rows, pp, betaPadded, _offset.Length == 0 ? default : _offset.AsSpan(r0, rows), eta);
+                if (!WeightedGram.AllFinite(eta)) _x.ThrowIfNotFinite(u, r0, rows, pp);
             }
+            else
+            {
+                _x.ThrowIfNotFinite(u, r0, rows, pp);
+            }
+            link.Inverse(eta, mu, dmu);
+            WorkingKernels.ClampMeans(mu, _muLo, _muHi);
+            if (_floorDerivative) WorkingKernels.FloorMagnitude(dmu, Special.Epsilon);
+            for (int i = 0; i < rows; i++) valid &= link.IsValidLinearPredictor(eta[i]);
 
             ReadOnlySpan<double> y = _y.AsSpan(r0, rows), w = _w.AsSpan(r0, rows);
             dev += _family.VarianceAndDeviance(y, mu, w, variance, ref valid);
-            Span<double> ww = _ww.AsSpan(r0, rows);
-            Span<double> z = scratch.Z.AsSpan(0, rows);
-            for (int i = 0; i < rows; i++)
-            {
-                double d = dmu[i], wi = w[i];
-                double wwi = 0, zi = 0;
-                if (wi > 0 && d != 0)
-                {
-                    zi = (_offset.Length == 0 ? eta[i] : eta[i] - _offset[r0 + i]) + (y[i] - mu[i]) / d;
-                    wwi = wi * d * d / variance[i];
-                }
-
-                ww[i] = wwi;
-                dmu[i] = Math.Sqrt(wwi); // reuse as sqrt(w)
-                z[i] = zi * dmu[i];
-            }
-
-            WeightedGram.ScaleRows(u, rows, pp, dmu);
-            for (int i = 0; i < rows; i++) u[i * pp + p] = z[i];
+            if (!_withGram) continue;
+            Span<double> sqrtW = scratch.Z.AsSpan(0, rows);
+            WorkingKernels.WeightsAndResponse(eta, _offset.Length == 0 ? default : _offset.AsSpan(r0, rows), y, mu, dmu, w, variance, _ww.AsSpan(r0, rows), sqrtW, dmu);
+            WeightedGram.ScaleRows(u, rows, pp, sqrtW, dmu, p);
             WeightedGram.Accumulate(u, rows, pp, gram);
         }
 

@@ -37,12 +37,11 @@ internal readonly unsafe struct DesignSource
 
     /// <summary>
     /// Writes rows [r0, r0 + rows) row-major into <paramref name="u"/> (row i at i * stride: the intercept, then the
-    /// k predictors; the rest of the row is zeroed); throws when a predictor is NaN or infinite, naming its cell.
+    /// k predictors, then zeros to the end of the row). Finiteness is not checked here: see <see cref="ThrowIfNotFinite"/>.
     /// </summary>
     public void LoadRows(int r0, int rows, Span<double> u, int stride)
     {
         int o = Intercept ? 1 : 0;
-        u[..(rows * stride)].Clear();
         if (_colStride == 1)
         {
             for (int i = 0; i < rows; i++)
@@ -50,10 +49,12 @@ internal readonly unsafe struct DesignSource
                 Span<double> row = u.Slice(i * stride, stride);
                 if (Intercept) row[0] = 1.0;
                 new ReadOnlySpan<double>(_x + (r0 + i) * _rowStride, K).CopyTo(row[o..]);
+                row[(o + K)..].Clear();
             }
         }
         else
         {
+            u[..(rows * stride)].Clear();
             for (int j = 0; j < K; j++)
             {
                 double* col = _x + j * _colStride + r0 * _rowStride;
@@ -65,11 +66,23 @@ internal readonly unsafe struct DesignSource
                 for (int i = 0; i < rows; i++) u[i * stride] = 1.0;
             }
         }
+    }
 
-        if (!WeightedGram.AllFinite(u[..(rows * stride)]))
+    /// <summary>Throws, naming the first offending cell, when rows [r0, r0 + rows) hold a NaN or infinite predictor.</summary>
+    public void ThrowIfNotFinite(ReadOnlySpan<double> loaded, int r0, int rows, int stride)
+    {
+        if (!WeightedGram.AllFinite(loaded[..(rows * stride)]))
         {
             for (int i = 0; i < rows; i++) ThrowNonFinite(r0 + i);
         }
+    }
+
+    /// <summary>Asks the cache to fetch rows [r0, r0 + rows) of a contiguous row-major source (a no-op otherwise).</summary>
+    public void Prefetch(int r0, int rows)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported || _colStride != 1 || _rowStride != K) return;
+        byte* start = (byte*)(_x + r0 * _rowStride), end = (byte*)(_x + (r0 + rows) * _rowStride);
+        for (byte* a = start; a < end; a += 64) System.Runtime.Intrinsics.X86.Sse.Prefetch0(a);
     }
 
     private void ThrowNonFinite(int i)

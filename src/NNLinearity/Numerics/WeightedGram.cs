@@ -89,9 +89,9 @@ internal static class WeightedGram
         }
     }
 
-    /// <summary>Scales row i of the block by s[i].</summary>
+    /// <summary>Scales row i of the block by s[i] and writes last[i] into its column <paramref name="lastColumn"/> (the weighted working response).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ScaleRows(Span<double> u, int rows, int stride, ReadOnlySpan<double> s)
+    public static void ScaleRows(Span<double> u, int rows, int stride, ReadOnlySpan<double> s, ReadOnlySpan<double> last, int lastColumn)
     {
         int vw = Vector<double>.Count;
         ref double u0 = ref MemoryMarshal.GetReference(u);
@@ -100,6 +100,7 @@ internal static class WeightedGram
             ref double row = ref Unsafe.Add(ref u0, i * stride);
             var si = new Vector<double>(s[i]);
             for (int j = 0; j < stride; j += vw) (Vector.LoadUnsafe(ref row, (nuint)j) * si).StoreUnsafe(ref row, (nuint)j);
+            Unsafe.Add(ref row, lastColumn) = last[i];
         }
     }
 
