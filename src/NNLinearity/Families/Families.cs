@@ -134,6 +134,10 @@ public class BinomialFamily : GlmFamily
     public override double? AicTerm(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, double deviance)
     {
         // R: m = wt (one trial per row, weights = trials); -2 sum(dbinom(round(m y), round(m), mu, log = TRUE)).
+        // With one trial per row and 0/1 responses the saturated log-likelihood is 0, so this is the deviance exactly.
+        bool bernoulli = true;
+        for (int i = 0; i < y.Length && bernoulli; i++) bernoulli = weights[i] == 1 && (y[i] == 0 || y[i] == 1);
+        if (bernoulli) return deviance;
         double s = 0;
         for (int i = 0; i < y.Length; i++)
         {
@@ -237,13 +241,19 @@ public class PoissonFamily : GlmFamily
     /// <inheritdoc />
     public override double? AicTerm(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, double deviance)
     {
-        // R: -2 sum(dpois(y, mu, log = TRUE) * wt).
+        // R: -2 sum(dpois(y, mu, log = TRUE) * wt), with the logarithms taken a vector at a time.
         double s = 0;
-        for (int i = 0; i < y.Length; i++)
+        Span<double> logMu = stackalloc double[256];
+        for (int r0 = 0; r0 < y.Length; r0 += logMu.Length)
         {
-            if (weights[i] <= 0) continue;
-            double logP = (y[i] == 0 ? 0.0 : y[i] * Math.Log(mu[i])) - mu[i] - Special.LogFactorial(y[i]);
-            s += weights[i] * logP;
+            int rows = Math.Min(logMu.Length, y.Length - r0);
+            VectorMath.Log(mu.Slice(r0, rows), logMu);
+            for (int i = 0; i < rows; i++)
+            {
+                double w = weights[r0 + i], yi = y[r0 + i];
+                if (w <= 0) continue;
+                s += w * ((yi == 0 ? 0.0 : yi * logMu[i]) - mu[r0 + i] - Special.LogFactorial(yi));
+            }
         }
 
         return -2.0 * s;

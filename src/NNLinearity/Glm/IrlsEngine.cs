@@ -74,6 +74,7 @@ internal sealed unsafe class IrlsEngine
     private readonly double _muLo;
     private readonly double _muHi;
     private readonly bool _floorDerivative;
+    private readonly bool _anyFiniteEtaValid;
     private readonly ParallelOptions _parallel;
     private double _qrTolerance = 1e-11;
 
@@ -113,6 +114,9 @@ internal sealed unsafe class IrlsEngine
         _muLo = double.IsFinite(lo) ? lo + Special.Epsilon : double.NegativeInfinity;
         _muHi = double.IsFinite(hi) ? hi - Special.Epsilon : double.PositiveInfinity;
         _floorDerivative = double.IsFinite(lo) || double.IsFinite(hi);
+        // Links whose inverse accepts every finite eta need no per-row check: eta is checked finite block by block.
+        _anyFiniteEtaValid = link is IdentityLink or LogLink or LogitLink or ProbitLink or CloglogLink or LogLogLink or CauchitLink
+            || (link is PowerLink pl && pl.Lambda is 0 or 1);
         long work = (long)_n * (_p + 1) * (_p + 2) / 2;
         int threads = maxDegreeOfParallelism <= 0 ? Environment.ProcessorCount : maxDegreeOfParallelism;
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = work < 2_000_000 ? 1 : threads };
@@ -344,11 +348,15 @@ internal sealed unsafe class IrlsEngine
             else
             {
                 _x.ThrowIfNotFinite(u, r0, rows, pp);
+                valid &= WeightedGram.AllFinite(eta); // g(starting means) must be finite (R: "cannot find valid starting values")
             }
             link.Inverse(eta, mu, dmu);
             WorkingKernels.ClampMeans(mu, _muLo, _muHi);
             if (_floorDerivative) WorkingKernels.FloorMagnitude(dmu, Special.Epsilon);
-            for (int i = 0; i < rows; i++) valid &= link.IsValidLinearPredictor(eta[i]);
+            if (!_anyFiniteEtaValid)
+            {
+                for (int i = 0; i < rows; i++) valid &= link.IsValidLinearPredictor(eta[i]);
+            }
 
             ReadOnlySpan<double> y = _y.AsSpan(r0, rows), w = _w.AsSpan(r0, rows);
             dev += _family.VarianceAndDeviance(y, mu, w, variance, ref valid);

@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Numerics;
 
 namespace NNLinearity.Numerics;
 
@@ -44,12 +45,20 @@ internal readonly unsafe struct DesignSource
         int o = Intercept ? 1 : 0;
         if (_colStride == 1)
         {
-            for (int i = 0; i < rows; i++)
+            // Vector copies without a call per row; the stride has room for the intercept, K values and the padding.
+            int vw = Vector<double>.Count, full = K - K % vw;
+            fixed (double* u0 = u)
             {
-                Span<double> row = u.Slice(i * stride, stride);
-                if (Intercept) row[0] = 1.0;
-                new ReadOnlySpan<double>(_x + (r0 + i) * _rowStride, K).CopyTo(row[o..]);
-                row[(o + K)..].Clear();
+                for (int i = 0; i < rows; i++)
+                {
+                    double* src = _x + (r0 + i) * _rowStride;
+                    double* dst = u0 + i * stride;
+                    if (Intercept) dst[0] = 1.0;
+                    int j = 0;
+                    for (; j < full; j += vw) Vector.Store(Vector.Load(src + j), dst + o + j);
+                    for (; j < K; j++) dst[o + j] = src[j];
+                    for (j += o; j < stride; j++) dst[j] = 0.0;
+                }
             }
         }
         else
