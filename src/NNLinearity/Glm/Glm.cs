@@ -100,7 +100,8 @@ public static class Glm
         if (p == 0) throw new ArgumentException("The model has no columns: x has none and the intercept is off.", nameof(x));
 
         // Predictors are checked for NaN and infinity as each block is read (the first pass reads them all).
-        double[] w = ReadVector(options.Weights, n, 1.0, nameof(GlmOptions.Weights));
+        // Without prior weights every row weighs 1: a shared read-only array of ones (only its first n entries are read).
+        double[] w = options.Weights is null ? UnitWeights.AtLeast(n) : ReadVector(options.Weights, n, 1.0, nameof(GlmOptions.Weights));
         for (int i = 0; i < n; i++)
         {
             if (!(w[i] >= 0)) throw new ArgumentOutOfRangeException(nameof(options), $"Weights[{i}] = {w[i].ToString(CultureInfo.InvariantCulture)}: prior weights must be finite and non-negative.");
@@ -124,7 +125,7 @@ public static class Glm
             response[i] = v;
         }
 
-        if (Array.TrueForAll(w, v => v == 0)) throw new ArgumentException("Every prior weight is 0: there is nothing to fit.", nameof(options));
+        if (w.AsSpan(0, n).IndexOfAnyExcept(0.0) < 0) throw new ArgumentException("Every prior weight is 0: there is nothing to fit.", nameof(options));
 
         string[] names = ColumnNames(options, k);
 
@@ -175,15 +176,15 @@ public static class Glm
             }
         }
 
-        return Infer(r, engine, x, names, family, link, response, w, nullDeviance, options.Intercept);
+        return Infer(r, engine, x, names, family, link, response, w, options.Weights is not null, nullDeviance, options.Intercept);
     }
 
-    private static GlmFit Infer(IrlsResult r, IrlsEngine engine, DesignSource design, string[] names, GlmFamily family, ILinkFunction link, double[] y, double[] w, double nullDeviance, bool intercept)
+    private static GlmFit Infer(IrlsResult r, IrlsEngine engine, DesignSource design, string[] names, GlmFamily family, ILinkFunction link, double[] y, double[] w, bool ownsWeights, double nullDeviance, bool intercept)
     {
         int n = y.Length, p = names.Length;
         IrlsStep step = r.LastStep;
         int nOk = 0;
-        foreach (double v in w) nOk += v > 0 ? 1 : 0;
+        foreach (double v in w.AsSpan(0, n)) nOk += v > 0 ? 1 : 0;
         int rank = step.Rank;
         int dfResidual = nOk - rank;
         double[] mu = r.Mu, eta = r.Eta, ww = r.WorkingWeights; // the engine's buffers are the fit's from here on
@@ -227,7 +228,7 @@ public static class Glm
             pval[j] = estimated ? Distributions.StudentTTwoSided(stat[j], dfResidual) : 2 * Special.NormalCdf(-Math.Abs(stat[j]));
         }
 
-        double? aicTerm = family.AicTerm(y, mu, w, r.Deviance);
+        double? aicTerm = family.AicTerm(y, mu, w.AsSpan(0, n), r.Deviance);
         double? aic = aicTerm + 2 * rank;
         int dfModel = rank + family.ExtraParameters;
         double? logLik = aic is double a ? dfModel - a / 2 : null;
@@ -300,7 +301,7 @@ public static class Glm
             Diagnostics = diagnostics,
             FittedValues = mu,
             LinearPredictors = eta,
-            PriorWeights = w,
+            PriorWeights = ownsWeights ? w : new System.Collections.ObjectModel.ReadOnlyCollection<double>(new ArraySegment<double>(w, 0, n)),
             WorkingWeights = ww,
             Response = y,
             SolvedByQr = step.UsedQr,

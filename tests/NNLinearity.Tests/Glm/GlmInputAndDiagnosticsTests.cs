@@ -245,6 +245,19 @@ public class GlmInputAndDiagnosticsTests
         Assert.Equal(one.Deviance, eight.Deviance);
     }
 
+    /// <summary>Unweighted fits share one array of ones; what a fit exposes cannot write to it.</summary>
+    [Fact]
+    public void PriorWeights_OfUnweightedFits_AreReadOnlyOnes()
+    {
+        GlmFit a = Fit(X, Counts, GlmFamily.Poisson);
+        Assert.Equal(Counts.Length, a.PriorWeights.Count);
+        Assert.All(a.PriorWeights, v => Assert.Equal(1.0, v));
+        Assert.False(a.PriorWeights is double[]);
+        var list = Assert.IsAssignableFrom<System.Collections.Generic.IList<double>>(a.PriorWeights);
+        Assert.True(list.IsReadOnly);
+        Assert.Throws<NotSupportedException>(() => list[0] = 5);
+    }
+
     [Fact]
     public void Summary_ReadsLikeR()
     {
