@@ -15,6 +15,12 @@ public static class Program
     public static int Main(string[] args)
     {
         Console.WriteLine(MachineInfo.Describe());
+        if (args.Length == 2 && args[0] == "export-glm-data")
+        {
+            ExportGlmData(args[1]);
+            return 0;
+        }
+
         if (args.Length == 0)
         {
             args = ["--filter", "*GlmFitBench*", "*FmaPeakBench*"];
@@ -23,5 +29,19 @@ public static class Program
         var config = DefaultConfig.Instance.WithOptions(ConfigOptions.JoinSummary);
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
         return 0;
+    }
+
+    /// <summary>Writes GlmFitBench's data sets as little-endian doubles (x row-major, then y), for r/glm_fit_timing.R.</summary>
+    private static void ExportGlmData(string folder)
+    {
+        System.IO.Directory.CreateDirectory(folder);
+        foreach (GlmProblem problem in Enum.GetValues<GlmProblem>())
+        {
+            (double[] x, double[] y) = GlmFitBench.Generate(problem, GlmFitBench.Rows, GlmFitBench.Columns, 42);
+            string name = problem.ToString().ToLowerInvariant();
+            System.IO.File.WriteAllBytes(System.IO.Path.Combine(folder, name + "_x.bin"), System.Runtime.InteropServices.MemoryMarshal.AsBytes(x.AsSpan()).ToArray());
+            System.IO.File.WriteAllBytes(System.IO.Path.Combine(folder, name + "_y.bin"), System.Runtime.InteropServices.MemoryMarshal.AsBytes(y.AsSpan()).ToArray());
+            Console.WriteLine($"wrote {name}: {GlmFitBench.Rows} x {GlmFitBench.Columns}");
+        }
     }
 }
