@@ -1,0 +1,61 @@
+using System;
+using System.Runtime.Intrinsics;
+using NNLinearity.Numerics;
+using NNLinearity.Tests.Reference;
+using Xunit;
+
+namespace NNLinearity.Tests.Kernels;
+
+public class WeightedGramTests
+{
+    public static TheoryData<int, int> Shapes()
+    {
+        var d = new TheoryData<int, int>();
+        foreach (int rows in new[] { 1, 2, 3, 5, 7, 17, 64, 127, 128 })
+        {
+            foreach (int columns in new[] { 1, 2, 5, 8, 9, 22, 31 }) d.Add(rows, columns);
+        }
+
+        return d;
+    }
+
+    /// <summary>
+    /// Every Gram kernel this machine can run (the 512-bit one where AVX-512 is accelerated, and the Vector&lt;T&gt; one)
+    /// equals the naive triple loop on the lower triangle, to 1e-13 relative to the sum of |terms| (different
+    /// summation orders round differently).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Kernels_MatchNaiveLoop(int rows, int columns)
+    {
+        int stride = WeightedGram.PaddedColumns(columns);
+        var rng = new Random(rows * 100 + columns);
+        double[] u = new double[rows * stride];
+        double[] abs = new double[u.Length];
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j < columns; j++)
+            {
+                u[i * stride + j] = (rng.NextDouble() - 0.5) * Math.Pow(10, rng.Next(-3, 4));
+                abs[i * stride + j] = Math.Abs(u[i * stride + j]);
+            }
+        }
+
+        double[,] expected = NaiveGram.LowerTriangle(u, rows, columns, stride);
+        double[,] size = NaiveGram.LowerTriangle(abs, rows, columns, stride);
+        var kernels = new System.Collections.Generic.List<(string, Action<double[]>)> { ("Vector<T>", g => WeightedGram.AccumulateVector(u, rows, stride, g)) };
+        if (Vector512.IsHardwareAccelerated) kernels.Add(("Vector512", g => WeightedGram.Accumulate512(u, rows, stride, g)));
+        foreach ((string name, Action<double[]> run) in kernels)
+        {
+            double[] gram = new double[stride * stride];
+            run(gram);
+            for (int j = 0; j < columns; j++)
+            {
+                for (int l = 0; l <= j; l++)
+                {
+                    Tolerance.Equal(expected[j, l], gram[l * stride + j], 0, 1e-13 * size[j, l], $"{name} gram[{j}, {l}]");
+                }
+            }
+        }
+    }
+}
