@@ -60,38 +60,8 @@ public class GlmFitBench
         Console.WriteLine($"// {Problem}: {fit.Iterations} iterations, deviance {fit.Deviance:R}, solver {(fit.SolvedByQr ? "QR" : "Cholesky")}");
     }
 
-    public static (double[] X, double[] Y) Generate(GlmProblem problem, int n, int k, int seed)
-    {
-        var rng = new Random(seed);
-        double[] x = new double[n * k], y = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            double eta = problem == GlmProblem.Logistic ? -0.5 : 0.3;
-            for (int j = 0; j < k; j++)
-            {
-                double v = rng.NextDouble() * 2 - 1;
-                x[i * k + j] = v;
-                eta += 0.1 * (j % 5 - 2) * v;
-            }
-
-            y[i] = problem == GlmProblem.Logistic ? (rng.NextDouble() < 1 / (1 + Math.Exp(-eta)) ? 1 : 0) : Poisson(rng, Math.Exp(eta));
-        }
-
-        return (x, y);
-    }
-
-    private static double Poisson(Random rng, double mean)
-    {
-        double l = Math.Exp(-mean), p = 1;
-        int k = 0;
-        do
-        {
-            k++;
-            p *= rng.NextDouble();
-        }
-        while (p > l);
-        return k - 1;
-    }
+    public static (double[] X, double[] Y) Generate(GlmProblem problem, int n, int k, int seed) =>
+        NNLinearity.Tests.Fixtures.LargeGlmData.Generate((NNLinearity.Tests.Fixtures.LargeGlmProblem)problem, n, k, seed);
 
     private GlmFit Fit(GlmSolver solver) => NNLinearity.Glm.Glm.Fit(_x, Rows, Columns, _y,
         Problem == GlmProblem.Logistic ? GlmFamily.Binomial : GlmFamily.Poisson,
