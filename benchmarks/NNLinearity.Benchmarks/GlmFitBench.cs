@@ -19,6 +19,12 @@ public sealed class GlmFitConfig : ManualConfig
 {
     public GlmFitConfig()
     {
+        if (Environment.GetEnvironmentVariable("NNLINEARITY_BENCH_DRY") == "1")
+        {
+            AddJob(Job.Dry); // CI's smoke run: every benchmark once, so that none can rot
+            return;
+        }
+
         Job baseJob = Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(7);
         AddJob(baseJob.WithId("ForcedGC"));
         AddJob(baseJob.WithGcForce(false).WithId("NoForcedGC"));
