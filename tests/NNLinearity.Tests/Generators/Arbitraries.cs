@@ -123,7 +123,7 @@ public sealed class LawAttribute : FsCheck.Xunit.PropertyAttribute
     public LawAttribute()
     {
         Arbitrary = [typeof(Arbitraries)];
-        MaxTest = 200;
+        MaxTest = int.TryParse(Environment.GetEnvironmentVariable("NNLINEARITY_LAW_TESTS"), out int n) ? n : 200;
         QuietOnSuccess = true;
     }
 }

@@ -73,8 +73,11 @@ public class GlmLawTests
     }
 
     /// <summary>
-    /// At convergence the score X^T W (z - eta) = X^T [w (y - mu) mu' / V(mu)] vanishes: each component is below 1e-6 of
-    /// the sum of the absolute values of its terms (with epsilon 1e-12, the remaining step is far below that).
+    /// At convergence the score X^T W (z - eta) = X^T [w (y - mu) mu' / V(mu)] vanishes: each component is below 1e-5 of
+    /// the sum of the absolute values of its terms. With epsilon 1e-12 the last deviance change bounds the squared score
+    /// (in the Fisher metric), so the score is O(sqrt(1e-12)) = O(1e-6) relative; Fisher scoring with a non-canonical
+    /// link converges only linearly (17 iterations for an inverse Gaussian with log link), which leaves a constant of a
+    /// few on top: 1e-5. A wrong weight or working response leaves scores near 1e-2.
     /// </summary>
     [Law]
     public bool Score_VanishesAtConvergence(GlmCase c)
@@ -93,7 +96,7 @@ public class GlmLawTests
                 size += Math.Abs(term);
             }
 
-            if (Math.Abs(score) > 1e-6 * size + 1e-12) return false;
+            if (Math.Abs(score) > 1e-5 * size + 1e-12) return false;
         }
 
         return true;
