@@ -314,7 +314,7 @@ internal sealed unsafe class IrlsEngine
         public readonly double[] Beta = new double[paddedColumns];
         public readonly double[] DMu = new double[B];
         public readonly double[] Variance = new double[B];
-        public readonly double[] Z = new double[B];
+        public readonly double[] SqrtW = new double[B];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -361,7 +361,7 @@ internal sealed unsafe class IrlsEngine
             ReadOnlySpan<double> y = _y.AsSpan(r0, rows), w = _w.AsSpan(r0, rows);
             dev += _family.VarianceAndDeviance(y, mu, w, variance, ref valid);
             if (!_withGram) continue;
-            Span<double> sqrtW = scratch.Z.AsSpan(0, rows);
+            Span<double> sqrtW = scratch.SqrtW.AsSpan(0, rows);
             WorkingKernels.WeightsAndResponse(eta, _offset.Length == 0 ? default : _offset.AsSpan(r0, rows), y, mu, dmu, w, variance, _ww.AsSpan(r0, rows), sqrtW, dmu);
             WeightedGram.ScaleRows(u, rows, pp, sqrtW, dmu, p);
             WeightedGram.Accumulate(u, rows, pp, gram);
