@@ -81,7 +81,7 @@ public sealed partial class GlmFit
     public IReadOnlyList<ConfidenceInterval> ConfidenceIntervals(double level = 0.95)
     {
         if (!(level > 0 && level < 1)) throw new ArgumentOutOfRangeException(nameof(level), level, "The confidence level must be in (0, 1).");
-        double z = Distributions.NormalQuantile(1 - (1 - level) / 2);
+        double z = Special.NormalQuantile(1 - (1 - level) / 2);
         return CoefficientNames.Select((name, j) => new ConfidenceInterval(name, Coefficients[j] - z * StandardErrors[j], Coefficients[j] + z * StandardErrors[j])).ToArray();
     }
 

@@ -29,7 +29,4 @@ internal static class Distributions
         if (f <= 0) return 1.0;
         return SpecialFunctions.BetaRegularized(d2 / 2, d1 / 2, d2 / (d2 + d1 * f));
     }
-
-    /// <summary>Standard normal quantile.</summary>
-    public static double NormalQuantile(double p) => Special.NormalQuantile(p);
 }

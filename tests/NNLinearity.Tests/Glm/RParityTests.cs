@@ -91,6 +91,7 @@ public class RParityTests
         Tolerance.Equal(c.Doubles("res_working"), fit.Residuals(GlmResidualType.Working), Rel, 1e-9, "working residuals");
         Tolerance.Equal(c.Doubles("res_pearson"), fit.Residuals(GlmResidualType.Pearson), Rel, 1e-9, "Pearson residuals");
         Tolerance.Equal(c.Doubles("res_deviance"), fit.Residuals(GlmResidualType.Deviance), Rel, 1e-9, "deviance residuals");
+        Tolerance.Equal(c.Doubles("res_pearson").Sum(r => r * r), fit.PearsonChiSquare, Rel, 1e-12, "Pearson chi-square");
 
         int rows = c.GetProperty("rows").GetInt32(), cols = c.GetProperty("cols").GetInt32();
         double[] x = cols == 0 ? [] : c.Doubles("x");
