@@ -27,6 +27,8 @@ public sealed class GaussianFamily : GlmFamily
     /// <inheritdoc />
     public override double Variance(double mu) => 1.0;
 
+    internal override double VarianceDerivative(double mu) => 0.0;
+
     /// <inheritdoc />
     public override double Deviance(double y, double mu, double weight) => weight * (y - mu) * (y - mu);
 
@@ -80,6 +82,8 @@ public class BinomialFamily : GlmFamily
 
     /// <inheritdoc />
     public override double Variance(double mu) => mu * (1.0 - mu);
+
+    internal override double VarianceDerivative(double mu) => 1.0 - 2.0 * mu;
 
     /// <inheritdoc />
     public override double Deviance(double y, double mu, double weight) => 2.0 * weight * (YLogY(y, mu) + YLogY(1.0 - y, 1.0 - mu));
@@ -192,6 +196,8 @@ public class PoissonFamily : GlmFamily
     /// <inheritdoc />
     public override double Variance(double mu) => mu;
 
+    internal override double VarianceDerivative(double mu) => 1.0;
+
     /// <inheritdoc />
     public override double Deviance(double y, double mu, double weight)
         => 2.0 * weight * (y > 0 ? y * Math.Log(y / mu) - (y - mu) : mu);
@@ -297,6 +303,8 @@ public sealed class GammaFamily : GlmFamily
     /// <inheritdoc />
     public override double Variance(double mu) => mu * mu;
 
+    internal override double VarianceDerivative(double mu) => 2.0 * mu;
+
     /// <inheritdoc />
     public override double Deviance(double y, double mu, double weight)
         => -2.0 * weight * (Math.Log(y == 0 ? 1.0 : y / mu) - (y - mu) / mu);
@@ -354,6 +362,8 @@ public sealed class InverseGaussianFamily : GlmFamily
 
     /// <inheritdoc />
     public override double Variance(double mu) => mu * mu * mu;
+
+    internal override double VarianceDerivative(double mu) => 3.0 * mu * mu;
 
     /// <inheritdoc />
     public override double Deviance(double y, double mu, double weight) => weight * (y - mu) * (y - mu) / (y * mu * mu);
@@ -420,6 +430,8 @@ public sealed class NegativeBinomialFamily : GlmFamily
 
     /// <inheritdoc />
     public override double Variance(double mu) => mu + mu * mu / Theta;
+
+    internal override double VarianceDerivative(double mu) => 1.0 + 2.0 * mu / Theta;
 
     /// <inheritdoc />
     public override double Deviance(double y, double mu, double weight)
@@ -490,6 +502,8 @@ public sealed class TweedieFamily : GlmFamily
 
     /// <inheritdoc />
     public override double Variance(double mu) => Math.Pow(mu, Power);
+
+    internal override double VarianceDerivative(double mu) => Power * Math.Pow(mu, Power - 1.0);
 
     /// <inheritdoc />
     public override double Deviance(double y, double mu, double weight)

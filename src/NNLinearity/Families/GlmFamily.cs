@@ -72,6 +72,9 @@ public abstract class GlmFamily
     /// <param name="deviance">The model deviance.</param>
     public abstract double? AicTerm(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, double deviance);
 
+    /// <summary>dV/dmu, for the curvature of the deviance in eta (exact log-likelihood Hessians).</summary>
+    internal abstract double VarianceDerivative(double mu);
+
     /// <summary>
     /// Per block of rows: variance[i] = V(mu[i]); returns the block's deviance and clears <paramref name="valid"/> when a
     /// mean is not valid. One virtual call per block; families on the hot path override it with a tight loop.

@@ -20,6 +20,19 @@ public interface ILinkFunction
     /// <summary>True when g is affine (the identity link): then eta stays linear through composition.</summary>
     bool IsAffine { get; }
 
+    /// <summary>
+    /// True when g^-1 is one-to-one on the linear predictor's domain, so that g is its inverse. Every GLM link is;
+    /// of the hidden-layer activations, ReLU is not (every eta &lt;= 0 gives mu = 0).
+    /// </summary>
+    bool IsInvertible => true;
+
+    /// <summary>
+    /// True when g^-1 is piecewise linear and positively homogeneous, g^-1(eta) = (dmu/deta) eta with a slope that is
+    /// constant on each side of 0 (identity, ReLU, leaky ReLU). Networks with such hidden links are piecewise linear
+    /// in their input: on each activation region they are exactly a linear predictor.
+    /// </summary>
+    bool IsPiecewiseLinear => IsAffine;
+
     /// <summary>Infimum of the image of the inverse link (the smallest mean it can produce, possibly -Infinity).</summary>
     double MeanLowerBound { get; }
 

@@ -73,22 +73,22 @@ public readonly struct LogitLink : ILinkFunction
     }
 
     /// <inheritdoc />
-    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu) => LinkKernels.Logit(eta, mu, default);
+    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu) => ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, mu, default);
 
     /// <inheritdoc />
-    public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta) => LinkKernels.Logit(eta, default, dMuDEta);
+    public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta) => ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, default, dMuDEta);
 
     /// <inheritdoc />
-    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta) => LinkKernels.Logit(eta, mu, dMuDEta);
+    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta) => ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, mu, dMuDEta);
 
     /// <inheritdoc />
     public void Link(ReadOnlySpan<float> mu, Span<float> eta) => LinkBatch.Link(this, mu, eta);
 
     /// <inheritdoc />
-    public void Inverse(ReadOnlySpan<float> eta, Span<float> mu) => LinkBatch.Inverse(this, eta, mu);
+    public void Inverse(ReadOnlySpan<float> eta, Span<float> mu) => ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, mu, default);
 
     /// <inheritdoc />
-    public void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta) => LinkBatch.InverseDerivative(this, eta, dMuDEta);
+    public void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta) => ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, default, dMuDEta);
 
     /// <inheritdoc />
     public override string ToString() => Name;

@@ -18,6 +18,42 @@ internal static class Special
         return 0.5 * MathNet.Numerics.SpecialFunctions.Erfc(-x * 0.70710678118654752440);
     }
 
+    /// <summary>
+    /// The scaled complementary error function erfcx(z) = exp(z^2) erfc(z) for z &gt;= 0: through erfc below z = 25,
+    /// where exp(z^2) is finite and erfc has not underflowed, and by its asymptotic series above (terms fall by
+    /// (2k - 1) / (2 z^2) &lt; 0.04 each, so nine terms reach double precision).
+    /// </summary>
+    public static double ErfcxNonNegative(double z)
+    {
+        if (z < 25) return Math.Exp(z * z) * MathNet.Numerics.SpecialFunctions.Erfc(z);
+        double r = 1.0 / (2 * z * z), term = 1, sum = 1;
+        for (int k = 1; k <= 9; k++)
+        {
+            term *= -(2 * k - 1) * r;
+            sum += term;
+        }
+
+        return sum / (z * 1.77245385090551602730); // z sqrt(pi)
+    }
+
+    /// <summary>log Phi(x), finite for every finite x: log(erfcx(-x / sqrt 2) / 2) - x^2 / 2 for x &lt; 0, log1p(-Phi(-x)) above.</summary>
+    public static double LogNormalCdf(double x)
+    {
+        if (x >= 0) return Log1P(-NormalCdf(-x));
+        double z = -x * 0.70710678118654752440;
+        return Math.Log(0.5 * ErfcxNonNegative(z)) - 0.5 * x * x;
+    }
+
+    /// <summary>
+    /// phi(x) / Phi(x) (the inverse Mills ratio of the lower tail), finite for every finite x: sqrt(2 / pi) / erfcx(-x / sqrt 2)
+    /// for x &lt; 0, so that it grows like -x instead of becoming 0 / 0.
+    /// </summary>
+    public static double NormalHazardLower(double x)
+    {
+        if (x >= 0) return NormalPdf(x) / NormalCdf(x);
+        return 0.79788456080286535588 / ErfcxNonNegative(-x * 0.70710678118654752440);
+    }
+
     /// <summary>Standard normal density.</summary>
     public static double NormalPdf(double x) => InvSqrt2Pi * Math.Exp(-0.5 * x * x);
 

@@ -66,19 +66,7 @@ public static class RFixtures
         var other => throw new ArgumentException("unknown family " + other),
     };
 
-    public static ILinkFunction Link(JsonElement spec) => spec.GetProperty("name").GetString() switch
-    {
-        "identity" => new IdentityLink(),
-        "log" => new LogLink(),
-        "logit" => new LogitLink(),
-        "probit" => new ProbitLink(),
-        "cloglog" => new CloglogLink(),
-        "loglog" => new LogLogLink(),
-        "cauchit" => new CauchitLink(),
-        "inverse" => new InverseLink(),
-        "1/mu^2" => new InverseSquaredLink(),
-        "sqrt" => new SqrtLink(),
-        "power" => new PowerLink(spec.GetProperty("lambda").GetDouble()),
-        var other => throw new ArgumentException("unknown link " + other),
-    };
+    /// <summary>R's link names are the library's (the model-file reader maps them); power carries its lambda.</summary>
+    public static ILinkFunction Link(JsonElement spec) =>
+        NNLinearity.Layers.ModelFile.LinkFromName(spec.GetProperty("name").GetString() ?? "", spec.TryGetProperty("lambda", out JsonElement l) ? l.GetDouble() : null);
 }

@@ -62,8 +62,8 @@ public class LinkLawTests
 
     /// <summary>
     /// The span members equal the scalar members element by element for every length: within 4 ulps in double (the
-    /// vectorised exponential is within 1 ulp of Math.Exp, and two more roundings follow), and within 1 ulp in float
-    /// (the double result rounded once).
+    /// vectorised exponential is within 1 ulp of Math.Exp, and two more roundings follow), and within 3 ulps in float
+    /// (5 for derivatives): most links compute in double and round once, tanh and logistic run float-native kernels.
     /// </summary>
     [Law]
     public bool SpanMembers_MatchScalar(LinkPoint p, NonNegativeInt length)
@@ -84,7 +84,8 @@ public class LinkLawTests
         {
             if (Ulp.Distance(mu[i], p.Link.Inverse(eta[i])) > 4 || Ulp.Distance(d[i], p.Link.InverseDerivative(eta[i])) > 4) return false;
             if (!Same(back[i], p.Link.Link(mu[i])) || !Same(muFused[i], mu[i]) || !Same(dFused[i], d[i])) return false;
-            if (FloatUlps(muF[i], (float)p.Link.Inverse(etaF[i])) > 1 || FloatUlps(dF[i], (float)p.Link.InverseDerivative(etaF[i])) > 1) return false;
+            // Float-native kernels (tanh, logistic) are within 3 ulps of the value, their derivatives within 5.
+            if (FloatUlps(muF[i], (float)p.Link.Inverse(etaF[i])) > 3 || FloatUlps(dF[i], (float)p.Link.InverseDerivative(etaF[i])) > 5) return false;
         }
 
         return true;

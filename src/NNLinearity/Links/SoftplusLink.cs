@@ -1,0 +1,88 @@
+using System;
+using NNLinearity.Numerics;
+
+namespace NNLinearity.Links;
+
+/// <summary>
+/// Softplus as a link: mu = log(1 + exp(eta)), eta = log(exp(mu) - 1), for means in (0, Infinity). Invertible and
+/// smooth; a positive-mean alternative to the log link that grows linearly instead of exponentially.
+/// </summary>
+public readonly struct SoftplusLink : ILinkFunction
+{
+    /// <inheritdoc />
+    public string Name => "softplus";
+
+    /// <inheritdoc />
+    public bool IsAffine => false;
+
+    /// <inheritdoc />
+    public double MeanLowerBound => 0.0;
+
+    /// <inheritdoc />
+    public double MeanUpperBound => double.PositiveInfinity;
+
+    /// <summary>g(mu) = log(expm1(mu)) = mu + log(-expm1(-mu)): exact for small mu and free of overflow for large mu.</summary>
+    /// <param name="mu">A positive mean.</param>
+    /// <returns>The linear predictor.</returns>
+    public double Link(double mu) => mu > 1.0 ? mu + Special.Log1P(-Math.Exp(-mu)) : Math.Log(Special.ExpM1(mu));
+
+    /// <summary>g^-1(eta) = max(eta, 0) + log1p(exp(-|eta|)): never overflows.</summary>
+    /// <param name="eta">The linear predictor.</param>
+    /// <returns>The mean.</returns>
+    public double Inverse(double eta) => Math.Max(eta, 0.0) + Special.Log1P(Math.Exp(-Math.Abs(eta)));
+
+    /// <summary>dmu/deta = logistic(eta), in its stable form.</summary>
+    /// <param name="eta">The linear predictor.</param>
+    /// <returns>The derivative.</returns>
+    public double InverseDerivative(double eta)
+    {
+        double e = Math.Exp(-Math.Abs(eta));
+        double p = 1.0 / (1.0 + e);
+        return eta >= 0 ? p : e * p;
+    }
+
+    /// <inheritdoc />
+    public double InverseSecondDerivative(double eta)
+    {
+        double e = Math.Exp(-Math.Abs(eta));
+        double p = 1.0 / (1.0 + e);
+        return e * p * p;
+    }
+
+    /// <inheritdoc />
+    public double Inverse(double eta, out double dMuDEta)
+    {
+        dMuDEta = InverseDerivative(eta);
+        return Inverse(eta);
+    }
+
+    /// <inheritdoc />
+    public bool IsValidMean(double mu) => mu > 0 && mu < double.PositiveInfinity;
+
+    /// <inheritdoc />
+    public bool IsValidLinearPredictor(double eta) => !double.IsNaN(eta);
+
+    /// <inheritdoc />
+    public void Link(ReadOnlySpan<double> mu, Span<double> eta) => LinkBatch.Link(this, mu, eta);
+
+    /// <inheritdoc />
+    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu) => LinkBatch.Inverse(this, eta, mu);
+
+    /// <inheritdoc />
+    public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta) => LinkBatch.InverseDerivative(this, eta, dMuDEta);
+
+    /// <inheritdoc />
+    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta) => LinkBatch.InverseWithDerivative(this, eta, mu, dMuDEta);
+
+    /// <inheritdoc />
+    public void Link(ReadOnlySpan<float> mu, Span<float> eta) => LinkBatch.Link(this, mu, eta);
+
+    /// <inheritdoc />
+    public void Inverse(ReadOnlySpan<float> eta, Span<float> mu) => LinkBatch.Inverse(this, eta, mu);
+
+    /// <inheritdoc />
+    public void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta) => LinkBatch.InverseDerivative(this, eta, dMuDEta);
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}

@@ -1,0 +1,129 @@
+using System;
+using System.Linq;
+using FsCheck;
+using FsCheck.Fluent;
+using NNLinearity.Kernels;
+using NNLinearity.Tests.Generators;
+using NNLinearity.Tests.Reference;
+using Xunit;
+
+namespace NNLinearity.Tests.Kernels;
+
+public class GemmTests
+{
+    private const double UnitD = 1.1102230246251565e-16; // 2^-53
+    private const double UnitF = 5.9604644775390625e-08; // 2^-24
+
+    private static double[] Random(int count, Random rng) => Enumerable.Range(0, count).Select(_ => (rng.NextDouble() * 2 - 1) * Math.Pow(10, rng.Next(-3, 4))).ToArray();
+
+    // Each output is one FMA chain of k terms: its error is at most k u sum |a b| (u = unit roundoff); the bound uses 2k u.
+    private static void Check(double[] expected, double[] scale, Func<int, double> actual, double u, int k, string what)
+    {
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double allowed = 2 * (k + 2) * u * scale[i] + 1e-300;
+            if (!(Math.Abs(actual(i) - expected[i]) <= allowed))
+            {
+                throw new Xunit.Sdk.XunitException($"{what}[{i}]: expected {expected[i]:R}, got {actual(i):R}, allowed {allowed:G3}");
+            }
+        }
+    }
+
+    [Law]
+    public void Kernel_AllProducts_MatchReference_Double(GemmShape s)
+    {
+        var rng = new Random(s.Seed);
+        double[] x = Random(s.M * s.K, rng), w = Random(s.N * s.K, rng), b = Random(s.N, rng), dz = Random(s.M * s.N, rng), dw0 = Random(s.N * s.K, rng);
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var packed = new double[Gemm.PackedLength<double>(s.N, s.K)];
+            Gemm.PackTransposed<double>(w, s.N, s.K, packed);
+            var z = new double[s.M * s.N];
+            Gemm.Forward<double>(x, s.M, s.K, packed, b, s.N, z, threads);
+            var (ez, sz) = NaiveGemm.Forward(x, s.M, s.K, w, b, s.N);
+            Check(ez, sz, i => z[i], UnitD, s.K, $"Z ({s}, {threads} threads)");
+
+            var dx = new double[s.M * s.K];
+            Gemm.BackwardInput<double>(dz, s.M, s.N, w, s.K, dx, threads);
+            var (edx, sdx) = NaiveGemm.BackwardInput(dz, s.M, s.N, w, s.K);
+            Check(edx, sdx, i => dx[i], UnitD, s.N, $"dX ({s})");
+
+            var dw = (double[])dw0.Clone();
+            Gemm.AccumulateWeightGradient<double>(dz, s.M, s.N, x, s.K, dw, threads);
+            var (edw, sdw) = NaiveGemm.WeightGradient(dz, s.M, s.N, x, s.K, dw0);
+            Check(edw, sdw, i => dw[i], UnitD, s.M, $"dW ({s})");
+        }
+    }
+
+    [Law]
+    public void Kernel_AllProducts_MatchReference_Float(GemmShape s)
+    {
+        var rng = new Random(s.Seed);
+        double[] x = Random(s.M * s.K, rng), w = Random(s.N * s.K, rng), b = Random(s.N, rng), dz = Random(s.M * s.N, rng), dw0 = Random(s.N * s.K, rng);
+        // The reference takes the float-rounded inputs, so only the kernel's own rounding is measured.
+        float[] xf = x.Select(v => (float)v).ToArray(), wf = w.Select(v => (float)v).ToArray(), bf = b.Select(v => (float)v).ToArray();
+        float[] dzf = dz.Select(v => (float)v).ToArray(), dw0f = dw0.Select(v => (float)v).ToArray();
+        double[] D(float[] a) => a.Select(v => (double)v).ToArray();
+
+        var packed = new float[Gemm.PackedLength<float>(s.N, s.K)];
+        Gemm.PackTransposed<float>(wf, s.N, s.K, packed);
+        var z = new float[s.M * s.N];
+        Gemm.Forward<float>(xf, s.M, s.K, packed, bf, s.N, z, 2);
+        var (ez, sz) = NaiveGemm.Forward(D(xf), s.M, s.K, D(wf), D(bf), s.N);
+        Check(ez, sz, i => z[i], UnitF, s.K, $"Z ({s})");
+
+        var dx = new float[s.M * s.K];
+        Gemm.BackwardInput<float>(dzf, s.M, s.N, wf, s.K, dx, 2);
+        var (edx, sdx) = NaiveGemm.BackwardInput(D(dzf), s.M, s.N, D(wf), s.K);
+        Check(edx, sdx, i => dx[i], UnitF, s.N, $"dX ({s})");
+
+        var dw = (float[])dw0f.Clone();
+        Gemm.AccumulateWeightGradient<float>(dzf, s.M, s.N, xf, s.K, dw, 2);
+        var (edw, sdw) = NaiveGemm.WeightGradient(D(dzf), s.M, s.N, D(xf), s.K, D(dw0f));
+        Check(edw, sdw, i => dw[i], UnitF, s.M, $"dW ({s})");
+    }
+
+    [Fact]
+    public void Kernel_ResultsDoNotDependOnThreadCount()
+    {
+        // 300 x 300 x 300 is 54 MFLOP, far above the inline threshold: one and two threads must agree bit for bit.
+        const int m = 301, n = 299, k = 300;
+        var rng = new Random(7);
+        double[] x = Random(m * k, rng), w = Random(n * k, rng), b = Random(n, rng), dz = Random(m * n, rng);
+        var packed = new double[Gemm.PackedLength<double>(n, k)];
+        Gemm.PackTransposed<double>(w, n, k, packed);
+        double[] Run(int threads, int which)
+        {
+            switch (which)
+            {
+                case 0:
+                    var z = new double[m * n];
+                    Gemm.Forward<double>(x, m, k, packed, b, n, z, threads);
+                    return z;
+                case 1:
+                    var dx = new double[m * k];
+                    Gemm.BackwardInput<double>(dz, m, n, w, k, dx, threads);
+                    return dx;
+                default:
+                    var dw = new double[n * k];
+                    Gemm.AccumulateWeightGradient<double>(dz, m, n, x, k, dw, threads);
+                    return dw;
+            }
+        }
+
+        for (int which = 0; which < 3; which++) Assert.Equal(Run(1, which), Run(2, which));
+    }
+
+    [Fact]
+    public void ColumnSums_MatchReference()
+    {
+        var rng = new Random(3);
+        foreach (int n in new[] { 1, 3, 4, 7, 8, 9, 17 })
+        {
+            double[] dz = Random(5 * n, rng);
+            var db = new double[n];
+            Gemm.AccumulateColumnSums<double>(dz, 5, n, db);
+            for (int j = 0; j < n; j++) Assert.Equal(Enumerable.Range(0, 5).Sum(i => dz[i * n + j]), db[j], 12);
+        }
+    }
+}
