@@ -79,6 +79,12 @@ public static class Arbitraries
         new(new PowerLink(-0.5), 1e-3, 1e3),
         new(new PowerLink(2.5), 1e-3, 1e3),
         new(new PowerLink(0), -700, 700),
+        new(new TanhLink(), -18, 18),
+        new(new SoftplusLink(), -700, 700),
+        // The rectifiers are tested on each side of their kink (one-sided: no finite difference straddles 0).
+        new(new LeakyReluLink(0.1), 1e-3, 1e6),
+        new(new LeakyReluLink(0.1), -1e6, -1e-3),
+        new(new ReluLink(), 1e-3, 1e6),
     ];
 
     /// <summary>A value spread over orders of magnitude within [lo, hi]: uniform, or log-uniform towards each end.</summary>
@@ -116,14 +122,20 @@ public static class Arbitraries
     }
 }
 
-/// <summary>[Property] with this suite's generators and a fixed number of tests.</summary>
+/// <summary>
+/// [Property] with this suite's generators and a fixed number of tests (NNLINEARITY_LAW_TESTS, default 200). Each run
+/// draws new cases unless NNLINEARITY_LAW_REPLAY holds an FsCheck seed such as "(1,2)": then every law replays the
+/// same cases, as CI does so that its verdict is reproducible.
+/// </summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class LawAttribute : FsCheck.Xunit.PropertyAttribute
 {
     public LawAttribute()
     {
-        Arbitrary = [typeof(Arbitraries)];
+        Arbitrary = [typeof(Arbitraries), typeof(NetworkArbitraries)];
         MaxTest = int.TryParse(Environment.GetEnvironmentVariable("NNLINEARITY_LAW_TESTS"), out int n) ? n : 200;
         QuietOnSuccess = true;
+        string? replay = Environment.GetEnvironmentVariable("NNLINEARITY_LAW_REPLAY");
+        if (!string.IsNullOrWhiteSpace(replay)) Replay = replay;
     }
 }

@@ -1,0 +1,698 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Numerics;
+using System.Text;
+using NNLinearity.Families;
+using NNLinearity.Links;
+
+namespace NNLinearity.Layers;
+
+/// <summary>One layer of a stack to be created: its number of units and its link (activation).</summary>
+/// <param name="Units">Number of outputs of the layer.</param>
+/// <param name="Link">Its link: any <see cref="ILinkFunction"/>, including <see cref="TanhLink"/>, <see cref="SoftplusLink"/>, <see cref="ReluLink"/> and <see cref="LeakyReluLink"/>.</param>
+public readonly record struct LayerSpec(int Units, ILinkFunction Link);
+
+/// <summary>Creates <see cref="StackedGlm{T}"/> models.</summary>
+public static class StackedGlm
+{
+    /// <summary>
+    /// Creates a stack of <see cref="GlmLayer{T}"/>s with a response family on the last, initialised from a seed:
+    /// Glorot-uniform weights (He-uniform before ReLU and leaky ReLU), zero biases.
+    /// </summary>
+    /// <typeparam name="T">float or double.</typeparam>
+    /// <param name="inputs">Number of inputs.</param>
+    /// <param name="layers">The layers, first to last; the last one's link is the output link.</param>
+    /// <param name="family">The response family on every output.</param>
+    /// <param name="seed">Initialisation seed.</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="ArgumentException">No layers, a non-positive width, or a link the family does not accept on the output.</exception>
+    public static StackedGlm<T> Create<T>(int inputs, IReadOnlyList<LayerSpec> layers, GlmFamily family, int seed = 0)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(family);
+        var model = new StackedGlm<T>(Build<T>(inputs, layers), family);
+        model.Initialize(seed);
+        return model;
+    }
+
+    /// <summary>Creates a multinomial (softmax) classifier: the hidden layers, then an identity layer with one output per class.</summary>
+    /// <typeparam name="T">float or double.</typeparam>
+    /// <param name="inputs">Number of inputs.</param>
+    /// <param name="hidden">Hidden layers (may be empty: then the model is multinomial logistic regression).</param>
+    /// <param name="classes">Number of classes (at least 2).</param>
+    /// <param name="seed">Initialisation seed.</param>
+    /// <returns>The model.</returns>
+    public static StackedGlm<T> CreateMultinomial<T>(int inputs, IReadOnlyList<LayerSpec> hidden, int classes, int seed = 0)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(hidden);
+        if (classes < 2) throw new ArgumentOutOfRangeException(nameof(classes), classes, "A multinomial model needs at least 2 classes.");
+        var specs = hidden.Append(new LayerSpec(classes, new IdentityLink())).ToArray();
+        var model = new StackedGlm<T>(Build<T>(inputs, specs), null);
+        model.Initialize(seed);
+        return model;
+    }
+
+    /// <summary>Builds a stack from existing layers (their parameters are copied).</summary>
+    /// <typeparam name="T">float or double.</typeparam>
+    /// <param name="layers">The layers, first to last; widths must chain.</param>
+    /// <param name="family">The response family on the output.</param>
+    /// <returns>The model.</returns>
+    public static StackedGlm<T> FromLayers<T>(IReadOnlyList<GlmLayer<T>> layers, GlmFamily family) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        ArgumentNullException.ThrowIfNull(family);
+        var copies = new GlmLayer<T>[layers.Count];
+        for (int l = 0; l < copies.Length; l++)
+        {
+            GlmLayer<T> src = layers[l] ?? throw new ArgumentException($"layers[{l}] is null.", nameof(layers));
+            copies[l] = GlmLayer.Create<T>(src.InputCount, src.OutputCount, src.Link);
+            copies[l].SetParameters(src.Parameters);
+        }
+
+        return new StackedGlm<T>(copies, family);
+    }
+
+    internal static StackedGlm<T> FromLayersMultinomial<T>(IReadOnlyList<GlmLayer<T>> layers) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var copies = layers.Select(src =>
+        {
+            GlmLayer<T> c = GlmLayer.Create<T>(src.InputCount, src.OutputCount, src.Link);
+            c.SetParameters(src.Parameters);
+            return c;
+        }).ToArray();
+        return new StackedGlm<T>(copies, null);
+    }
+
+    /// <summary>One-hot rows [labels, classes] from class indices.</summary>
+    /// <typeparam name="T">float or double.</typeparam>
+    /// <param name="labels">Class of each row, in [0, classes).</param>
+    /// <param name="classes">Number of classes.</param>
+    /// <returns>The one-hot matrix.</returns>
+    public static T[,] OneHot<T>(IReadOnlyList<int> labels, int classes) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        var y = new T[labels.Count, classes];
+        for (int i = 0; i < labels.Count; i++)
+        {
+            if ((uint)labels[i] >= (uint)classes) throw new ArgumentOutOfRangeException(nameof(labels), labels[i], $"labels[{i}] is not a class in [0, {classes}).");
+            y[i, labels[i]] = T.One;
+        }
+
+        return y;
+    }
+
+    private static GlmLayer<T>[] Build<T>(int inputs, IReadOnlyList<LayerSpec> layers) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(layers);
+        if (layers.Count == 0) throw new ArgumentException("A stack needs at least one layer.", nameof(layers));
+        var built = new GlmLayer<T>[layers.Count];
+        int width = inputs;
+        for (int l = 0; l < built.Length; l++)
+        {
+            if (layers[l].Link is null) throw new ArgumentException($"layers[{l}] has no link.", nameof(layers));
+            built[l] = GlmLayer.Create<T>(width, layers[l].Units, layers[l].Link);
+            width = layers[l].Units;
+        }
+
+        return built;
+    }
+}
+
+/// <summary>
+/// GLM layers in sequence with a response family on the last: a feed-forward network whose loss is half the family's
+/// mean deviance (binomial + logit: cross-entropy; Gaussian + identity: half the squared error; Poisson + log: the
+/// Poisson deviance), or a softmax output for k classes.
+/// </summary>
+/// <remarks>
+/// Parameters live in one flat vector: layer by layer, each layer's weights row-major then its bias. Training, the
+/// kernels and therefore the trained model are deterministic: the same seed, data and options give a bit-identical
+/// model for any thread count.
+/// </remarks>
+/// <typeparam name="T">float or double.</typeparam>
+public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+{
+    private readonly GlmLayer<T>[] _layers;
+    private readonly int[] _offsets;
+    private readonly T[] _theta;
+    private readonly OutputLoss _loss;
+    private Workspace? _workspace;
+
+    internal StackedGlm(GlmLayer<T>[] layers, GlmFamily? family)
+    {
+        for (int l = 1; l < layers.Length; l++)
+        {
+            if (layers[l].InputCount != layers[l - 1].OutputCount)
+            {
+                throw new ArgumentException($"Layer {l} has {layers[l].InputCount} inputs but layer {l - 1} has {layers[l - 1].OutputCount} outputs.", nameof(layers));
+            }
+        }
+
+        ILinkFunction outputLink = layers[^1].Link;
+        if (family is not null)
+        {
+            family.ValidateLink(outputLink, nameof(family));
+            _loss = new FamilyLoss(family, outputLink);
+        }
+        else
+        {
+            if (outputLink is not IdentityLink) throw new ArgumentException("A multinomial output layer must have the identity link (softmax is applied by the family).", nameof(layers));
+            _loss = new SoftmaxLoss();
+        }
+
+        _layers = layers;
+        Family = family;
+        _offsets = new int[layers.Length + 1];
+        for (int l = 0; l < layers.Length; l++) _offsets[l + 1] = _offsets[l] + layers[l].ParameterCount;
+        _theta = new T[_offsets[^1]];
+        for (int l = 0; l < layers.Length; l++) layers[l].Bind(_theta, _offsets[l]);
+    }
+
+    /// <summary>Number of inputs.</summary>
+    public int InputCount => _layers[0].InputCount;
+
+    /// <summary>Number of outputs (classes for a multinomial model).</summary>
+    public int OutputCount => _layers[^1].OutputCount;
+
+    /// <summary>The layers, first to last. Setting a layer's parameters changes the model.</summary>
+    public IReadOnlyList<GlmLayer<T>> Layers => _layers;
+
+    /// <summary>The response family on the output, or null for a multinomial (softmax) model.</summary>
+    public GlmFamily? Family { get; }
+
+    /// <summary>True for a softmax output over <see cref="OutputCount"/> classes.</summary>
+    public bool IsMultinomial => Family is null;
+
+    /// <summary>The output layer's link.</summary>
+    public ILinkFunction OutputLink => _layers[^1].Link;
+
+    /// <summary>Length of the flat parameter vector.</summary>
+    public int ParameterCount => _theta.Length;
+
+    internal OutputLoss OutputLoss => _loss;
+
+    internal int ParameterOffset(int layer) => _offsets[layer];
+
+    /// <summary>A copy of the flat parameter vector.</summary>
+    /// <returns>Layer by layer: weights row-major, then bias.</returns>
+    public T[] GetParameters() => (T[])_theta.Clone();
+
+    /// <summary>Replaces every parameter.</summary>
+    /// <param name="parameters">The flat vector (<see cref="ParameterCount"/> finite values).</param>
+    /// <exception cref="ArgumentException">Wrong length or a non-finite value.</exception>
+    public void SetParameters(ReadOnlySpan<T> parameters)
+    {
+        if (parameters.Length != _theta.Length) throw new ArgumentException($"parameters has {parameters.Length} values; the model has {_theta.Length}.", nameof(parameters));
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            if (!T.IsFinite(parameters[i])) throw new ArgumentException($"parameters[{i}] is {parameters[i]}: parameters must be finite.", nameof(parameters));
+        }
+
+        parameters.CopyTo(_theta);
+        InvalidateLayers();
+    }
+
+    /// <summary>A deep copy.</summary>
+    /// <returns>The copy.</returns>
+    public StackedGlm<T> Clone()
+    {
+        var layers = _layers.Select(l => GlmLayer.Create<T>(l.InputCount, l.OutputCount, l.Link)).ToArray();
+        var copy = new StackedGlm<T>(layers, Family);
+        copy.SetParameters(_theta);
+        return copy;
+    }
+
+    /// <summary>Linear predictors and means of the output for each row.</summary>
+    /// <param name="x">X [rows, inputs]; finite.</param>
+    /// <returns>eta and mu [rows, outputs].</returns>
+    public Prediction<T> Predict(T[,] x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.GetLength(1) != InputCount && x.Length > 0) throw new ArgumentException($"x has {x.GetLength(1)} columns; the model has {InputCount} inputs.", nameof(x));
+        return Predict(Matrices.AsSpan(x), x.GetLength(0));
+    }
+
+    /// <summary>Linear predictors and means of the output for each row.</summary>
+    /// <param name="x">X [rows, inputs], row-major; finite.</param>
+    /// <param name="rows">Number of rows.</param>
+    /// <returns>eta and mu [rows, outputs].</returns>
+    public Prediction<T> Predict(ReadOnlySpan<T> x, int rows)
+    {
+        CheckX(x, rows, nameof(x));
+        Workspace ws = Forward(x, rows, 0);
+        int k = OutputCount;
+        var eta = ws.Eta[^1].AsSpan(0, rows * k).ToArray();
+        var mu = new T[rows * k];
+        if (IsMultinomial)
+        {
+            Span<double> e = stackalloc double[k], m = stackalloc double[k];
+            for (int i = 0; i < rows; i++)
+            {
+                for (int j = 0; j < k; j++) e[j] = double.CreateTruncating(eta[i * k + j]);
+                _loss.Mean(e, m);
+                for (int j = 0; j < k; j++) mu[i * k + j] = T.CreateTruncating(m[j]);
+            }
+        }
+        else
+        {
+            ws.Mu[^1].AsSpan(0, rows * k).CopyTo(mu);
+        }
+
+        return new Prediction<T>(rows, k, eta, mu);
+    }
+
+    /// <summary>Training loss without penalty: half the mean deviance over the rows.</summary>
+    /// <param name="x">X [rows, inputs]; finite.</param>
+    /// <param name="y">Responses [rows, outputs] (one-hot rows for a multinomial model).</param>
+    /// <returns>The loss.</returns>
+    public double Loss(T[,] x, T[,] y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return Loss(Matrices.AsSpan(x), Matrices.AsSpan(y), x.GetLength(0));
+    }
+
+    /// <summary>Training loss without penalty: half the mean deviance over the rows.</summary>
+    /// <param name="x">X [rows, inputs], row-major; finite.</param>
+    /// <param name="y">Responses [rows, outputs], row-major.</param>
+    /// <param name="rows">Number of rows.</param>
+    /// <returns>The loss.</returns>
+    public double Loss(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows)
+    {
+        CheckData(x, y, rows);
+        var gradient = new T[_theta.Length];
+        return LossAndGradientCore(x, y, rows, gradient, 0, 0, withGradient: false);
+    }
+
+    /// <summary>The family's deviance summed over rows and outputs (2 rows x the unpenalised loss), as a GLM reports it.</summary>
+    /// <param name="x">X [rows, inputs], row-major; finite.</param>
+    /// <param name="y">Responses [rows, outputs], row-major.</param>
+    /// <param name="rows">Number of rows.</param>
+    /// <returns>The deviance.</returns>
+    public double Deviance(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows) => 2.0 * rows * Loss(x, y, rows);
+
+    /// <summary>Loss (half the mean deviance plus the L2 penalty) and its gradient by backpropagation.</summary>
+    /// <param name="x">X [rows, inputs], row-major; finite.</param>
+    /// <param name="y">Responses [rows, outputs], row-major.</param>
+    /// <param name="rows">Number of rows.</param>
+    /// <param name="gradient">Receives d loss / d parameters (<see cref="ParameterCount"/> values).</param>
+    /// <param name="l2">L2 penalty lambda on the weights.</param>
+    /// <returns>The loss.</returns>
+    public double LossAndGradient(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows, Span<T> gradient, double l2 = 0)
+    {
+        CheckData(x, y, rows);
+        if (gradient.Length != _theta.Length) throw new ArgumentException($"gradient has {gradient.Length} values; the model has {_theta.Length} parameters.", nameof(gradient));
+        if (!(l2 >= 0) || double.IsInfinity(l2)) throw new ArgumentOutOfRangeException(nameof(l2), l2, "The L2 penalty must be finite and non-negative.");
+        return LossAndGradientCore(x, y, rows, gradient, l2, 0, withGradient: true);
+    }
+
+    /// <summary>Trains the model on the rows of x and y.</summary>
+    /// <param name="x">X [rows, inputs]; finite.</param>
+    /// <param name="y">Responses [rows, outputs] (one-hot rows for a multinomial model).</param>
+    /// <param name="options">Optimiser and settings (Adam with defaults when null).</param>
+    /// <returns>What training did.</returns>
+    public TrainingResult Fit(T[,] x, T[,] y, TrainingOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        if (y.GetLength(0) != x.GetLength(0)) throw new ArgumentException($"y has {y.GetLength(0)} rows but x has {x.GetLength(0)}.", nameof(y));
+        return Fit(Matrices.AsSpan(x), Matrices.AsSpan(y), x.GetLength(0), options);
+    }
+
+    /// <summary>Trains the model on row-major data.</summary>
+    /// <param name="x">X [rows, inputs], row-major; finite.</param>
+    /// <param name="y">Responses [rows, outputs], row-major.</param>
+    /// <param name="rows">Number of rows (at least 1).</param>
+    /// <param name="options">Optimiser and settings (Adam with defaults when null).</param>
+    /// <returns>What training did.</returns>
+    /// <exception cref="ArgumentException">Shapes, non-finite values, responses outside the family's support, or no rows.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option out of range.</exception>
+    /// <exception cref="OperationCanceledException">The options' token was cancelled.</exception>
+    public TrainingResult Fit(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows, TrainingOptions? options = null)
+    {
+        options ??= new TrainingOptions();
+        if (rows == 0) throw new ArgumentException("There are no rows to train on.", nameof(rows));
+        CheckData(x, y, rows);
+        Trainer.CheckOptions(options, nameof(options));
+        return new Trainer(this, options).Run(x, y, rows);
+    }
+
+    /// <inheritdoc />
+    public override string ToString()
+    {
+        var sb = new StringBuilder("StackedGlm(");
+        sb.Append(InputCount.ToString(CultureInfo.InvariantCulture));
+        foreach (GlmLayer<T> l in _layers) sb.Append(" -> ").Append(l.OutputCount.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(l.Link.Name);
+        sb.Append("; ").Append(Family?.Name ?? "multinomial").Append(')');
+        return sb.ToString();
+    }
+
+    internal void InvalidateLayers()
+    {
+        foreach (GlmLayer<T> l in _layers) l.Invalidate();
+    }
+
+    internal Span<T> ParameterSpan => _theta;
+
+    internal void CheckX(ReadOnlySpan<T> x, int rows, string name)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        if (x.Length != (long)rows * InputCount) throw new ArgumentException($"{name} has {x.Length} values; {rows} rows of {InputCount} inputs need {(long)rows * InputCount}.", name);
+        Matrices.ThrowIfNotFinite(x, InputCount, name);
+    }
+
+    private void CheckData(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows)
+    {
+        CheckX(x, rows, nameof(x));
+        if (y.Length != (long)rows * OutputCount) throw new ArgumentException($"y has {y.Length} values; {rows} rows of {OutputCount} outputs need {(long)rows * OutputCount}.", nameof(y));
+        _loss.ValidateResponses(y, rows, OutputCount, nameof(y));
+    }
+
+    internal void Initialize(int seed)
+    {
+        var rng = new Random(seed);
+        foreach (GlmLayer<T> layer in _layers)
+        {
+            int fanIn = layer.InputCount, fanOut = layer.OutputCount;
+            bool rectifier = layer.Link is ReluLink or LeakyReluLink;
+            double limit = rectifier ? Math.Sqrt(6.0 / fanIn) : Math.Sqrt(6.0 / (fanIn + fanOut));
+            var w = new T[fanIn * fanOut];
+            for (int i = 0; i < w.Length; i++) w[i] = T.CreateTruncating((2 * rng.NextDouble() - 1) * limit);
+            layer.SetWeights(w);
+            layer.SetBias(new T[fanOut]);
+        }
+    }
+
+    internal Workspace Forward(ReadOnlySpan<T> x, int rows, int threads)
+    {
+        Workspace ws = _workspace is { } w && w.Capacity >= rows ? w : (_workspace = new Workspace(_layers, rows));
+        ReadOnlySpan<T> input = x;
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            _layers[l].ForwardCore(input, rows, ws.Eta[l], ws.Mu[l], ws.DMu[l], threads);
+            input = ws.Mu[l].AsSpan(0, rows * _layers[l].OutputCount);
+        }
+
+        return ws;
+    }
+
+    /// <summary>Loss and (optionally) gradient, without validation: the training loop's entry point.</summary>
+    internal double LossAndGradientCore(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows, Span<T> gradient, double l2, int threads, bool withGradient)
+    {
+        Workspace ws = Forward(x, rows, threads);
+        int last = _layers.Length - 1, k = OutputCount;
+        double scale = 1.0 / rows;
+        double loss = _loss.Evaluate<T>(ws.Eta[last].AsSpan(0, rows * k), y, default, rows, k, ws.Grad[last], scale) * scale;
+        if (l2 > 0) loss += 0.5 * l2 * SumOfSquaredWeights();
+        if (!withGradient) return loss;
+
+        gradient.Clear();
+        for (int l = last; l >= 0; l--)
+        {
+            GlmLayer<T> layer = _layers[l];
+            ReadOnlySpan<T> input = l == 0 ? x : ws.Mu[l - 1].AsSpan(0, rows * layer.InputCount);
+            Span<T> gradX = l == 0 ? default : ws.Grad[l - 1].AsSpan(0, rows * layer.InputCount);
+            layer.BackwardCore(input, rows, ws.Grad[l].AsSpan(0, rows * layer.OutputCount), gradient.Slice(_offsets[l], layer.ParameterCount), gradX, threads);
+            if (l > 0)
+            {
+                ReadOnlySpan<T> d = ws.DMu[l - 1].AsSpan(0, gradX.Length);
+                for (int i = 0; i < gradX.Length; i++) gradX[i] *= d[i];
+            }
+        }
+
+        if (l2 > 0)
+        {
+            T lambda = T.CreateTruncating(l2);
+            for (int l = 0; l < _layers.Length; l++)
+            {
+                int n = _layers[l].OutputCount * _layers[l].InputCount;
+                Span<T> g = gradient.Slice(_offsets[l], n);
+                ReadOnlySpan<T> w = _theta.AsSpan(_offsets[l], n);
+                for (int i = 0; i < n; i++) g[i] += lambda * w[i];
+            }
+        }
+
+        return loss;
+    }
+
+    private double SumOfSquaredWeights()
+    {
+        double s = 0;
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            foreach (T v in _layers[l].Weights)
+            {
+                double d = double.CreateTruncating(v);
+                s += d * d;
+            }
+        }
+
+        return s;
+    }
+
+    /// <summary>Per-layer buffers for a batch of up to <see cref="Capacity"/> rows, reused across batches.</summary>
+    internal sealed class Workspace
+    {
+        public Workspace(GlmLayer<T>[] layers, int capacity)
+        {
+            Capacity = Math.Max(capacity, 1);
+            Eta = layers.Select(l => new T[Capacity * l.OutputCount]).ToArray();
+            Mu = layers.Select(l => new T[Capacity * l.OutputCount]).ToArray();
+            DMu = layers.Select(l => new T[Capacity * l.OutputCount]).ToArray();
+            Grad = layers.Select(l => new T[Capacity * l.OutputCount]).ToArray();
+        }
+
+        public int Capacity { get; }
+
+        public T[][] Eta { get; }
+
+        public T[][] Mu { get; }
+
+        public T[][] DMu { get; }
+
+        public T[][] Grad { get; }
+    }
+
+    /// <summary>The training loop: mini-batch SGD/Adam or full-batch L-BFGS, on the model's flat parameter vector.</summary>
+    private sealed class Trainer(StackedGlm<T> model, TrainingOptions options)
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly List<TrainingProgress> _history = [];
+
+        public static void CheckOptions(TrainingOptions o, string name)
+        {
+            if (!(o.LearningRate > 0) || double.IsInfinity(o.LearningRate)) throw new ArgumentOutOfRangeException(name, o.LearningRate, "LearningRate must be positive and finite.");
+            if (!(o.Momentum >= 0 && o.Momentum < 1)) throw new ArgumentOutOfRangeException(name, o.Momentum, "Momentum must be in [0, 1).");
+            if (!(o.Beta1 >= 0 && o.Beta1 < 1)) throw new ArgumentOutOfRangeException(name, o.Beta1, "Beta1 must be in [0, 1).");
+            if (!(o.Beta2 >= 0 && o.Beta2 < 1)) throw new ArgumentOutOfRangeException(name, o.Beta2, "Beta2 must be in [0, 1).");
+            if (!(o.AdamEpsilon > 0)) throw new ArgumentOutOfRangeException(name, o.AdamEpsilon, "AdamEpsilon must be positive.");
+            if (o.BatchSize < 1) throw new ArgumentOutOfRangeException(name, o.BatchSize, "BatchSize must be at least 1.");
+            if (o.MaxEpochs < 1) throw new ArgumentOutOfRangeException(name, o.MaxEpochs, "MaxEpochs must be at least 1.");
+            if (!(o.L2 >= 0) || double.IsInfinity(o.L2)) throw new ArgumentOutOfRangeException(name, o.L2, "L2 must be finite and non-negative.");
+            if (!(o.ValidationFraction >= 0 && o.ValidationFraction < 1)) throw new ArgumentOutOfRangeException(name, o.ValidationFraction, "ValidationFraction must be in [0, 1).");
+            if (o.Patience < 1) throw new ArgumentOutOfRangeException(name, o.Patience, "Patience must be at least 1.");
+            if (!(o.Tolerance >= 0)) throw new ArgumentOutOfRangeException(name, o.Tolerance, "Tolerance must be non-negative.");
+            if (!(o.GradientTolerance >= 0)) throw new ArgumentOutOfRangeException(name, o.GradientTolerance, "GradientTolerance must be non-negative.");
+            if (o.LbfgsMemory < 1) throw new ArgumentOutOfRangeException(name, o.LbfgsMemory, "LbfgsMemory must be at least 1.");
+            if (o.Threads < 0) throw new ArgumentOutOfRangeException(name, o.Threads, "Threads must be 0 (all cores) or positive.");
+        }
+
+        public TrainingResult Run(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows)
+        {
+            int p = model.InputCount, k = model.OutputCount;
+            var rng = new Random(options.Seed);
+            int[] order = Enumerable.Range(0, rows).ToArray();
+            int nVal = 0;
+            if (options.ValidationFraction > 0)
+            {
+                rng.Shuffle(order);
+                nVal = Math.Clamp((int)Math.Round(rows * options.ValidationFraction), 1, rows - 1);
+                if (rows < 2) throw new ArgumentException("Early stopping needs at least 2 rows (one to train on, one to validate).", nameof(rows));
+            }
+
+            int nTrain = rows - nVal;
+            T[] xt = Gather(x, order.AsSpan(0, nTrain), p), yt = Gather(y, order.AsSpan(0, nTrain), k);
+            T[] xv = Gather(x, order.AsSpan(nTrain), p), yv = Gather(y, order.AsSpan(nTrain), k);
+
+            return options.Optimizer == Optimizer.Lbfgs
+                ? RunLbfgs(xt, yt, nTrain, xv, yv, nVal)
+                : RunStochastic(xt, yt, nTrain, xv, yv, nVal, rng);
+        }
+
+        private static bool AllFinite(ReadOnlySpan<T> values)
+        {
+            foreach (T v in values)
+            {
+                if (!T.IsFinite(v)) return false;
+            }
+
+            return true;
+        }
+
+        private static T[] Gather(ReadOnlySpan<T> source, ReadOnlySpan<int> rows, int width)
+        {
+            var dst = new T[rows.Length * width];
+            for (int i = 0; i < rows.Length; i++) source.Slice(rows[i] * width, width).CopyTo(dst.AsSpan(i * width, width));
+            return dst;
+        }
+
+        private double Validation(T[] xv, T[] yv, int nVal, T[] scratch) =>
+            model.LossAndGradientCore(xv, yv, nVal, scratch, options.L2, options.Threads, withGradient: false);
+
+        private void Report(int epoch, double loss, double? validation)
+        {
+            var progress = new TrainingProgress(epoch, loss, validation, _clock.Elapsed);
+            _history.Add(progress);
+            options.Progress?.Report(progress);
+        }
+
+        private TrainingResult RunStochastic(T[] xt, T[] yt, int nTrain, T[] xv, T[] yv, int nVal, Random rng)
+        {
+            int p = model.InputCount, k = model.OutputCount, np = model.ParameterCount;
+            int batch = Math.Min(options.BatchSize, nTrain);
+            var xb = new T[batch * p];
+            var yb = new T[batch * k];
+            var grad = new T[np];
+            var m = new double[np];
+            var v = new double[np];
+            var best = new T[np];
+            var previous = new T[np];
+            int[] order = Enumerable.Range(0, nTrain).ToArray();
+            Span<T> theta = model.ParameterSpan;
+            double bestScore = double.PositiveInfinity;
+            int stale = 0, step = 0, epoch = 0;
+            double? lastValidation = null;
+            TrainingStopReason reason = TrainingStopReason.MaxEpochs;
+            bool adam = options.Optimizer == Optimizer.Adam;
+
+            while (epoch < options.MaxEpochs)
+            {
+                epoch++;
+                rng.Shuffle(order);
+                double epochLoss = 0;
+                for (int start = 0; start < nTrain; start += batch)
+                {
+                    options.CancellationToken.ThrowIfCancellationRequested();
+                    int rowsB = Math.Min(batch, nTrain - start);
+                    for (int i = 0; i < rowsB; i++)
+                    {
+                        xt.AsSpan(order[start + i] * p, p).CopyTo(xb.AsSpan(i * p, p));
+                        yt.AsSpan(order[start + i] * k, k).CopyTo(yb.AsSpan(i * k, k));
+                    }
+
+                    epochLoss += rowsB * model.LossAndGradientCore(xb.AsSpan(0, rowsB * p), yb.AsSpan(0, rowsB * k), rowsB, grad, options.L2, options.Threads, withGradient: true);
+                    if (!AllFinite(grad))
+                    {
+                        reason = TrainingStopReason.Diverged;
+                        break;
+                    }
+
+                    theta.CopyTo(previous);
+                    step++;
+                    if (adam)
+                    {
+                        double b1 = options.Beta1, b2 = options.Beta2;
+                        double c1 = 1 - Math.Pow(b1, step), c2 = 1 - Math.Pow(b2, step);
+                        double lr = options.LearningRate;
+                        for (int i = 0; i < np; i++)
+                        {
+                            double g = double.CreateTruncating(grad[i]);
+                            m[i] = b1 * m[i] + (1 - b1) * g;
+                            v[i] = b2 * v[i] + (1 - b2) * g * g;
+                            theta[i] -= T.CreateTruncating(lr * (m[i] / c1) / (Math.Sqrt(v[i] / c2) + options.AdamEpsilon));
+                        }
+                    }
+                    else
+                    {
+                        for (int i = 0; i < np; i++)
+                        {
+                            m[i] = options.Momentum * m[i] - options.LearningRate * double.CreateTruncating(grad[i]);
+                            theta[i] += T.CreateTruncating(m[i]);
+                        }
+                    }
+
+                    if (!AllFinite(theta))
+                    {
+                        previous.CopyTo(theta);
+                        model.InvalidateLayers();
+                        reason = TrainingStopReason.Diverged;
+                        break;
+                    }
+
+                    model.InvalidateLayers();
+                }
+
+                if (reason == TrainingStopReason.Diverged)
+                {
+                    Report(epoch, double.PositiveInfinity, null);
+                    break;
+                }
+
+                epochLoss /= nTrain;
+                lastValidation = nVal > 0 ? Validation(xv, yv, nVal, grad) : null;
+                Report(epoch, epochLoss, lastValidation);
+                double score = lastValidation ?? epochLoss;
+                if (!double.IsFinite(score)) break;
+                if (score < bestScore - options.Tolerance)
+                {
+                    bestScore = score;
+                    stale = 0;
+                    if (nVal > 0) theta.CopyTo(best);
+                }
+                else if (++stale >= options.Patience)
+                {
+                    reason = nVal > 0 ? TrainingStopReason.EarlyStopping : TrainingStopReason.Converged;
+                    break;
+                }
+            }
+
+            if (reason == TrainingStopReason.EarlyStopping)
+            {
+                best.CopyTo(theta);
+                model.InvalidateLayers();
+                lastValidation = Validation(xv, yv, nVal, grad);
+            }
+
+            double final = model.LossAndGradientCore(xt, yt, nTrain, grad, options.L2, options.Threads, withGradient: false);
+            return new TrainingResult(epoch, final, lastValidation, reason, _history);
+        }
+
+        private TrainingResult RunLbfgs(T[] xt, T[] yt, int nTrain, T[] xv, T[] yv, int nVal)
+        {
+            int np = model.ParameterCount;
+            var gradT = new T[np];
+            Span<T> theta = model.ParameterSpan;
+            var x0 = new double[np];
+            for (int i = 0; i < np; i++) x0[i] = double.CreateTruncating(theta[i]);
+
+            double Evaluate(double[] at, double[] g)
+            {
+                Span<T> th = model.ParameterSpan;
+                for (int i = 0; i < np; i++) th[i] = T.CreateTruncating(at[i]);
+                model.InvalidateLayers();
+                double f = model.LossAndGradientCore(xt, yt, nTrain, gradT, options.L2, options.Threads, withGradient: true);
+                if (!AllFinite(gradT)) return double.PositiveInfinity; // the line search backs off
+                for (int i = 0; i < np; i++) g[i] = double.CreateTruncating(gradT[i]);
+                return f;
+            }
+
+            var lbfgs = new Lbfgs(np, options.LbfgsMemory);
+            (double[] xBest, _, int iterations, TrainingStopReason reason) = lbfgs.Minimize(x0, Evaluate, options.MaxEpochs, options.GradientTolerance,
+                (iteration, f) =>
+                {
+                    options.CancellationToken.ThrowIfCancellationRequested();
+                    Report(iteration, f, nVal > 0 ? Validation(xv, yv, nVal, gradT) : null);
+                });
+
+            Span<T> final = model.ParameterSpan;
+            for (int i = 0; i < np; i++) final[i] = T.CreateTruncating(xBest[i]);
+            model.InvalidateLayers();
+            double loss = model.LossAndGradientCore(xt, yt, nTrain, gradT, options.L2, options.Threads, withGradient: false);
+            double? validation = nVal > 0 ? Validation(xv, yv, nVal, gradT) : null;
+            return new TrainingResult(iterations, loss, validation, reason, _history);
+        }
+    }
+}

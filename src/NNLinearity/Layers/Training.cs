@@ -1,0 +1,133 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+
+namespace NNLinearity.Layers;
+
+/// <summary>The optimiser that trains a <see cref="StackedGlm{T}"/>.</summary>
+public enum Optimizer
+{
+    /// <summary>Mini-batch stochastic gradient descent with (heavy-ball) momentum.</summary>
+    Sgd,
+
+    /// <summary>Mini-batch Adam (Kingma and Ba) with bias correction.</summary>
+    Adam,
+
+    /// <summary>Full-batch limited-memory BFGS with a strong-Wolfe line search; the choice for small models trained to convergence.</summary>
+    Lbfgs,
+}
+
+/// <summary>Why training stopped.</summary>
+public enum TrainingStopReason
+{
+    /// <summary>The epoch (or L-BFGS iteration) budget ran out.</summary>
+    MaxEpochs,
+
+    /// <summary>The gradient (L-BFGS) or the loss improvement fell below its tolerance.</summary>
+    Converged,
+
+    /// <summary>The validation loss stopped improving for <see cref="TrainingOptions.Patience"/> epochs; the best parameters were restored.</summary>
+    EarlyStopping,
+
+    /// <summary>The L-BFGS line search found no decrease: the parameters are at a minimum to rounding.</summary>
+    LineSearchFailed,
+
+    /// <summary>
+    /// A gradient or a step was not finite (far in a non-canonical link's tail, where w (mu - y) mu' / V(mu) exceeds
+    /// the element type's range): training stopped and the model keeps the last finite parameters.
+    /// </summary>
+    Diverged,
+}
+
+/// <summary>Settings for <see cref="StackedGlm{T}.Fit(ReadOnlySpan{T}, ReadOnlySpan{T}, int, TrainingOptions?)"/>.</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>The optimiser (Adam by default).</summary>
+    public Optimizer Optimizer { get; init; } = Optimizer.Adam;
+
+    /// <summary>Step size for SGD and Adam (0.001 by default).</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>SGD momentum in [0, 1) (0.9 by default).</summary>
+    public double Momentum { get; init; } = 0.9;
+
+    /// <summary>Adam's first-moment decay (0.9).</summary>
+    public double Beta1 { get; init; } = 0.9;
+
+    /// <summary>Adam's second-moment decay (0.999).</summary>
+    public double Beta2 { get; init; } = 0.999;
+
+    /// <summary>Adam's denominator floor (1e-8).</summary>
+    public double AdamEpsilon { get; init; } = 1e-8;
+
+    /// <summary>Rows per mini-batch (32); ignored by L-BFGS, which uses every row.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Passes over the data for SGD and Adam, iterations for L-BFGS (200).</summary>
+    public int MaxEpochs { get; init; } = 200;
+
+    /// <summary>L2 penalty lambda: the loss gains lambda / 2 times the sum of squared weights (biases are not penalised).</summary>
+    public double L2 { get; init; }
+
+    /// <summary>Seed of the shuffling and of the validation split.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Fraction of rows held out for early stopping (0 = none).</summary>
+    public double ValidationFraction { get; init; }
+
+    /// <summary>Epochs without an improvement larger than <see cref="Tolerance"/> before stopping (10).</summary>
+    public int Patience { get; init; } = 10;
+
+    /// <summary>Smallest loss improvement that counts (1e-6 for SGD and Adam); for L-BFGS, the relative loss change that counts as convergence.</summary>
+    public double Tolerance { get; init; } = 1e-6;
+
+    /// <summary>L-BFGS stops when the largest gradient component falls below this (1e-10).</summary>
+    public double GradientTolerance { get; init; } = 1e-10;
+
+    /// <summary>L-BFGS memory (10 pairs).</summary>
+    public int LbfgsMemory { get; init; } = 10;
+
+    /// <summary>Threads for the kernels (0 = all cores). The trained model does not depend on it.</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Receives one report per epoch.</summary>
+    public IProgress<TrainingProgress>? Progress { get; init; }
+
+    /// <summary>Cancels training between mini-batches; the model keeps the parameters of the last completed step.</summary>
+    public CancellationToken CancellationToken { get; init; }
+}
+
+/// <summary>One epoch's report.</summary>
+/// <param name="Epoch">The epoch (or L-BFGS iteration), from 1.</param>
+/// <param name="TrainingLoss">Training loss: half the mean deviance plus the penalty (for SGD and Adam, the mean over the epoch's batches).</param>
+/// <param name="ValidationLoss">Loss on the held-out rows, when there are any.</param>
+/// <param name="Elapsed">Time since training started.</param>
+public readonly record struct TrainingProgress(int Epoch, double TrainingLoss, double? ValidationLoss, TimeSpan Elapsed);
+
+/// <summary>What training did.</summary>
+public sealed class TrainingResult
+{
+    internal TrainingResult(int epochs, double loss, double? validationLoss, TrainingStopReason reason, IReadOnlyList<TrainingProgress> history)
+    {
+        Epochs = epochs;
+        TrainingLoss = loss;
+        ValidationLoss = validationLoss;
+        StopReason = reason;
+        History = history;
+    }
+
+    /// <summary>Epochs (or L-BFGS iterations) run.</summary>
+    public int Epochs { get; }
+
+    /// <summary>Final training loss (half the mean deviance plus the penalty) at the returned parameters.</summary>
+    public double TrainingLoss { get; }
+
+    /// <summary>Final validation loss, when rows were held out.</summary>
+    public double? ValidationLoss { get; }
+
+    /// <summary>Why training stopped.</summary>
+    public TrainingStopReason StopReason { get; }
+
+    /// <summary>Every epoch's report.</summary>
+    public IReadOnlyList<TrainingProgress> History { get; }
+}
