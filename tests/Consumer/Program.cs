@@ -1,5 +1,7 @@
 using NNLinearity.Families;
 using NNLinearity.Glm;
+using NNLinearity.Layers;
+using NNLinearity.Linearity;
 using NNLinearity.Links;
 
 // Uses the package through its public API only. Exit code 0 when every check holds.
@@ -14,6 +16,24 @@ GlmFit fit = Glm.Fit(x, counts, GlmFamily.Poisson, new LogLink());
 Console.WriteLine(fit.Summary());
 
 // R's ?glm: residual deviance 5.1291 on 4 degrees of freedom, AIC 56.76.
-bool ok = Math.Abs(fit.Deviance - 5.129141077) < 1e-6 && fit.ResidualDegreesOfFreedom == 4 && Math.Abs(fit.Aic!.Value - 56.76132) < 1e-4;
-Console.WriteLine(ok ? "consumer: GLM fit matches R" : "consumer: GLM fit does NOT match R");
-return ok ? 0 : 1;
+bool glmOk = Math.Abs(fit.Deviance - 5.129141077) < 1e-6 && fit.ResidualDegreesOfFreedom == 4 && Math.Abs(fit.Aic!.Value - 56.76132) < 1e-4;
+Console.WriteLine(glmOk ? "consumer: GLM fit matches R" : "consumer: GLM fit does NOT match R");
+
+// The same model as a one-layer network trained by L-BFGS: it lands on the GLM.
+double[,] y = new double[9, 1];
+for (int i = 0; i < 9; i++) y[i, 0] = counts[i];
+var oneLayer = StackedGlm.Create<double>(4, [new LayerSpec(1, new LogLink())], GlmFamily.Poisson, seed: 1);
+oneLayer.Fit(x, y, new TrainingOptions { Optimizer = Optimizer.Lbfgs, MaxEpochs = 1000 });
+GlmConversion conversion = GlmBridge.ToGlm(oneLayer, x, counts);
+bool netOk = conversion.MaxRelativeDifference < 1e-6;
+LinearityReport oneReport = LinearityAnalysis.Analyze(oneLayer, x, y);
+Console.WriteLine(oneReport);
+
+// A tanh hidden layer is not a GLM.
+var deep = StackedGlm.Create<double>(4, [new LayerSpec(3, new TanhLink()), new LayerSpec(1, new LogLink())], GlmFamily.Poisson, seed: 2);
+deep.Fit(x, y, new TrainingOptions { Optimizer = Optimizer.Adam, LearningRate = 0.05, MaxEpochs = 200, BatchSize = 9 });
+LinearityReport deepReport = LinearityAnalysis.Analyze(deep, x, y);
+Console.WriteLine(deepReport);
+bool reportOk = oneReport.IsLinearInParameters && !deepReport.IsLinearInParameters;
+Console.WriteLine(netOk && reportOk ? "consumer: network and linearity report as expected" : $"consumer: network gap {conversion.MaxRelativeDifference}, reports {oneReport.IsLinearInParameters}/{deepReport.IsLinearInParameters}");
+return glmOk && netOk && reportOk ? 0 : 1;

@@ -3,6 +3,8 @@ using System.IO;
 using System.Linq;
 using NNLinearity.Families;
 using NNLinearity.Glm;
+using NNLinearity.Layers;
+using NNLinearity.Linearity;
 using NNLinearity.Links;
 using Xunit;
 
@@ -37,6 +39,82 @@ public class ReadmeExampleTests
         Assert.Equal(5.129141077001142, fit.Deviance, 10);
         Assert.Contains("Residual deviance:   5.12914  on 4  degrees of freedom", fit.Summary(), StringComparison.Ordinal);
         Assert.Contains("AIC: 56.761", fit.Summary(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Linearity_OneLayerIsAGlm_DepthIsNot()
+    {
+        var output = new StringWriter();
+        TextWriter console = Console.Out;
+        Console.SetOut(output);
+        try
+        {
+            // README:linearity:begin
+            // XOR: the classic problem no linear predictor on the raw inputs solves.
+            double[,] x = { { 0, 0 }, { 0, 1 }, { 1, 0 }, { 1, 1 } };
+            double[,] y = { { 0 }, { 1 }, { 1 }, { 0 } };
+
+            // One layer with a binomial family is logistic regression: a GLM.
+            var oneLayer = StackedGlm.Create<double>(2, [new LayerSpec(1, new LogitLink())], GlmFamily.Binomial, seed: 1);
+            oneLayer.Fit(x, y, new TrainingOptions { Optimizer = Optimizer.Lbfgs });
+            Console.WriteLine(LinearityAnalysis.Analyze(oneLayer, x, y));
+
+            // A tanh hidden layer: eta is no longer linear in the parameters, and XOR is solved.
+            var twoLayer = StackedGlm.Create<double>(2, [new LayerSpec(2, new TanhLink()), new LayerSpec(1, new LogitLink())], GlmFamily.Binomial, seed: 3);
+            twoLayer.Fit(x, y, new TrainingOptions { Optimizer = Optimizer.Lbfgs, MaxEpochs = 300 });
+            Console.WriteLine(LinearityAnalysis.Analyze(twoLayer, x, y));
+
+            // Identity hidden links collapse: W = W2 W1, b = W2 b1 + b2.
+            var affine = StackedGlm.Create<double>(2, [new LayerSpec(3, new IdentityLink()), new LayerSpec(1, new LogitLink())], GlmFamily.Binomial, seed: 5);
+            Console.WriteLine(LinearityAnalysis.Analyze(Collapse.ToSingleLayer(affine), x).Verdict);
+            Console.WriteLine(LinearityAnalysis.Analyze(affine, x).Verdict);
+            // README:linearity:end
+        }
+        finally
+        {
+            Console.SetOut(console);
+        }
+
+        string text = output.ToString();
+        Assert.Contains("Is StackedGlm(2 -> 1 logit; binomial) a GLM? Yes", text, StringComparison.Ordinal);
+        Assert.Contains("Hessian of eta: zero; largest Frobenius norm 0, rank 0 of 3", text, StringComparison.Ordinal);
+        Assert.Contains("Is StackedGlm(2 -> 2 tanh -> 1 logit; binomial) a GLM? No", text, StringComparison.Ordinal);
+        Assert.Contains("search for a non-concave point: found", text, StringComparison.Ordinal);
+        Assert.Contains("the parameters are not identifiable", text, StringComparison.Ordinal);
+        Assert.Contains("a GLM: eta is linear in the parameters" + Environment.NewLine + "not a GLM in its parameters", text, StringComparison.Ordinal);
+
+        // The README shows this run's output; every line that does not carry a rounding-level number is checked.
+        string readme = File.ReadAllText(Path.Combine(Root(), "README.md"));
+        foreach (string line in text.Split(Environment.NewLine).Where(l => l.Length > 0 && !l.Contains("E-1", StringComparison.Ordinal)))
+        {
+            Assert.Contains(line, readme, StringComparison.Ordinal);
+        }
+    }
+
+    private static string Root()
+    {
+        string root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "NNLinearity.sln"))) root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("repository root not found");
+        return root;
+    }
+
+    /// <summary>The README's linearity block is, line for line, the code between the linearity markers.</summary>
+    [Fact]
+    public void Readme_Linearity_IsTheTestedCode() => AssertBlock("README:linearity", "<!-- tested: linearity -->");
+
+    private static void AssertBlock(string marker, string readmeMarker)
+    {
+        string root = Root();
+        string[] test = File.ReadAllLines(Path.Combine(root, "tests", "NNLinearity.Tests", "ReadmeExampleTests.cs"));
+        int begin = Array.FindIndex(test, l => l.Trim() == "// " + marker + ":begin");
+        int end = Array.FindIndex(test, l => l.Trim() == "// " + marker + ":end");
+        string[] tested = test[(begin + 1)..end].Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
+        string[] readme = File.ReadAllLines(Path.Combine(root, "README.md"));
+        int at = Array.FindIndex(readme, l => l.Trim() == readmeMarker);
+        int open = Array.FindIndex(readme, at, l => l.Trim() == "```csharp");
+        int close = Array.FindIndex(readme, open + 1, l => l.Trim() == "```");
+        string[] shown = readme[(open + 1)..close].Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith("using ", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(tested, shown);
     }
 
     /// <summary>The README's quick-start block is, line for line, the code between the markers above.</summary>

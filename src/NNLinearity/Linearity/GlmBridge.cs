@@ -1,0 +1,184 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using NNLinearity.Glm;
+using NNLinearity.Layers;
+using NNLinearity.Links;
+
+namespace NNLinearity.Linearity;
+
+/// <summary>A one-layer network seen as a GLM: the IRLS fit of the same model, and how far the network's parameters are from it.</summary>
+public sealed class GlmConversion
+{
+    internal GlmConversion(GlmFit fit, double[] networkCoefficients, double maxRelativeDifference)
+    {
+        Fit = fit;
+        NetworkCoefficients = networkCoefficients;
+        MaxRelativeDifference = maxRelativeDifference;
+    }
+
+    /// <summary>The GLM (R-style inference: standard errors, p-values, deviance, AIC), fitted by IRLS from the network's parameters.</summary>
+    public GlmFit Fit { get; }
+
+    /// <summary>The network's parameters in the GLM's coefficient order: intercept (the bias) first, then the weights.</summary>
+    public IReadOnlyList<double> NetworkCoefficients { get; }
+
+    /// <summary>
+    /// max_j |beta_net - beta_glm| / max(|beta_glm|, 1): 0 to rounding when the network was trained to convergence, larger
+    /// when training stopped early (then the GLM's inference is at the maximum-likelihood point, not the network's).
+    /// </summary>
+    public double MaxRelativeDifference { get; }
+}
+
+/// <summary>Conversions between one-layer networks and GLMs: one layer with a response family on its output is a GLM.</summary>
+public static class GlmBridge
+{
+    /// <summary>
+    /// The GLM of a one-layer, one-output network: the same family, link and linear predictor eta = b + X w, fitted
+    /// by IRLS starting from the network's parameters (to a relative deviance change of 1e-12, tighter than R's 1e-8,
+    /// so that the fit moves no further than the maximum). A network trained to convergence is already at the GLM's
+    /// maximum; the fit then moves it by rounding only (see <see cref="GlmConversion.MaxRelativeDifference"/>) and adds
+    /// R's inference.
+    /// </summary>
+    /// <param name="model">A one-layer model with one output and a family.</param>
+    /// <param name="x">The predictors [rows, inputs].</param>
+    /// <param name="y">The responses.</param>
+    /// <param name="columnNames">Names of the inputs (x1, x2, ... when null).</param>
+    /// <returns>The GLM and the gap to the network's parameters.</returns>
+    /// <exception cref="ArgumentException">The model has more than one layer or output, or is multinomial.</exception>
+    public static GlmConversion ToGlm(StackedGlm<double> model, double[,] x, IReadOnlyList<double> y, IReadOnlyList<string>? columnNames = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(x);
+        if (model.Layers.Count != 1) throw new ArgumentException($"The model has {model.Layers.Count} layers; only a one-layer model is a GLM (collapse an affine stack first).", nameof(model));
+        if (model.OutputCount != 1) throw new ArgumentException($"The model has {model.OutputCount} outputs; a GLM has one (convert each output's column separately).", nameof(model));
+        if (model.Family is null) throw new ArgumentException("A multinomial model is not a single GLM.", nameof(model));
+        if (x.GetLength(1) != model.InputCount) throw new ArgumentException($"x has {x.GetLength(1)} columns; the model has {model.InputCount} inputs.", nameof(x));
+        GlmLayer<double> layer = model.Layers[0];
+        double[] start = new double[layer.InputCount + 1];
+        start[0] = layer.Bias[0];
+        layer.Weights.CopyTo(start.AsSpan(1));
+        GlmFit fit;
+        try
+        {
+            fit = Glm.Glm.Fit(x, y, model.Family, layer.Link, new GlmOptions { Start = start, ColumnNames = columnNames, Epsilon = 1e-12, MaxIterations = 100 });
+        }
+        catch (GlmFitException)
+        {
+            // The network's eta leaves the link's domain at some row (a sqrt link's eta below 0, say: the network
+            // still has mu = eta^2 there, the GLM does not). IRLS then starts from R's mustart instead; the gap says how far apart they are.
+            fit = Glm.Glm.Fit(x, y, model.Family, layer.Link, new GlmOptions { ColumnNames = columnNames, Epsilon = 1e-12, MaxIterations = 100 });
+        }
+
+        double gap = 0;
+        for (int j = 0; j < start.Length; j++)
+        {
+            double b = fit.Coefficients[j];
+            if (double.IsNaN(b)) continue; // aliased
+            gap = Math.Max(gap, Math.Abs(start[j] - b) / Math.Max(Math.Abs(b), 1));
+        }
+
+        return new GlmConversion(fit, start, gap);
+    }
+
+    /// <summary>The one-layer network of a GLM: weights = the slopes, bias = the intercept (0 without one); aliased coefficients become 0.</summary>
+    /// <param name="fit">A fitted GLM (not quasi: a network needs a likelihood-free family only for its loss, which any family has).</param>
+    /// <returns>A one-layer model with the GLM's family and link whose linear predictor equals the GLM's.</returns>
+    public static StackedGlm<double> ToStackedGlm(GlmFit fit)
+    {
+        GlmLayer<double> layer = ToLayer(fit);
+        return StackedGlm.FromLayers([layer], fit.Family);
+    }
+
+    /// <summary>A GLM as a network layer with one output (weights = slopes, bias = intercept).</summary>
+    /// <param name="fit">A fitted GLM.</param>
+    /// <returns>The layer.</returns>
+    public static GlmLayer<double> ToLayer(GlmFit fit)
+    {
+        ArgumentNullException.ThrowIfNull(fit);
+        int p = fit.Coefficients.Count, k = fit.HasIntercept ? p - 1 : p;
+        if (k == 0) throw new ArgumentException("The GLM has no predictors (intercept only): a layer needs at least one input.", nameof(fit));
+        GlmLayer<double> layer = GlmLayer.Create<double>(k, 1, fit.Link);
+        double Coef(int j) => double.IsNaN(fit.Coefficients[j]) ? 0 : fit.Coefficients[j];
+        layer.SetWeights(Enumerable.Range(fit.HasIntercept ? 1 : 0, k).Select(Coef).ToArray());
+        layer.SetBias([fit.HasIntercept ? Coef(0) : 0]);
+        return layer;
+    }
+}
+
+/// <summary>Collapsing a stack whose hidden links are all affine into one layer.</summary>
+public static class Collapse
+{
+    /// <summary>Whether every hidden layer's link is affine, so that the stack is one GLM layer in disguise.</summary>
+    /// <typeparam name="T">float or double.</typeparam>
+    /// <param name="model">The stack.</param>
+    /// <param name="reason">Why (or why not).</param>
+    /// <returns>True when <see cref="ToSingleLayer{T}"/> applies.</returns>
+    public static bool IsCollapsible<T>(StackedGlm<T> model, out string reason) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        for (int l = 0; l < model.Layers.Count - 1; l++)
+        {
+            ILinkFunction link = model.Layers[l].Link;
+            if (!link.IsAffine)
+            {
+                reason = string.Create(CultureInfo.InvariantCulture,
+                    $"hidden layer {l + 1} has the {link.Name} link, which is not affine: the composition is not linear in x and no single layer reproduces it");
+                return false;
+            }
+        }
+
+        reason = model.Layers.Count == 1
+            ? "the model already has a single layer"
+            : "every hidden link is the identity: eta = W_L (... (W_1 x + b_1) ...) + b_L is affine in x";
+        return true;
+    }
+
+    /// <summary>
+    /// The single layer equivalent to a stack with identity hidden links: W = W_L ... W_1 and b = W_L (... (W_2 b_1 + b_2) ...) + b_L,
+    /// with the output link and family. Products are formed in double.
+    /// </summary>
+    /// <typeparam name="T">float or double.</typeparam>
+    /// <param name="model">The stack.</param>
+    /// <returns>A one-layer model predicting the same eta and mu.</returns>
+    /// <exception cref="InvalidOperationException">A hidden link is not affine (the message says which).</exception>
+    public static StackedGlm<T> ToSingleLayer<T>(StackedGlm<T> model) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        if (!IsCollapsible(model, out string reason)) throw new InvalidOperationException("The stack does not collapse: " + reason + ".");
+        GlmLayer<T> first = model.Layers[0];
+        int inputs = first.InputCount;
+        double[] a = first.Weights.ToArray().Select(double.CreateTruncating).ToArray(); // [rows, inputs]
+        double[] c = first.Bias.ToArray().Select(double.CreateTruncating).ToArray();
+        int rows = first.OutputCount;
+        for (int l = 1; l < model.Layers.Count; l++)
+        {
+            GlmLayer<T> layer = model.Layers[l];
+            int n = layer.OutputCount;
+            var na = new double[n * inputs];
+            var nc = new double[n];
+            ReadOnlySpan<T> w = layer.Weights;
+            for (int o = 0; o < n; o++)
+            {
+                double s = double.CreateTruncating(layer.Bias[o]);
+                for (int r = 0; r < rows; r++)
+                {
+                    double wr = double.CreateTruncating(w[o * rows + r]);
+                    s += wr * c[r];
+                    for (int i = 0; i < inputs; i++) na[o * inputs + i] += wr * a[r * inputs + i];
+                }
+
+                nc[o] = s;
+            }
+
+            a = na;
+            c = nc;
+            rows = n;
+        }
+
+        GlmLayer<T> single = GlmLayer.Create<T>(inputs, rows, model.OutputLink);
+        single.SetWeights(a.Select(T.CreateTruncating).ToArray());
+        single.SetBias(c.Select(T.CreateTruncating).ToArray());
+        return model.Family is null ? StackedGlm.FromLayersMultinomial([single]) : StackedGlm.FromLayers([single], model.Family);
+    }
+}

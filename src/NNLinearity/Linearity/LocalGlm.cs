@@ -1,0 +1,79 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+
+namespace NNLinearity.Linearity;
+
+/// <summary>
+/// The GLM a piecewise-linear network (identity, ReLU and leaky-ReLU hidden links) is on one activation region:
+/// eta = c + A x exactly for every x with the same activation pattern.
+/// </summary>
+public sealed class LocalGlm
+{
+    private readonly double[] _a;
+    private readonly double[] _c;
+
+    internal LocalGlm(int inputs, int outputs, double[] a, double[] c, bool[][] pattern)
+    {
+        Inputs = inputs;
+        Outputs = outputs;
+        _a = a;
+        _c = c;
+        ActivationPattern = pattern;
+    }
+
+    /// <summary>Number of inputs.</summary>
+    public int Inputs { get; }
+
+    /// <summary>Number of outputs.</summary>
+    public int Outputs { get; }
+
+    /// <summary>Per hidden layer, per unit: true when the unit's pre-activation is positive (on its identity side).</summary>
+    public IReadOnlyList<IReadOnlyList<bool>> ActivationPattern { get; }
+
+    /// <summary>Slope of output o in input i: the local GLM's coefficient.</summary>
+    /// <param name="output">Output index.</param>
+    /// <param name="input">Input index.</param>
+    /// <returns>d eta_o / d x_i on the region.</returns>
+    public double Coefficient(int output, int input) => _a[output * Inputs + input];
+
+    /// <summary>The local GLM's intercept for output o.</summary>
+    /// <param name="output">Output index.</param>
+    /// <returns>eta_o at x = 0 when 0 is in the region (the affine extension otherwise).</returns>
+    public double Intercept(int output) => _c[output];
+
+    /// <summary>eta = c + A x: equal to the network's eta for x in the region.</summary>
+    /// <param name="x">An input row.</param>
+    /// <returns>The local linear predictor.</returns>
+    public double[] Eta(ReadOnlySpan<double> x)
+    {
+        if (x.Length != Inputs) throw new ArgumentException($"x has {x.Length} values; the model has {Inputs} inputs.", nameof(x));
+        var eta = new double[Outputs];
+        for (int o = 0; o < Outputs; o++)
+        {
+            double s = _c[o];
+            for (int i = 0; i < Inputs; i++) s += _a[o * Inputs + i] * x[i];
+            eta[o] = s;
+        }
+
+        return eta;
+    }
+
+    /// <inheritdoc />
+    public override string ToString()
+    {
+        var sb = new StringBuilder();
+        sb.Append("Local GLM on the activation region ");
+        sb.Append(string.Join(" | ", ActivationPattern.Select(l => string.Concat(l.Select(b => b ? '1' : '0')))));
+        for (int o = 0; o < Outputs; o++)
+        {
+            sb.AppendLine();
+            sb.Append(CultureInfo.InvariantCulture, $"  eta{o + 1} = {_c[o]:G6}");
+            for (int i = 0; i < Inputs; i++) sb.Append(CultureInfo.InvariantCulture, $" {(_a[o * Inputs + i] < 0 ? '-' : '+')} {Math.Abs(_a[o * Inputs + i]):G6} x{i + 1}");
+        }
+
+        return sb.ToString();
+    }
+}
