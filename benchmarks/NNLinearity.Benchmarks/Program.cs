@@ -23,11 +23,12 @@ public static class Program
 
         if (args.Length == 0)
         {
-            args = ["--filter", "*GlmFitBench*", "*FmaPeakBench*"];
+            args = ["--filter", "*FmaPeakBench*", "*GemmBench*", "*TrainStepBench*", "*ElementwiseBench*", "*GlmFitBench*"];
         }
 
         var config = DefaultConfig.Instance.WithOptions(ConfigOptions.JoinSummary);
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config).ToList();
+        Console.WriteLine(HeadlineTable.Build(summaries));
         return 0;
     }
 

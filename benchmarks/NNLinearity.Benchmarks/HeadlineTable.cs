@@ -1,0 +1,127 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using BenchmarkDotNet.Reports;
+
+namespace NNLinearity.Benchmarks;
+
+/// <summary>One table of ratios from the summaries of one run: ours against each baseline and against the FMA peak.</summary>
+public static class HeadlineTable
+{
+    private sealed record Row(string Bench, string Method, IReadOnlyDictionary<string, string> Parameters, double MeanNs, long? Bytes, string Job);
+
+    public static string Build(IEnumerable<Summary> summaries)
+    {
+        var rows = new List<Row>();
+        foreach (Summary s in summaries)
+        {
+            foreach (BenchmarkReport r in s.Reports)
+            {
+                if (r.ResultStatistics is null) continue;
+                var parameters = r.BenchmarkCase.Parameters.Items.ToDictionary(p => p.Name, p => Convert.ToString(p.Value, CultureInfo.InvariantCulture) ?? "");
+                rows.Add(new Row(r.BenchmarkCase.Descriptor.Type.Name, r.BenchmarkCase.Descriptor.WorkloadMethod.Name, parameters,
+                    r.ResultStatistics.Mean, r.GcStats.GetBytesAllocatedPerOperation(r.BenchmarkCase), r.BenchmarkCase.Job.ResolvedId));
+            }
+        }
+
+        var c = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine();
+        sb.AppendLine("## Headline: ratios measured in this run");
+        sb.AppendLine(MachineInfo.Describe());
+        sb.AppendLine();
+
+        double Peak(string method) => rows.FirstOrDefault(r => r.Bench == "FmaPeakBench" && r.Method == method) is { } p && p.MeanNs > 0
+            ? (method == "PeakFloat" ? 192e6 : method == "PeakDouble512" ? 192e6 : 96e6) / p.MeanNs : double.NaN;
+        double peakD = Peak("PeakDouble"), peakF = Peak("PeakFloat"), peakD512 = Peak("PeakDouble512");
+        sb.AppendLine(c, $"FMA peak, one core: double 256-bit {peakD:F1} GFLOP/s, float 256-bit {peakF:F1}, double 512-bit {(peakD512 > 0 ? peakD512.ToString("F1", c) : "n/a")}");
+        sb.AppendLine();
+
+        var gemm = rows.Where(r => r.Bench == "GemmBench").ToList();
+        if (gemm.Count > 0)
+        {
+            sb.AppendLine("| GEMM Z = X W^T + b (batch x in x out) | type | threads | ours GFLOP/s | % of 1-core peak | x naive | x MathNet | ours alloc |");
+            sb.AppendLine("|---|---|---|---|---|---|---|---|");
+            foreach (var g in gemm.Where(r => r.Method == "Ours"))
+            {
+                string shape = g.Parameters["Shape"], type = g.Parameters["Type"], threads = g.Parameters["Threads"];
+                int[] d = shape.Split('x').Select(int.Parse).ToArray();
+                double flops = 2.0 * d[0] * d[1] * d[2];
+                double gf = flops / g.MeanNs;
+                double peak = type == "F64" ? peakD : peakF;
+                double Other(string m) => gemm.FirstOrDefault(r => r.Method == m && r.Parameters["Shape"] == shape && r.Parameters["Type"] == type && r.Parameters["Threads"] == threads)?.MeanNs ?? double.NaN;
+                sb.AppendLine(c, $"| {shape} | {(type == "F64" ? "double" : "float")} | {(threads == "0" ? "all" : threads)} | {gf:F1} | {100 * gf / peak:F0}% | {Other("Naive") / g.MeanNs:F1} | {Other("MathNetBlas") / g.MeanNs:F1} | {g.Bytes} B |");
+            }
+
+            sb.AppendLine();
+        }
+
+        var steps = rows.Where(r => r.Bench == "TrainStepBench").ToList();
+        if (steps.Count > 0)
+        {
+            sb.AppendLine("| SGD training step, float | threads | ours samples/s | naive scalar samples/s | x naive | ours GFLOP/s | % of 1-core peak | ours alloc |");
+            sb.AppendLine("|---|---|---|---|---|---|---|---|");
+            foreach (var s in steps.Where(r => r.Method == "Ours"))
+            {
+                string model = s.Parameters["Model"], threads = s.Parameters["Threads"];
+                bool big = model == "Mlp784";
+                int batch = big ? 256 : 32;
+                // Products: forward and dW for every layer, dX for all but the first: 2 flops per multiply-add.
+                double macs = big ? 784.0 * 256 * 2 + 256.0 * 256 * 3 + 256.0 * 10 * 3 : 64.0 * 64 * 2 + 64.0 * 3;
+                double gf = 2 * batch * macs / s.MeanNs;
+                double naive = steps.FirstOrDefault(r => r.Method == "Naive" && r.Parameters["Model"] == model && r.Parameters["Threads"] == threads)?.MeanNs ?? double.NaN;
+                string name = big ? "784-256-256-10 tanh/softmax, batch 256" : "64-64-1 tanh/logistic, batch 32";
+                sb.AppendLine(c, $"| {name} | {(threads == "0" ? "all" : threads)} | {batch / s.MeanNs * 1e9:N0} | {batch / naive * 1e9:N0} | {naive / s.MeanNs:F1} | {gf:F1} | {100 * gf / peakF:F0}% | {s.Bytes} B |");
+            }
+
+            sb.AppendLine();
+        }
+
+        var torch = rows.Where(r => r.Bench == "TorchStepBench").ToList();
+        if (torch.Count > 0)
+        {
+            sb.AppendLine("| SGD training step, float | threads | libtorch samples/s | ours / libtorch |");
+            sb.AppendLine("|---|---|---|---|");
+            foreach (var t in torch)
+            {
+                string model = t.Parameters["Model"], threads = t.Parameters["Threads"];
+                int batch = model == "Mlp784" ? 256 : 32;
+                double ours = steps.FirstOrDefault(r => r.Method == "Ours" && r.Parameters["Model"] == model && r.Parameters["Threads"] == threads)?.MeanNs ?? double.NaN;
+                sb.AppendLine(c, $"| {model} | {(threads == "0" ? "all" : threads)} | {batch / t.MeanNs * 1e9:N0} | {t.MeanNs / ours:F2} |");
+            }
+
+            sb.AppendLine();
+        }
+
+        var elementwise = rows.Where(r => r.Bench == "ElementwiseBench").ToList();
+        if (elementwise.Count > 0)
+        {
+            sb.AppendLine("| 10^7 floats, one thread | ours Gelem/s | TensorPrimitives Gelem/s | scalar Gelem/s | x TensorPrimitives | x scalar |");
+            sb.AppendLine("|---|---|---|---|---|---|");
+            foreach (string f in new[] { "Tanh", "Logistic" })
+            {
+                double T(string m) => elementwise.FirstOrDefault(r => r.Method == f + m)?.MeanNs ?? double.NaN;
+                double ours = T("Ours"), tp = T("TensorPrimitives"), scalar = T("Scalar");
+                sb.AppendLine(c, $"| {f.ToLowerInvariant()} | {1e7 / ours:F2} | {1e7 / tp:F2} | {1e7 / scalar:F2} | {tp / ours:F2} | {scalar / ours:F1} |");
+            }
+
+            sb.AppendLine();
+        }
+
+        var glm = rows.Where(r => r.Bench == "GlmFitBench").ToList();
+        if (glm.Count > 0)
+        {
+            sb.AppendLine("| GLM fit, 1,000,000 x 20 | threads | job | ours (Cholesky) | QR baseline | x QR |");
+            sb.AppendLine("|---|---|---|---|---|---|");
+            foreach (var g in glm.Where(r => r.Method == "FitCholesky"))
+            {
+                double qr = glm.FirstOrDefault(r => r.Method == "FitQr" && r.Job == g.Job && r.Parameters["Problem"] == g.Parameters["Problem"] && r.Parameters["Threads"] == g.Parameters["Threads"])?.MeanNs ?? double.NaN;
+                sb.AppendLine(c, $"| {g.Parameters["Problem"]} | {(g.Parameters["Threads"] == "0" ? "all" : g.Parameters["Threads"])} | {g.Job} | {g.MeanNs / 1e6:F0} ms | {qr / 1e6:F0} ms | {qr / g.MeanNs:F1} |");
+            }
+        }
+
+        return sb.ToString();
+    }
+}
