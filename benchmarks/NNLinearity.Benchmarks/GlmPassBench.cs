@@ -71,7 +71,7 @@ public unsafe class GlmPassBench
     public double Gram()
     {
         Array.Clear(_gram);
-        for (int r0 = 0; r0 < N; r0 += B) WeightedGram.Accumulate(_u, B, _pp, _gram);
+        for (int r0 = 0; r0 < N; r0 += B) WeightedGram.Accumulate(_u, B, _pp, _w, _gram);
         return _gram[0];
     }
 
@@ -80,7 +80,7 @@ public unsafe class GlmPassBench
     public double GramVector256()
     {
         Array.Clear(_gram);
-        for (int r0 = 0; r0 < N; r0 += B) WeightedGram.AccumulateVector(_u, B, _pp, _gram);
+        for (int r0 = 0; r0 < N; r0 += B) WeightedGram.AccumulateVector(_u, B, _pp, _w, _gram);
         return _gram[0];
     }
 }

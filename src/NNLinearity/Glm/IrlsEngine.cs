@@ -148,16 +148,23 @@ internal sealed unsafe class IrlsEngine
         }
         else
         {
-            if (startingMeans.IsEmpty)
+            if (startingMeans.IsEmpty && _link.GetType().Assembly == typeof(IrlsEngine).Assembly)
             {
-                for (int i = 0; i < _n; i++) _mu[i] = _family.InitialMean(_y[i], _w[i]);
+                StartingValues();
             }
             else
             {
-                startingMeans.CopyTo(_mu);
-            }
+                if (startingMeans.IsEmpty)
+                {
+                    for (int i = 0; i < _n; i++) _mu[i] = _family.InitialMean(_y[i], _w[i]);
+                }
+                else
+                {
+                    startingMeans.CopyTo(_mu);
+                }
 
-            _link.Link(_mu, _eta);
+                _link.Link(_mu, _eta);
+            }
 
             Pass(null);
         }
@@ -228,6 +235,37 @@ internal sealed unsafe class IrlsEngine
             Converged = converged,
             Boundary = boundary,
         };
+    }
+
+    /// <summary>
+    /// R's starting values, mu = family start(y, w) and eta = g(mu), row by row, remembering the last few distinct
+    /// (y, w) pairs: responses and weights repeat (0/1 outcomes, small counts, unit weights), so most rows cost a
+    /// lookup instead of a division and a logarithm. The values are the scalar formulas' bit for bit (the library's
+    /// span Link is the scalar Link in a loop, which is why this is used for the built-in links only).
+    /// </summary>
+    private void StartingValues()
+    {
+        const int Slots = 64;
+        Span<long> keyY = stackalloc long[Slots], keyW = stackalloc long[Slots];
+        Span<double> memoMu = stackalloc double[Slots], memoEta = stackalloc double[Slots];
+        keyY.Fill(-1); // a NaN pattern no finite response has
+        keyW.Fill(-1);
+        for (int i = 0; i < _n; i++)
+        {
+            long by = BitConverter.DoubleToInt64Bits(_y[i]), bw = BitConverter.DoubleToInt64Bits(_w[i]);
+            int h = (int)((((ulong)(by ^ (by >> 29)) * 0x9E3779B97F4A7C15UL) ^ (ulong)(bw ^ (bw >> 31))) >> 58);
+            if (keyY[h] != by || keyW[h] != bw)
+            {
+                double mu = _family.InitialMean(_y[i], _w[i]);
+                keyY[h] = by;
+                keyW[h] = bw;
+                memoMu[h] = mu;
+                memoEta[h] = _link.Link(mu);
+            }
+
+            _mu[i] = memoMu[h];
+            _eta[i] = memoEta[h];
+        }
     }
 
     private double[] Halve(double[] beta, double[]? coefOld, int maxIterations, bool requireValid)
@@ -314,7 +352,6 @@ internal sealed unsafe class IrlsEngine
         public readonly double[] Beta = new double[paddedColumns];
         public readonly double[] DMu = new double[B];
         public readonly double[] Variance = new double[B];
-        public readonly double[] SqrtW = new double[B];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -361,10 +398,10 @@ internal sealed unsafe class IrlsEngine
             ReadOnlySpan<double> y = _y.AsSpan(r0, rows), w = _w.AsSpan(r0, rows);
             dev += _family.VarianceAndDeviance(y, mu, w, variance, ref valid);
             if (!_withGram) continue;
-            Span<double> sqrtW = scratch.SqrtW.AsSpan(0, rows);
-            WorkingKernels.WeightsAndResponse(eta, _offset.Length == 0 ? default : _offset.AsSpan(r0, rows), y, mu, dmu, w, variance, _ww.AsSpan(r0, rows), sqrtW, dmu);
-            WeightedGram.ScaleRows(u, rows, pp, sqrtW, dmu, p);
-            WeightedGram.Accumulate(u, rows, pp, gram);
+            Span<double> ww = _ww.AsSpan(r0, rows);
+            WorkingKernels.WeightsAndResponse(eta, _offset.Length == 0 ? default : _offset.AsSpan(r0, rows), y, mu, dmu, w, variance, ww, dmu);
+            WeightedGram.SetColumn(u, rows, pp, dmu, p);
+            WeightedGram.Accumulate(u, rows, pp, ww, gram);
         }
 
         _partialDev[c] = dev;

@@ -8,7 +8,9 @@ namespace NNLinearity.Numerics;
 
 /// <summary>
 /// The Gram kernel of an IRLS pass. A block of rows is held row-major (row i at u[i * stride], stride a multiple of
-/// the tile width, padded with zeros) and the lower triangle of U^T U is accumulated by a register-blocked kernel:
+/// the tile width, padded with zeros) and the lower triangle of U^T W U, W = diag(weights), is accumulated by a
+/// register-blocked kernel (each row's vector of columns j is scaled by its weight once, then multiplied by the
+/// broadcast unweighted columns l, so no square roots of the weights are needed):
 /// tiles of 2 vectors of columns j times 4 broadcast columns l (8 <see cref="Vector{T}"/> accumulators, one FMA per
 /// pair and lane), rows streamed through the tile. The result is stored transposed: gram[l * stride + j] for j &gt;= l.
 /// <see cref="Vector{T}"/> is 256-bit with AVX2, 128-bit on SSE/NEON, and a software fallback without SIMD; on
@@ -26,11 +28,11 @@ internal static class WeightedGram
         return (columns + tile - 1) / tile * tile;
     }
 
-    /// <summary>gram[l * stride + j] += sum_i u[i, j] u[i, l] for every j &gt;= l (and the rest of each diagonal tile).</summary>
-    public static void Accumulate(ReadOnlySpan<double> u, int rows, int stride, Span<double> gram)
+    /// <summary>gram[l * stride + j] += sum_i weights[i] u[i, j] u[i, l] for every j &gt;= l (and the rest of each diagonal tile).</summary>
+    public static void Accumulate(ReadOnlySpan<double> u, int rows, int stride, ReadOnlySpan<double> weights, Span<double> gram)
     {
-        if (Vector512.IsHardwareAccelerated && stride % 8 == 0) Accumulate512(u, rows, stride, gram);
-        else AccumulateVector(u, rows, stride, gram);
+        if (Vector512.IsHardwareAccelerated && stride % 8 == 0) Accumulate512(u, rows, stride, weights, gram);
+        else AccumulateVector(u, rows, stride, weights, gram);
     }
 
     /// <summary>
@@ -38,9 +40,11 @@ internal static class WeightedGram
     /// and below the diagonal only (8 accumulators; with 32 vector registers nothing spills).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Accumulate512(ReadOnlySpan<double> u, int rows, int stride, Span<double> gram)
+    internal static void Accumulate512(ReadOnlySpan<double> u, int rows, int stride, ReadOnlySpan<double> weights, Span<double> gram)
     {
+        if (weights.Length < rows) throw new ArgumentException("One weight per row is needed.", nameof(weights));
         ref double u0 = ref MemoryMarshal.GetReference(u);
+        ref double w0 = ref MemoryMarshal.GetReference(weights);
         ref double g0 = ref MemoryMarshal.GetReference(gram);
         for (int jb = 0; jb < stride; jb += 8)
         {
@@ -50,7 +54,7 @@ internal static class WeightedGram
                 ref double row = ref u0;
                 for (int i = 0; i < rows; i++)
                 {
-                    Vector512<double> x = Vector512.LoadUnsafe(ref row, (nuint)jb);
+                    Vector512<double> x = Vector512.LoadUnsafe(ref row, (nuint)jb) * Vector512.Create(Unsafe.Add(ref w0, i));
                     ref double l = ref Unsafe.Add(ref row, lb);
                     a0 = Vector512.FusedMultiplyAdd(x, Vector512.Create(l), a0);
                     a1 = Vector512.FusedMultiplyAdd(x, Vector512.Create(Unsafe.Add(ref l, 1)), a1);
@@ -81,10 +85,12 @@ internal static class WeightedGram
 
     /// <summary>The <see cref="Vector{T}"/> kernel (256-bit with AVX2, 128-bit on SSE/NEON, software otherwise).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void AccumulateVector(ReadOnlySpan<double> u, int rows, int stride, Span<double> gram)
+    internal static void AccumulateVector(ReadOnlySpan<double> u, int rows, int stride, ReadOnlySpan<double> weights, Span<double> gram)
     {
+        if (weights.Length < rows) throw new ArgumentException("One weight per row is needed.", nameof(weights));
         int vw = Vector<double>.Count;
         ref double u0 = ref MemoryMarshal.GetReference(u);
+        ref double w0 = ref MemoryMarshal.GetReference(weights);
         ref double g0 = ref MemoryMarshal.GetReference(gram);
         for (int jb = 0; jb < stride; jb += 2 * vw)
         {
@@ -95,8 +101,9 @@ internal static class WeightedGram
                 ref double row = ref u0;
                 for (int i = 0; i < rows; i++)
                 {
-                    Vector<double> x0 = Vector.LoadUnsafe(ref row, (nuint)jb);
-                    Vector<double> x1 = Vector.LoadUnsafe(ref row, (nuint)(jb + vw));
+                    var wi = new Vector<double>(Unsafe.Add(ref w0, i));
+                    Vector<double> x0 = Vector.LoadUnsafe(ref row, (nuint)jb) * wi;
+                    Vector<double> x1 = Vector.LoadUnsafe(ref row, (nuint)(jb + vw)) * wi;
                     var b0 = new Vector<double>(Unsafe.Add(ref row, lb));
                     var b1 = new Vector<double>(Unsafe.Add(ref row, lb + 1));
                     var b2 = new Vector<double>(Unsafe.Add(ref row, lb + 2));
@@ -144,19 +151,10 @@ internal static class WeightedGram
         }
     }
 
-    /// <summary>Scales row i of the block by s[i] and writes last[i] into its column <paramref name="lastColumn"/> (the weighted working response).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ScaleRows(Span<double> u, int rows, int stride, ReadOnlySpan<double> s, ReadOnlySpan<double> last, int lastColumn)
+    /// <summary>Writes values[i] into column <paramref name="column"/> of row i of the block (the working response).</summary>
+    public static void SetColumn(Span<double> u, int rows, int stride, ReadOnlySpan<double> values, int column)
     {
-        int vw = Vector<double>.Count;
-        ref double u0 = ref MemoryMarshal.GetReference(u);
-        for (int i = 0; i < rows; i++)
-        {
-            ref double row = ref Unsafe.Add(ref u0, i * stride);
-            var si = new Vector<double>(s[i]);
-            for (int j = 0; j < stride; j += vw) (Vector.LoadUnsafe(ref row, (nuint)j) * si).StoreUnsafe(ref row, (nuint)j);
-            Unsafe.Add(ref row, lastColumn) = last[i];
-        }
+        for (int i = 0; i < rows; i++) u[i * stride + column] = values[i];
     }
 
     /// <summary>True when every value of the block is finite (x * 0 is NaN exactly for NaN and infinities).</summary>

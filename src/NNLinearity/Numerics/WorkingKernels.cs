@@ -38,12 +38,12 @@ internal static class WorkingKernels
     }
 
     /// <summary>
-    /// For rows with w &gt; 0 and dmu/deta != 0: z = (eta - offset) + (y - mu) / d, ww = w d^2 / V, sqrtW = sqrt(ww),
-    /// zw = z sqrtW; other rows get 0 everywhere. <paramref name="zw"/> may be the same memory as <paramref name="d"/>.
+    /// For rows with w &gt; 0 and dmu/deta != 0: z = (eta - offset) + (y - mu) / d and ww = w d^2 / V; other rows get
+    /// 0 for both. <paramref name="z"/> may be the same memory as <paramref name="d"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WeightsAndResponse(ReadOnlySpan<double> eta, ReadOnlySpan<double> offset, ReadOnlySpan<double> y, ReadOnlySpan<double> mu,
-        ReadOnlySpan<double> d, ReadOnlySpan<double> w, ReadOnlySpan<double> variance, Span<double> ww, Span<double> sqrtW, Span<double> zw)
+        ReadOnlySpan<double> d, ReadOnlySpan<double> w, ReadOnlySpan<double> variance, Span<double> ww, Span<double> z)
     {
         int n = eta.Length, vw = Vector<double>.Count, i = 0;
         for (; i <= n - vw; i += vw)
@@ -53,13 +53,10 @@ internal static class WorkingKernels
             var good = Vector.GreaterThan(vw8, Vector<double>.Zero) & ~Vector.Equals(vd, Vector<double>.Zero);
             var e = new Vector<double>(eta[i..]);
             if (!offset.IsEmpty) e -= new Vector<double>(offset[i..]);
-            var z = e + (new Vector<double>(y[i..]) - new Vector<double>(mu[i..])) / vd;
+            var zv = e + (new Vector<double>(y[i..]) - new Vector<double>(mu[i..])) / vd;
             var wwv = vw8 * vd * vd / new Vector<double>(variance[i..]);
-            wwv = Vector.ConditionalSelect(good, wwv, Vector<double>.Zero);
-            var s = Vector.SquareRoot(wwv);
-            wwv.CopyTo(ww[i..]);
-            s.CopyTo(sqrtW[i..]);
-            Vector.ConditionalSelect(good, z * s, Vector<double>.Zero).CopyTo(zw[i..]);
+            Vector.ConditionalSelect(good, wwv, Vector<double>.Zero).CopyTo(ww[i..]);
+            Vector.ConditionalSelect(good, zv, Vector<double>.Zero).CopyTo(z[i..]);
         }
 
         for (; i < n; i++)
@@ -67,18 +64,13 @@ internal static class WorkingKernels
             double di = d[i], wi = w[i];
             if (wi > 0 && di != 0)
             {
-                double z = (offset.IsEmpty ? eta[i] : eta[i] - offset[i]) + (y[i] - mu[i]) / di;
-                double wwi = wi * di * di / variance[i];
-                double s = Math.Sqrt(wwi);
-                ww[i] = wwi;
-                sqrtW[i] = s;
-                zw[i] = z * s;
+                z[i] = (offset.IsEmpty ? eta[i] : eta[i] - offset[i]) + (y[i] - mu[i]) / di;
+                ww[i] = wi * di * di / variance[i];
             }
             else
             {
                 ww[i] = 0;
-                sqrtW[i] = 0;
-                zw[i] = 0;
+                z[i] = 0;
             }
         }
     }
