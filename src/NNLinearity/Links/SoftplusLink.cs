@@ -1,4 +1,5 @@
 using System;
+using NNLinearity.Kernels;
 using NNLinearity.Numerics;
 
 namespace NNLinearity.Links;
@@ -66,22 +67,26 @@ public readonly struct SoftplusLink : ILinkFunction
     public void Link(ReadOnlySpan<double> mu, Span<double> eta) => LinkBatch.Link(this, mu, eta);
 
     /// <inheritdoc />
-    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu) => LinkBatch.Inverse(this, eta, mu);
+    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu) => VectorMath.Apply<VectorMath.SoftplusOp>(eta, mu);
 
     /// <inheritdoc />
-    public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta) => LinkBatch.InverseDerivative(this, eta, dMuDEta);
+    public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta) => ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, dMuDEta, default); // d softplus = logistic
 
     /// <inheritdoc />
-    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta) => LinkBatch.InverseWithDerivative(this, eta, mu, dMuDEta);
+    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta)
+    {
+        ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, dMuDEta, default); // first: mu may be eta's memory
+        VectorMath.Apply<VectorMath.SoftplusOp>(eta, mu);
+    }
 
     /// <inheritdoc />
     public void Link(ReadOnlySpan<float> mu, Span<float> eta) => LinkBatch.Link(this, mu, eta);
 
     /// <inheritdoc />
-    public void Inverse(ReadOnlySpan<float> eta, Span<float> mu) => LinkBatch.Inverse(this, eta, mu);
+    public void Inverse(ReadOnlySpan<float> eta, Span<float> mu) => VectorMath.Apply<VectorMath.SoftplusOp>(eta, mu);
 
     /// <inheritdoc />
-    public void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta) => LinkBatch.InverseDerivative(this, eta, dMuDEta);
+    public void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta) => ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, dMuDEta, default);
 
     /// <inheritdoc />
     public override string ToString() => Name;
