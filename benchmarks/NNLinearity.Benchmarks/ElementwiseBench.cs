@@ -6,15 +6,16 @@ using NNLinearity.Kernels;
 namespace NNLinearity.Benchmarks;
 
 /// <summary>
-/// tanh and logistic over 10^7 floats (one thread): ours (computed in double, within 1 float ulp), TensorPrimitives,
-/// and a scalar MathF loop. Gelem/s = 10^7 / time.
+/// exp, log, tanh, logistic, softplus and the normal CDF over 10^7 floats (one thread): ours (exp, tanh and logistic
+/// float-native; log, softplus and the normal CDF computed in double and rounded), TensorPrimitives where it has the
+/// function, and a scalar loop. Gelem/s = 10^7 / time.
 /// </summary>
 [Config(typeof(ShortConfig))]
 [MemoryDiagnoser]
 public class ElementwiseBench
 {
     public const int N = 10_000_000;
-    private float[] _x = [], _y = [];
+    private float[] _x = [], _y = [], _positive = [];
 
     [GlobalSetup]
     public void Setup()
@@ -22,7 +23,51 @@ public class ElementwiseBench
         var rng = new Random(3);
         _x = new float[N];
         _y = new float[N];
+        _positive = new float[N];
         for (int i = 0; i < N; i++) _x[i] = (float)((rng.NextDouble() - 0.5) * 20);
+        for (int i = 0; i < N; i++) _positive[i] = (float)Math.Exp((rng.NextDouble() - 0.5) * 40);
+    }
+
+    [Benchmark]
+    public void ExpOurs() => VectorMath.Apply<VectorMath.ExpOp>(_x, _y);
+
+    [Benchmark]
+    public void ExpTensorPrimitives() => TensorPrimitives.Exp(_x, _y);
+
+    [Benchmark]
+    public void ExpScalar()
+    {
+        for (int i = 0; i < N; i++) _y[i] = MathF.Exp(_x[i]);
+    }
+
+    [Benchmark]
+    public void LogOurs() => VectorMath.Apply<VectorMath.LogOp>(_positive, _y);
+
+    [Benchmark]
+    public void LogTensorPrimitives() => TensorPrimitives.Log(_positive, _y);
+
+    [Benchmark]
+    public void LogScalar()
+    {
+        for (int i = 0; i < N; i++) _y[i] = MathF.Log(_positive[i]);
+    }
+
+    [Benchmark]
+    public void SoftplusOurs() => VectorMath.Apply<VectorMath.SoftplusOp>(_x, _y);
+
+    [Benchmark]
+    public void SoftplusScalar()
+    {
+        for (int i = 0; i < N; i++) _y[i] = (float)(Math.Max(_x[i], 0.0) + Math.Log(1.0 + Math.Exp(-Math.Abs(_x[i]))));
+    }
+
+    [Benchmark]
+    public void NormalCdfOurs() => VectorMath.Apply<VectorMath.NormalCdfOp>(_x, _y);
+
+    [Benchmark]
+    public void NormalCdfScalar()
+    {
+        for (int i = 0; i < N; i++) _y[i] = (float)(0.5 * MathNet.Numerics.SpecialFunctions.Erfc(-_x[i] * 0.7071067811865476));
     }
 
     [Benchmark]
