@@ -100,6 +100,56 @@ internal static class ActivationKernels
         return Vector.ConditionalSelect(Vector.Equals(x, x), result, x);
     }
 
+    /// <summary>
+    /// log in float (Cephes' logf: x = 2^k m with m in [sqrt(1/2), sqrt 2), f = m - 1, log m = f - f^2/2 + f^3 P(f) with
+    /// a degree-8 P, k ln 2 added in two parts), within 1 ulp (tested against the rounded double log). Subnormal inputs
+    /// are scaled by 2^23 first; log 0 = -Infinity, log of a negative number is NaN, log +Infinity = +Infinity.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> LogF(Vector<float> x)
+    {
+        Vector<int> tiny = Vector.LessThan(x, new Vector<float>(1.17549435e-38f));
+        Vector<float> xs = Vector.ConditionalSelect(tiny, x * new Vector<float>(8388608f), x); // 2^23
+        Vector<int> bits = Vector.AsVectorInt32(xs) + new Vector<int>(0x3f800000 - 0x3f3504f3);
+        Vector<int> k = Vector.ShiftRightArithmetic(bits, 23) - new Vector<int>(127) - (Vector.AsVectorInt32(tiny) & new Vector<int>(23));
+        Vector<float> m = Vector.AsVectorSingle((bits & new Vector<int>(0x007fffff)) + new Vector<int>(0x3f3504f3));
+        Vector<float> f = m - Vector<float>.One;
+        Vector<float> z = f * f;
+        Vector<float> p = new(7.0376836292e-2f);
+        p = Vector.FusedMultiplyAdd(p, f, new Vector<float>(-1.1514610310e-1f));
+        p = Vector.FusedMultiplyAdd(p, f, new Vector<float>(1.1676998740e-1f));
+        p = Vector.FusedMultiplyAdd(p, f, new Vector<float>(-1.2420140846e-1f));
+        p = Vector.FusedMultiplyAdd(p, f, new Vector<float>(1.4249322787e-1f));
+        p = Vector.FusedMultiplyAdd(p, f, new Vector<float>(-1.6668057665e-1f));
+        p = Vector.FusedMultiplyAdd(p, f, new Vector<float>(2.0000714765e-1f));
+        p = Vector.FusedMultiplyAdd(p, f, new Vector<float>(-2.4999993993e-1f));
+        p = Vector.FusedMultiplyAdd(p, f, new Vector<float>(3.3333331174e-1f));
+        Vector<float> e = Vector.ConvertToSingle(k);
+        Vector<float> y = f * z * p;
+        y = Vector.FusedMultiplyAdd(e, new Vector<float>(-2.12194440e-4f), y);
+        y = Vector.FusedMultiplyAdd(z, new Vector<float>(-0.5f), y);
+        Vector<float> result = Vector.FusedMultiplyAdd(e, new Vector<float>(0.693359375f), f + y);
+        result = Vector.ConditionalSelect(Vector.Equals(x, Vector<float>.Zero), new Vector<float>(float.NegativeInfinity), result);
+        result = Vector.ConditionalSelect(Vector.LessThan(x, Vector<float>.Zero), new Vector<float>(float.NaN), result);
+        result = Vector.ConditionalSelect(Vector.Equals(x, new Vector<float>(float.PositiveInfinity)), x, result);
+        return Vector.ConditionalSelect(Vector.Equals(x, x), result, x);
+    }
+
+    /// <summary>
+    /// softplus in float: max(x, 0) + log1p(e) with e = exp(-|x|) in (0, 1], log1p by Goldberg's correction
+    /// log(u) e / (u - 1), u = 1 + e, on <see cref="LogF"/>; within 3 float ulps (tested).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> SoftplusF(Vector<float> x)
+    {
+        Vector<float> e = ExpF(-Vector.Abs(x));
+        Vector<float> u = Vector<float>.One + e;
+        Vector<float> l = LogF(u) * (e / (u - Vector<float>.One));
+        l = Vector.ConditionalSelect(Vector.Equals(u, Vector<float>.One), e, l);
+        Vector<float> result = Vector.Max(x, Vector<float>.Zero) + l;
+        return Vector.ConditionalSelect(Vector.Equals(x, x), result, x);
+    }
+
     /// <summary>tanh and 1 - tanh^2 in float: as the double kernel, with expm1's series to x^11 below |x| = 0.55.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void TanhF(Vector<float> x, out Vector<float> t, out Vector<float> d)
