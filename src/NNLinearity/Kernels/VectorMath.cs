@@ -20,33 +20,41 @@ internal static class VectorMath
     private const double ExpUnderflow = -745.1332191019411;       // below it exp(x) rounds to 0
 
     /// <summary>
-    /// exp(x): x = n ln2 + r with |r| &lt;= ln2/2 (Cody-Waite reduction with FMA), exp(r) by its Taylor polynomial to
-    /// degree 13 (truncation below 5e-18 relative), times 2^n built in two halves so that subnormal results are rounded
-    /// once. Within 1 ulp of Math.Exp; +Infinity above 709.78, 0 below -745.13, NaN propagates.
+    /// The reduction shared by exp and expm1: x = n ln2 + r with |r| &lt;= ln2/2 (Cody-Waite with FMA, n ln2 in two
+    /// parts so that n Ln2Hi is exact), and expm1(r) = r + r^2 (1/2 + r/6 + ... + r^11/13!) (truncation below 3e-18
+    /// relative).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<double> ReducedExpM1(Vector<double> x, out Vector<double> n)
+    {
+        n = Vector.Round(x * new Vector<double>(Log2E));
+        Vector<double> r = Vector.FusedMultiplyAdd(n, new Vector<double>(-Ln2Hi), x);
+        r = Vector.FusedMultiplyAdd(n, new Vector<double>(-Ln2Lo), r);
+        Vector<double> q = new(1.0 / 6227020800.0);
+        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 479001600.0));
+        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 39916800.0));
+        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 3628800.0));
+        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 362880.0));
+        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 40320.0));
+        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 5040.0));
+        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 720.0));
+        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 120.0));
+        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 24.0));
+        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 6.0));
+        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(0.5));
+        return Vector.FusedMultiplyAdd(r * r, q, r);
+    }
+
+    /// <summary>
+    /// exp(x): x = n ln2 + r with |r| &lt;= ln2/2, exp(r) = 1 + expm1(r) by the shared reduction, times 2^n built in
+    /// two halves so that subnormal results are rounded once. Within 1 ulp of Math.Exp and of R's exp (tested);
+    /// +Infinity above 709.78, 0 below -745.13, NaN propagates.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<double> Exp(Vector<double> x)
     {
         Vector<double> xc = Vector.Min(Vector.Max(x, new Vector<double>(ExpUnderflow - 1)), new Vector<double>(ExpOverflow + 1));
-        Vector<double> n = Vector.Round(xc * new Vector<double>(Log2E));
-        Vector<double> r = Vector.FusedMultiplyAdd(n, new Vector<double>(-Ln2Hi), xc);
-        r = Vector.FusedMultiplyAdd(n, new Vector<double>(-Ln2Lo), r);
-
-        // Horner for sum_{k=0}^{13} r^k / k!
-        Vector<double> p = new(1.0 / 6227020800.0);
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 479001600.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 39916800.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 3628800.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 362880.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 40320.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 5040.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 720.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 120.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 24.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(1.0 / 6.0));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<double>(0.5));
-        p = Vector.FusedMultiplyAdd(p, r, Vector<double>.One);
-        p = Vector.FusedMultiplyAdd(p, r, Vector<double>.One);
+        Vector<double> p = Vector<double>.One + ReducedExpM1(xc, out Vector<double> n);
 
         Vector<long> ni = Vector.ConvertToInt64(n);
         Vector<long> n1 = Vector.ShiftRightArithmetic(ni, 1);
@@ -98,8 +106,7 @@ internal static class VectorMath
     }
 
     /// <summary>
-    /// exp(x) - 1 without cancellation: x = n ln2 + r (|r| &lt;= ln2/2), expm1(r) = r + r^2 (1/2 + r/6 + ... + r^11/13!)
-    /// (truncation below 3e-18 relative), then expm1(x) = 2^n expm1(r) + (2^n - 1) in one FMA, 2^n - 1 being exact.
+    /// exp(x) - 1 without cancellation: x = n ln2 + r and expm1(r) by the shared reduction, then expm1(x) = 2^n expm1(r) + (2^n - 1) in one FMA, 2^n - 1 being exact.
     /// Exact at 0 and for subnormal x (n = 0 returns the series, whose square term underflows); -1 below -40 (where
     /// expm1 rounds to -1), exp(x) above 40; NaN propagates. Within 2 ulp of R's (C library) expm1 (tested).
     /// </summary>
@@ -107,22 +114,7 @@ internal static class VectorMath
     public static Vector<double> ExpM1(Vector<double> x)
     {
         Vector<double> xc = Vector.Min(Vector.Max(x, new Vector<double>(-40.0)), new Vector<double>(40.0));
-        Vector<double> n = Vector.Round(xc * new Vector<double>(Log2E));
-        Vector<double> r = Vector.FusedMultiplyAdd(n, new Vector<double>(-Ln2Hi), xc);
-        r = Vector.FusedMultiplyAdd(n, new Vector<double>(-Ln2Lo), r);
-        Vector<double> q = new(1.0 / 6227020800.0);
-        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 479001600.0));
-        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 39916800.0));
-        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 3628800.0));
-        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 362880.0));
-        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 40320.0));
-        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 5040.0));
-        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 720.0));
-        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 120.0));
-        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 24.0));
-        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 6.0));
-        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(0.5));
-        Vector<double> em = Vector.FusedMultiplyAdd(r * r, q, r);
+        Vector<double> em = ReducedExpM1(xc, out Vector<double> n);
         Vector<double> twoN = Vector.AsVectorDouble(Vector.ShiftLeft(Vector.ConvertToInt64(n) + new Vector<long>(1023), 52));
         Vector<double> result = Vector.FusedMultiplyAdd(twoN, em, twoN - Vector<double>.One);
         result = Vector.ConditionalSelect(Vector.GreaterThan(x, new Vector<double>(40.0)), Exp(x), result);
