@@ -84,10 +84,13 @@ public class ReadmeExampleTests
         Assert.Contains("a GLM: eta is linear in the parameters" + Environment.NewLine + "not a GLM in its parameters", text, StringComparison.Ordinal);
 
         // The README shows this run's output; every line that does not carry a rounding-level number is checked.
-        string readme = File.ReadAllText(Path.Combine(Root(), "README.md"));
-        foreach (string line in text.Split(Environment.NewLine).Where(l => l.Length > 0 && !l.Contains("E-1", StringComparison.Ordinal)))
+        // The hidden-unit swap changes eta by a rounding-level amount (0 or a few 1e-16, by SIMD path): it is compared
+        // with the number masked.
+        static string MaskSwap(string s) => System.Text.RegularExpressions.Regex.Replace(s, @"changes eta by \S+ \(relative\)", "changes eta by # (relative)");
+        string readme = MaskSwap(File.ReadAllText(Path.Combine(Root(), "README.md")));
+        foreach (string line in text.Split(Environment.NewLine).Select(MaskSwap).Where(l => l.Length > 0 && !l.Contains("E-1", StringComparison.Ordinal)))
         {
-            Assert.Contains(line, readme, StringComparison.Ordinal);
+            if (!readme.Contains(line, StringComparison.Ordinal)) throw new Xunit.Sdk.XunitException("README lacks: " + line);
         }
     }
 
