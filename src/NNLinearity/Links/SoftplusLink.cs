@@ -35,20 +35,10 @@ public readonly struct SoftplusLink : ILinkFunction
     /// <summary>dmu/deta = logistic(eta), in its stable form.</summary>
     /// <param name="eta">The linear predictor.</param>
     /// <returns>The derivative.</returns>
-    public double InverseDerivative(double eta)
-    {
-        double e = Math.Exp(-Math.Abs(eta));
-        double p = 1.0 / (1.0 + e);
-        return eta >= 0 ? p : e * p;
-    }
+    public double InverseDerivative(double eta) => default(LogitLink).Inverse(eta);
 
     /// <inheritdoc />
-    public double InverseSecondDerivative(double eta)
-    {
-        double e = Math.Exp(-Math.Abs(eta));
-        double p = 1.0 / (1.0 + e);
-        return e * p * p;
-    }
+    public double InverseSecondDerivative(double eta) => default(LogitLink).InverseDerivative(eta);
 
     /// <inheritdoc />
     public double Inverse(double eta, out double dMuDEta)
