@@ -185,7 +185,8 @@ public static class ModelFile
         _ => throw new NotSupportedException($"The family {family.Name} cannot be saved."),
     };
 
-    private static GlmFamily FamilyFromName(string name, double? parameter) => name switch
+    /// <summary>The family a model file names (R's family names), with its theta or power where it has one.</summary>
+    internal static GlmFamily FamilyFromName(string name, double? parameter) => name switch
     {
         "gaussian" => GlmFamily.Gaussian,
         "binomial" => GlmFamily.Binomial,

@@ -52,19 +52,13 @@ public static class RFixtures
         return a.EnumerateArray().Select(v => v.GetString()!).ToArray();
     }
 
-    public static GlmFamily Family(JsonElement spec) => spec.GetProperty("name").GetString() switch
+    /// <summary>R's family names are the model file's (the reader maps them); negbin carries theta, tweedie its power.</summary>
+    public static GlmFamily Family(JsonElement spec)
     {
-        "gaussian" => GlmFamily.Gaussian,
-        "binomial" => GlmFamily.Binomial,
-        "quasibinomial" => GlmFamily.QuasiBinomial,
-        "poisson" => GlmFamily.Poisson,
-        "quasipoisson" => GlmFamily.QuasiPoisson,
-        "Gamma" => GlmFamily.Gamma,
-        "inverse.gaussian" => GlmFamily.InverseGaussian,
-        "negbin" => GlmFamily.NegativeBinomial(spec.GetProperty("theta").GetDouble()),
-        "tweedie" => GlmFamily.Tweedie(spec.GetProperty("power").GetDouble()),
-        var other => throw new ArgumentException("unknown family " + other),
-    };
+        string name = spec.GetProperty("name").GetString()!;
+        double? parameter = spec.TryGetProperty("theta", out JsonElement t) ? t.GetDouble() : spec.TryGetProperty("power", out JsonElement p) ? p.GetDouble() : null;
+        return NNLinearity.Layers.ModelFile.FamilyFromName(name == "negbin" ? "negative.binomial" : name, parameter);
+    }
 
     /// <summary>R's link names are the library's (the model-file reader maps them); power carries its lambda.</summary>
     public static ILinkFunction Link(JsonElement spec) =>
