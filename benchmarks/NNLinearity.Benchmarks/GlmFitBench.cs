@@ -69,12 +69,16 @@ public class GlmFitBench
     public static (double[] X, double[] Y) Generate(GlmProblem problem, int n, int k, int seed) =>
         NNLinearity.Tests.Fixtures.LargeGlmData.Generate((NNLinearity.Tests.Fixtures.LargeGlmProblem)problem, n, k, seed);
 
-    private GlmFit Fit(GlmSolver solver) => NNLinearity.Glm.Glm.Fit(_x, Rows, Columns, _y,
+    private GlmFit Fit(GlmSolver solver, bool keepRows = true) => NNLinearity.Glm.Glm.Fit(_x, Rows, Columns, _y,
         Problem == GlmProblem.Logistic ? GlmFamily.Binomial : GlmFamily.Poisson,
-        options: new GlmOptions { MaxDegreeOfParallelism = Threads <= 0 ? -1 : Threads, Solver = solver });
+        options: new GlmOptions { MaxDegreeOfParallelism = Threads <= 0 ? -1 : Threads, Solver = solver, KeepRowResults = keepRows });
 
     [Benchmark]
     public double FitCholesky() => Fit(GlmSolver.Auto).Deviance;
+
+    /// <summary>The same fit and the same model without the per-row results (GlmOptions.KeepRowResults = false): its buffers are pooled.</summary>
+    [Benchmark]
+    public double FitCholeskyWithoutRowResults() => Fit(GlmSolver.Auto, keepRows: false).Deviance;
 
     [Benchmark(Baseline = true)]
     public double FitQr() => Fit(GlmSolver.Qr).Deviance;

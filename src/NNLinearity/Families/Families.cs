@@ -139,9 +139,7 @@ public class BinomialFamily : GlmFamily
     {
         // R: m = wt (one trial per row, weights = trials); -2 sum(dbinom(round(m y), round(m), mu, log = TRUE)).
         // With one trial per row and 0/1 responses the saturated log-likelihood is 0, so this is the deviance exactly.
-        bool bernoulli = true;
-        for (int i = 0; i < y.Length && bernoulli; i++) bernoulli = weights[i] == 1 && (y[i] == 0 || y[i] == 1);
-        if (bernoulli) return deviance;
+        if (weights.IndexOfAnyExcept(1.0) < 0 && AllZeroOrOne(y)) return deviance;
         double s = 0;
         for (int i = 0; i < y.Length; i++)
         {
@@ -151,6 +149,21 @@ public class BinomialFamily : GlmFamily
         }
 
         return -2.0 * s;
+    }
+
+    private static bool AllZeroOrOne(ReadOnlySpan<double> y)
+    {
+        int vw = Vector<double>.Count, i = 0;
+        var all = Vector<long>.AllBitsSet;
+        for (; i <= y.Length - vw; i += vw)
+        {
+            var v = new Vector<double>(y[i..]);
+            all &= Vector.Equals(v, Vector<double>.Zero) | Vector.Equals(v, Vector<double>.One);
+        }
+
+        bool ok = Vector.EqualsAll(all, Vector<long>.AllBitsSet);
+        for (; i < y.Length; i++) ok &= y[i] == 0 || y[i] == 1;
+        return ok;
     }
 
     private static double LogBinomialPmf(double k, double n, double p)

@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -109,7 +110,21 @@ public static class Glm
 
         bool hasOffset = options.Offset is not null;
         double[] offset = hasOffset ? ReadVector(options.Offset, n, 0.0, nameof(GlmOptions.Offset)) : [];
-        double[] response = new double[n];
+        bool keepRows = options.KeepRowResults;
+        double[] response = keepRows ? new double[n] : ArrayPool<double>.Shared.Rent(n);
+        try
+        {
+            return FitRows(x, y, family, link, options, n, k, p, w, hasOffset, offset, response, keepRows);
+        }
+        finally
+        {
+            if (!keepRows) ArrayPool<double>.Shared.Return(response);
+        }
+    }
+
+    private static GlmFit FitRows(DesignSource x, IReadOnlyList<double> y, GlmFamily family, ILinkFunction link, GlmOptions options,
+        int n, int k, int p, double[] w, bool hasOffset, double[] offset, double[] response, bool keepRows)
+    {
         if (y is double[] ya) ya.AsSpan().CopyTo(response);
         else for (int i = 0; i < n; i++) response[i] = y[i];
         for (int i = 0; i < n; i++)
@@ -143,16 +158,35 @@ public static class Glm
             mustart = ReadVector(options.StartingMeans, n, 0.0, nameof(GlmOptions.StartingMeans));
         }
 
-        var engine = new IrlsEngine(x, response, w, offset, family, link, options.MaxDegreeOfParallelism);
-        IrlsResult r = engine.Run(start, mustart, options.Epsilon, options.MaxIterations, options.Solver, options.SpeculativeFinalPass);
+        var engine = new IrlsEngine(x, response, w, offset, family, link, options.MaxDegreeOfParallelism, keepRows);
+        try
+        {
+            IrlsResult r = engine.Run(start, mustart, options.Epsilon, options.MaxIterations, options.Solver, options.SpeculativeFinalPass);
+            double nullDeviance = NullDeviance(engine, r, response, w, offset, family, link, options, n, hasOffset);
+            return Infer(r, engine, x, names, family, link, response, w, options.Weights is not null, nullDeviance, options.Intercept, keepRows);
+        }
+        finally
+        {
+            engine.ReturnBuffers();
+        }
+    }
 
+    private static unsafe double NullDeviance(IrlsEngine engine, IrlsResult r, double[] response, double[] w, double[] offset, GlmFamily family, ILinkFunction link, GlmOptions options, int n, bool hasOffset)
+    {
         double nullDeviance;
         if (options.Intercept && hasOffset)
         {
             // R refits the intercept-only model with the offset, starting from the full model's fitted values.
             var interceptOnly = new DesignSource(null, n, 0, 0, 0, intercept: true);
-            var nullEngine = new IrlsEngine(interceptOnly, response, w, offset, family, link, options.MaxDegreeOfParallelism);
-            nullDeviance = nullEngine.Run([], r.Mu, options.Epsilon, options.MaxIterations, GlmSolver.Qr).Deviance;
+            var nullEngine = new IrlsEngine(interceptOnly, response, w, offset, family, link, options.MaxDegreeOfParallelism, keepRows: false);
+            try
+            {
+                nullDeviance = nullEngine.Run([], r.Mu.AsSpan(0, n), options.Epsilon, options.MaxIterations, GlmSolver.Qr).Deviance;
+            }
+            finally
+            {
+                nullEngine.ReturnBuffers();
+            }
         }
         else
         {
@@ -176,12 +210,12 @@ public static class Glm
             }
         }
 
-        return Infer(r, engine, x, names, family, link, response, w, options.Weights is not null, nullDeviance, options.Intercept);
+        return nullDeviance;
     }
 
-    private static GlmFit Infer(IrlsResult r, IrlsEngine engine, DesignSource design, string[] names, GlmFamily family, ILinkFunction link, double[] y, double[] w, bool ownsWeights, double nullDeviance, bool intercept)
+    private static GlmFit Infer(IrlsResult r, IrlsEngine engine, DesignSource design, string[] names, GlmFamily family, ILinkFunction link, double[] y, double[] w, bool ownsWeights, double nullDeviance, bool intercept, bool keepRows)
     {
-        int n = y.Length, p = names.Length;
+        int n = design.N, p = names.Length;
         IrlsStep step = r.LastStep;
         int nOk = 0;
         foreach (double v in w.AsSpan(0, n)) nOk += v > 0 ? 1 : 0;
@@ -228,7 +262,7 @@ public static class Glm
             pval[j] = estimated ? Distributions.StudentTTwoSided(stat[j], dfResidual) : 2 * Special.NormalCdf(-Math.Abs(stat[j]));
         }
 
-        double? aicTerm = family.AicTerm(y, mu, w.AsSpan(0, n), r.Deviance);
+        double? aicTerm = family.AicTerm(y.AsSpan(0, n), mu.AsSpan(0, n), w.AsSpan(0, n), r.Deviance);
         double? aic = aicTerm + 2 * rank;
         int dfModel = rank + family.ExtraParameters;
         double? logLik = aic is double a ? dfModel - a / 2 : null;
@@ -240,7 +274,8 @@ public static class Glm
         const double tiny = 10 * Special.Epsilon;
         if (family is BinomialFamily)
         {
-            int count = mu.Count(m => m > 1 - tiny || m < tiny);
+            int count = 0;
+            foreach (double m in mu.AsSpan(0, n)) count += m > 1 - tiny || m < tiny ? 1 : 0;
             if (count > 0)
             {
                 diagnostics.Add(new GlmDiagnostic(GlmDiagnosticKind.FittedProbabilitiesZeroOrOne,
@@ -252,7 +287,7 @@ public static class Glm
             if (nonInteger) diagnostics.Add(new GlmDiagnostic(GlmDiagnosticKind.NonIntegerSuccesses, "Non-integer numbers of successes (weights x y) in a binomial GLM."));
         }
 
-        if (family is PoissonFamily && mu.Any(m => m < tiny))
+        if (family is PoissonFamily && mu.AsSpan(0, n).IndexOfAnyInRange(double.NegativeInfinity, tiny) >= 0)
         {
             diagnostics.Add(new GlmDiagnostic(GlmDiagnosticKind.FittedRatesZero, "Fitted rates numerically 0 occurred."));
         }
@@ -299,11 +334,12 @@ public static class Glm
             Boundary = r.Boundary,
             HasIntercept = intercept,
             Diagnostics = diagnostics,
-            FittedValues = mu,
-            LinearPredictors = eta,
-            PriorWeights = ownsWeights ? w : new System.Collections.ObjectModel.ReadOnlyCollection<double>(new ArraySegment<double>(w, 0, n)),
-            WorkingWeights = ww,
-            Response = y,
+            RowCount = n,
+            FittedValues = keepRows ? mu : null!,
+            LinearPredictors = keepRows ? eta : null!,
+            PriorWeights = !keepRows ? null! : ownsWeights ? w : new System.Collections.ObjectModel.ReadOnlyCollection<double>(new ArraySegment<double>(w, 0, n)),
+            WorkingWeights = keepRows ? ww : null!,
+            Response = keepRows ? y : null!,
             SolvedByQr = step.UsedQr,
             DivergenceDirection = direction,
             FittingDerivative = engine.FittingDerivative,

@@ -56,7 +56,7 @@ public sealed class GlmAnova
         GlmFit largest = fits[^1];
         for (int k = 1; k < fits.Count; k++)
         {
-            if (fits[k].Response.Count != fits[0].Response.Count) throw new ArgumentException("The fits were made on different numbers of rows.", nameof(fits));
+            if (fits[k].RowCount != fits[0].RowCount) throw new ArgumentException("The fits were made on different numbers of rows.", nameof(fits));
             if (fits[k].Family.Name != fits[0].Family.Name) throw new ArgumentException("The fits use different families.", nameof(fits));
             if (fits[k].ResidualDegreesOfFreedom > fits[k - 1].ResidualDegreesOfFreedom)
             {

@@ -16,8 +16,10 @@ public sealed partial class GlmFit
     /// <summary>Residuals of the given type, one per row (R's <c>residuals(fit, type)</c>).</summary>
     /// <param name="type">The residual type.</param>
     /// <returns>The residuals.</returns>
+    /// <exception cref="InvalidOperationException">The fit was made with <see cref="GlmOptions.KeepRowResults"/> false.</exception>
     public double[] Residuals(GlmResidualType type = GlmResidualType.Deviance)
     {
+        if (!HasRowResults) throw NoRowResults(nameof(Residuals));
         int n = Response.Count;
         double[] r = new double[n];
         for (int i = 0; i < n; i++)
@@ -37,6 +39,7 @@ public sealed partial class GlmFit
     }
 
     /// <summary>The Pearson chi-square statistic: the sum of squared Pearson residuals.</summary>
+    /// <exception cref="InvalidOperationException">The fit was made with <see cref="GlmOptions.KeepRowResults"/> false.</exception>
     public double PearsonChiSquare => Residuals(GlmResidualType.Pearson).Sum(r => r * r);
 
     /// <summary>Predictions for new rows (without the intercept column), with standard errors (R's <c>predict.glm(newdata, se.fit = TRUE)</c>). Pass the fitted rows to predict them.</summary>

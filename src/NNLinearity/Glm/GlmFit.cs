@@ -142,23 +142,39 @@ public sealed partial class GlmFit
     /// </summary>
     public IReadOnlyList<double>? DivergenceDirection { get; init; }
 
+    /// <summary>Number of rows the model was fitted to (zero-weight rows included).</summary>
+    public required int RowCount { get; init; }
+
+    /// <summary>True when the fit keeps its per-row results (<see cref="GlmOptions.KeepRowResults"/>).</summary>
+    public bool HasRowResults => _fittedValues is not null;
+
     /// <summary>The fitted means mu.</summary>
-    public required IReadOnlyList<double> FittedValues { get; init; }
+    /// <exception cref="InvalidOperationException">The fit was made with <see cref="GlmOptions.KeepRowResults"/> false.</exception>
+    public IReadOnlyList<double> FittedValues { get => _fittedValues ?? throw NoRowResults(nameof(FittedValues)); init => _fittedValues = value; }
 
     /// <summary>The linear predictors eta (including the offset).</summary>
-    public required IReadOnlyList<double> LinearPredictors { get; init; }
+    /// <exception cref="InvalidOperationException">The fit was made with <see cref="GlmOptions.KeepRowResults"/> false.</exception>
+    public IReadOnlyList<double> LinearPredictors { get => _linearPredictors ?? throw NoRowResults(nameof(LinearPredictors)); init => _linearPredictors = value; }
 
     /// <summary>The prior weights.</summary>
-    public required IReadOnlyList<double> PriorWeights { get; init; }
+    /// <exception cref="InvalidOperationException">The fit was made with <see cref="GlmOptions.KeepRowResults"/> false.</exception>
+    public IReadOnlyList<double> PriorWeights { get => _priorWeights ?? throw NoRowResults(nameof(PriorWeights)); init => _priorWeights = value; }
 
     /// <summary>The working weights of the last IRLS step (R's <c>fit$weights</c>).</summary>
-    public required IReadOnlyList<double> WorkingWeights { get; init; }
+    /// <exception cref="InvalidOperationException">The fit was made with <see cref="GlmOptions.KeepRowResults"/> false.</exception>
+    public IReadOnlyList<double> WorkingWeights { get => _workingWeights ?? throw NoRowResults(nameof(WorkingWeights)); init => _workingWeights = value; }
 
     /// <summary>The responses.</summary>
-    public required IReadOnlyList<double> Response { get; init; }
+    /// <exception cref="InvalidOperationException">The fit was made with <see cref="GlmOptions.KeepRowResults"/> false.</exception>
+    public IReadOnlyList<double> Response { get => _response ?? throw NoRowResults(nameof(Response)); init => _response = value; }
 
     /// <summary>True when the last IRLS steps were solved by the pivoted QR (rather than the Cholesky of X^T W X).</summary>
     public required bool SolvedByQr { get; init; }
+
+    private readonly IReadOnlyList<double>? _fittedValues, _linearPredictors, _priorWeights, _workingWeights, _response;
+
+    private static InvalidOperationException NoRowResults(string what) =>
+        new($"{what} is not available: the fit was made with GlmOptions.KeepRowResults = false, which keeps no per-row results.");
 
     internal Func<double, double> FittingDerivative { get; init; } = null!;
 

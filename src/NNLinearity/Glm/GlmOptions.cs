@@ -48,6 +48,16 @@ public sealed record GlmOptions
     /// </summary>
     public int MaxDegreeOfParallelism { get; init; } = -1;
 
+    /// <summary>
+    /// Keep the per-row results in the fit (default true, as R's <c>glm</c>): fitted values, linear predictors, working
+    /// weights, responses and prior weights, from which the residuals are computed. With false the fit holds only what
+    /// does not grow with the rows (coefficients, standard errors, covariance, deviances, AIC, diagnostics; the same
+    /// values as with true), its per-row buffers come from and go back to a shared pool, and reading a per-row result
+    /// throws <see cref="System.InvalidOperationException"/>: for repeated fits on large data, where fresh per-row memory
+    /// costs a page fault per 4 KiB.
+    /// </summary>
+    public bool KeepRowResults { get; init; } = true;
+
     /// <summary>Skip the Gram of a pass that will almost surely be the last (tests turn it off to compare).</summary>
     internal bool SpeculativeFinalPass { get; init; } = true;
 }

@@ -1,4 +1,6 @@
 using System;
+using System.Buffers;
+using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
 using NNLinearity.Families;
@@ -40,6 +42,7 @@ internal sealed class IrlsResult
     public required double[] PreviousBeta { get; init; }
     public required IrlsStep LastStep { get; init; }
     public required double Deviance { get; init; }
+    /// <summary>Per-row results: the first N entries are the rows' (pooled buffers are longer).</summary>
     public required double[] Eta { get; init; }
     public required double[] Mu { get; init; }
     public required double[] WorkingWeights { get; init; }
@@ -85,12 +88,17 @@ internal sealed unsafe class IrlsEngine
     private double[] _ww;
     private double[] _wwPrev;
     private double[] _lastGram = [];
+    private readonly double[]? _keptWeights; // the fit's working weights when it keeps per-row results
+    private readonly List<double[]> _rented = [];
 
     // When false, a pass computes eta, mu and the deviance but not the weighted Gram (see Run).
     private bool _withGram = true;
     private bool _gramComplete;
 
-    public IrlsEngine(DesignSource x, double[] y, double[] weights, double[] offset, GlmFamily family, ILinkFunction link, int maxDegreeOfParallelism)
+    // keepRows: when true, eta, mu and the working weights that Run returns are fresh arrays of length N for the fit
+    // to keep; otherwise they are pooled (longer than N) and given back by ReturnBuffers. The working weights' second
+    // buffer is pooled either way.
+    public IrlsEngine(DesignSource x, double[] y, double[] weights, double[] offset, GlmFamily family, ILinkFunction link, int maxDegreeOfParallelism, bool keepRows = true)
     {
         _x = x;
         _n = x.N;
@@ -103,13 +111,14 @@ internal sealed unsafe class IrlsEngine
         _pp = WeightedGram.PaddedColumns(_p + 1);
         int blocks = (_n + B - 1) / B;
         _chunks = Math.Max(1, (blocks + BlocksPerChunk - 1) / BlocksPerChunk);
-        _partialGram = new double[_chunks * _pp * _pp];
+        _partialGram = Rent(_chunks * _pp * _pp); // each chunk clears its own part before accumulating
         _partialDev = new double[_chunks];
         _partialValid = new bool[_chunks];
-        _eta = new double[_n];
-        _mu = new double[_n];
-        _ww = new double[_n];
-        _wwPrev = new double[_n];
+        _eta = keepRows ? new double[_n] : Rent(_n);
+        _mu = keepRows ? new double[_n] : Rent(_n);
+        _keptWeights = keepRows ? new double[_n] : null;
+        _ww = _keptWeights ?? Rent(_n);
+        _wwPrev = Rent(_n);
         double lo = link.MeanLowerBound, hi = link.MeanUpperBound;
         _muLo = double.IsFinite(lo) ? lo + Special.Epsilon : double.NegativeInfinity;
         _muHi = double.IsFinite(hi) ? hi - Special.Epsilon : double.PositiveInfinity;
@@ -123,6 +132,21 @@ internal sealed unsafe class IrlsEngine
     }
 
     public double LastDeviance { get; private set; }
+
+    /// <summary>A buffer of at least <paramref name="length"/> from the shared pool, given back by <see cref="ReturnBuffers"/>.</summary>
+    public double[] Rent(int length)
+    {
+        double[] a = ArrayPool<double>.Shared.Rent(length);
+        _rented.Add(a);
+        return a;
+    }
+
+    /// <summary>Gives the pooled buffers back; the engine's per-row results must not be read afterwards.</summary>
+    public void ReturnBuffers()
+    {
+        foreach (double[] a in _rented) ArrayPool<double>.Shared.Return(a);
+        _rented.Clear();
+    }
 
     public bool LastValid { get; private set; }
 
@@ -222,6 +246,12 @@ internal sealed unsafe class IrlsEngine
         }
 
         if (iter > maxIterations) iter = maxIterations;
+        if (_keptWeights is not null && !ReferenceEquals(_wwPrev, _keptWeights))
+        {
+            _wwPrev.AsSpan(0, _n).CopyTo(_keptWeights); // the fit keeps an array of exactly N
+            (_ww, _wwPrev) = (_wwPrev, _keptWeights);
+        }
+
         return new IrlsResult
         {
             Beta = beta,

@@ -37,6 +37,7 @@ internal static class Separation
         for (int j = 0; j < p; j++) d[j] /= norm;
 
         int strict = 0;
+        double meanY = double.NaN;
         for (int i = 0; i < n; i++)
         {
             if (w[i] <= 0) continue;
@@ -56,7 +57,7 @@ internal static class Separation
             if (s != 0 && sa > zero)
             {
                 // A strictly separated row must already sit at the boundary of the mean's range.
-                bool atBoundary = binomial ? Math.Min(mu[i], 1 - mu[i]) < 1e-6 : mu[i] < 1e-6 * Math.Max(1.0, Mean(y));
+                bool atBoundary = binomial ? Math.Min(mu[i], 1 - mu[i]) < 1e-6 : mu[i] < 1e-6 * Math.Max(1.0, double.IsNaN(meanY) ? meanY = Mean(y.AsSpan(0, n)) : meanY);
                 if (!atBoundary) return null;
                 strict++;
             }
@@ -65,7 +66,7 @@ internal static class Separation
         return strict > 0 ? d : null;
     }
 
-    private static double Mean(double[] y)
+    private static double Mean(ReadOnlySpan<double> y)
     {
         double s = 0;
         foreach (double v in y) s += v;

@@ -245,6 +245,18 @@ public class GlmInputAndDiagnosticsTests
         Assert.Equal(one.Deviance, eight.Deviance);
     }
 
+    /// <summary>An analysis of deviance needs no per-row results: lean fits give the same table, and fits on different row counts are refused.</summary>
+    [Fact]
+    public void Anova_OfFitsWithoutRowResults_MatchesFullFits()
+    {
+        var lean = new GlmOptions { KeepRowResults = false };
+        GlmFit smallFull = Fit(new double[6, 0], Counts, GlmFamily.Poisson), largeFull = Fit(X, Counts, GlmFamily.Poisson);
+        GlmFit smallLean = Fit(new double[6, 0], Counts, GlmFamily.Poisson, o: lean), largeLean = Fit(X, Counts, GlmFamily.Poisson, o: lean);
+        Assert.Equal(GlmAnova.Compare([smallFull, largeFull]).Rows, GlmAnova.Compare([smallLean, largeLean]).Rows);
+        GlmFit fewer = Fit(new double[,] { { 1.0 }, { 2.0 }, { 3.0 }, { 4.0 }, { 5.0 } }, [1, 0, 2, 4, 3], GlmFamily.Poisson, o: lean);
+        Assert.Throws<ArgumentException>(() => GlmAnova.Compare([fewer, largeLean]));
+    }
+
     /// <summary>Unweighted fits share one array of ones; what a fit exposes cannot write to it.</summary>
     [Fact]
     public void PriorWeights_OfUnweightedFits_AreReadOnlyOnes()

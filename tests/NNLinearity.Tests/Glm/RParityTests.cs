@@ -29,7 +29,7 @@ public class RParityTests
         return data;
     }
 
-    internal static GlmFit FitCase(JsonElement c, GlmSolver solver, int threads = 1)
+    internal static GlmFit FitCase(JsonElement c, GlmSolver solver, int threads = 1, bool keepRows = true)
     {
         int rows = c.GetProperty("rows").GetInt32(), cols = c.GetProperty("cols").GetInt32();
         double[] x = cols == 0 ? [] : c.Doubles("x");
@@ -42,6 +42,7 @@ public class RParityTests
             Start = c.Has("start") ? c.Doubles("start") : null,
             Solver = solver,
             MaxDegreeOfParallelism = threads,
+            KeepRowResults = keepRows,
         };
         return NNLinearity.Glm.Glm.Fit(x, rows, cols, c.Doubles("y"), RFixtures.Family(c.GetProperty("family")), RFixtures.Link(c.GetProperty("link")), options);
     }
@@ -115,6 +116,50 @@ public class RParityTests
         bool aliased = coef.Any(double.IsNaN);
         Assert.Equal(aliased, fit.Diagnostics.Any(d => d.Kind == GlmDiagnosticKind.AliasedColumns));
         Assert.Equal(aliased, fit.Aliased.Any(a => a));
+    }
+
+    /// <summary>
+    /// A fit without per-row results gives every other result bit for bit, on pooled buffers that were left full of
+    /// NaN by an earlier user of the pool (so a buffer read before it is written would show).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void FitWithoutRowResults_GivesTheSameModel(string name, GlmSolver solver)
+    {
+        JsonElement c = RFixtures.Case(name);
+        GlmFit full = FitCase(c, solver);
+        int rows = c.GetProperty("rows").GetInt32();
+        var stale = new List<double[]>();
+        for (int k = 0; k < 8; k++)
+        {
+            double[] a = System.Buffers.ArrayPool<double>.Shared.Rent(rows);
+            a.AsSpan().Fill(double.NaN);
+            stale.Add(a);
+        }
+
+        foreach (double[] a in stale) System.Buffers.ArrayPool<double>.Shared.Return(a);
+        GlmFit lean = FitCase(c, solver, keepRows: false);
+
+        Assert.True(full.HasRowResults);
+        Assert.False(lean.HasRowResults);
+        Assert.Equal(rows, lean.RowCount);
+        Assert.Equal(full.Coefficients, lean.Coefficients);
+        Assert.Equal(full.StandardErrors, lean.StandardErrors);
+        Assert.Equal(Flatten(full.Covariance), Flatten(lean.Covariance));
+        Assert.Equal(full.Deviance, lean.Deviance);
+        Assert.Equal(full.NullDeviance, lean.NullDeviance);
+        Assert.Equal(full.Dispersion, lean.Dispersion);
+        Assert.Equal(full.Aic, lean.Aic);
+        Assert.Equal(full.Iterations, lean.Iterations);
+        Assert.Equal(full.Diagnostics.Select(d => d.Kind), lean.Diagnostics.Select(d => d.Kind));
+        Assert.Equal(full.Summary(), lean.Summary());
+        var e = Assert.Throws<InvalidOperationException>(() => lean.FittedValues);
+        Assert.Contains("KeepRowResults", e.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => lean.LinearPredictors);
+        Assert.Throws<InvalidOperationException>(() => lean.WorkingWeights);
+        Assert.Throws<InvalidOperationException>(() => lean.Response);
+        Assert.Throws<InvalidOperationException>(() => lean.PriorWeights);
+        Assert.Throws<InvalidOperationException>(() => lean.Residuals(GlmResidualType.Pearson));
     }
 
     [Theory]
