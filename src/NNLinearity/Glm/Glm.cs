@@ -1,5 +1,4 @@
 using System;
-using System.Buffers;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -101,29 +100,29 @@ public static class Glm
         if (p == 0) throw new ArgumentException("The model has no columns: x has none and the intercept is off.", nameof(x));
 
         // Predictors are checked for NaN and infinity as each block is read (the first pass reads them all).
-        // Without prior weights every row weighs 1: a shared read-only array of ones (only its first n entries are read).
-        double[] w = options.Weights is null ? UnitWeights.AtLeast(n) : ReadVector(options.Weights, n, 1.0, nameof(GlmOptions.Weights));
-        for (int i = 0; i < n; i++)
+        // Without prior weights every row weighs 1: a shared read-only array of ones (only its first n entries are read),
+        // or a pooled one when the fit keeps no per-row results.
+        bool keepRows = options.KeepRowResults;
+        using var pool = new RowBuffers();
+        RowBuffers? rowPool = keepRows ? null : pool;
+        double[] w = options.Weights is not null ? ReadVector(options.Weights, n, 1.0, nameof(GlmOptions.Weights), rowPool)
+            : keepRows ? UnitWeights.AtLeast(n) : pool.Ones(n);
+        if (options.Weights is not null)
         {
-            if (!(w[i] >= 0)) throw new ArgumentOutOfRangeException(nameof(options), $"Weights[{i}] = {w[i].ToString(CultureInfo.InvariantCulture)}: prior weights must be finite and non-negative.");
+            for (int i = 0; i < n; i++)
+            {
+                if (!(w[i] >= 0)) throw new ArgumentOutOfRangeException(nameof(options), $"Weights[{i}] = {w[i].ToString(CultureInfo.InvariantCulture)}: prior weights must be finite and non-negative.");
+            }
         }
 
         bool hasOffset = options.Offset is not null;
-        double[] offset = hasOffset ? ReadVector(options.Offset, n, 0.0, nameof(GlmOptions.Offset)) : [];
-        bool keepRows = options.KeepRowResults;
-        double[] response = keepRows ? new double[n] : ArrayPool<double>.Shared.Rent(n);
-        try
-        {
-            return FitRows(x, y, family, link, options, n, k, p, w, hasOffset, offset, response, keepRows);
-        }
-        finally
-        {
-            if (!keepRows) ArrayPool<double>.Shared.Return(response);
-        }
+        double[] offset = hasOffset ? ReadVector(options.Offset, n, 0.0, nameof(GlmOptions.Offset), rowPool) : [];
+        double[] response = keepRows ? new double[n] : pool.Rent(n);
+        return FitRows(x, y, family, link, options, n, k, p, w, hasOffset, offset, response, keepRows, rowPool);
     }
 
     private static GlmFit FitRows(DesignSource x, IReadOnlyList<double> y, GlmFamily family, ILinkFunction link, GlmOptions options,
-        int n, int k, int p, double[] w, bool hasOffset, double[] offset, double[] response, bool keepRows)
+        int n, int k, int p, double[] w, bool hasOffset, double[] offset, double[] response, bool keepRows, RowBuffers? rowPool)
     {
         if (y is double[] ya) ya.AsSpan().CopyTo(response);
         else for (int i = 0; i < n; i++) response[i] = y[i];
@@ -155,20 +154,13 @@ public static class Glm
         double[] mustart = [];
         if (options.StartingMeans is not null)
         {
-            mustart = ReadVector(options.StartingMeans, n, 0.0, nameof(GlmOptions.StartingMeans));
+            mustart = ReadVector(options.StartingMeans, n, 0.0, nameof(GlmOptions.StartingMeans), rowPool);
         }
 
-        var engine = new IrlsEngine(x, response, w, offset, family, link, options.MaxDegreeOfParallelism, keepRows);
-        try
-        {
-            IrlsResult r = engine.Run(start, mustart, options.Epsilon, options.MaxIterations, options.Solver, options.SpeculativeFinalPass);
-            double nullDeviance = NullDeviance(engine, r, response, w, offset, family, link, options, n, hasOffset);
-            return Infer(r, engine, x, names, family, link, response, w, options.Weights is not null, nullDeviance, options.Intercept, keepRows);
-        }
-        finally
-        {
-            engine.ReturnBuffers();
-        }
+        using var engine = new IrlsEngine(x, response, w, offset, family, link, options.MaxDegreeOfParallelism, keepRows);
+        IrlsResult r = engine.Run(start, mustart.Length == 0 ? [] : mustart.AsSpan(0, n), options.Epsilon, options.MaxIterations, options.Solver, options.SpeculativeFinalPass);
+        double nullDeviance = NullDeviance(engine, r, response, w, offset, family, link, options, n, hasOffset);
+        return Infer(r, engine, x, names, family, link, response, w, options.Weights is not null, nullDeviance, options.Intercept, keepRows);
     }
 
     private static unsafe double NullDeviance(IrlsEngine engine, IrlsResult r, double[] response, double[] w, double[] offset, GlmFamily family, ILinkFunction link, GlmOptions options, int n, bool hasOffset)
@@ -178,15 +170,8 @@ public static class Glm
         {
             // R refits the intercept-only model with the offset, starting from the full model's fitted values.
             var interceptOnly = new DesignSource(null, n, 0, 0, 0, intercept: true);
-            var nullEngine = new IrlsEngine(interceptOnly, response, w, offset, family, link, options.MaxDegreeOfParallelism, keepRows: false);
-            try
-            {
-                nullDeviance = nullEngine.Run([], r.Mu.AsSpan(0, n), options.Epsilon, options.MaxIterations, GlmSolver.Qr).Deviance;
-            }
-            finally
-            {
-                nullEngine.ReturnBuffers();
-            }
+            using var nullEngine = new IrlsEngine(interceptOnly, response, w, offset, family, link, options.MaxDegreeOfParallelism, keepRows: false);
+            nullDeviance = nullEngine.Run([], r.Mu.AsSpan(0, n), options.Epsilon, options.MaxIterations, GlmSolver.Qr).Deviance;
         }
         else
         {
@@ -361,14 +346,15 @@ public static class Glm
         return names.ToArray();
     }
 
-    private static double[] ReadVector(IReadOnlyList<double>? values, int n, double fill, string name)
+    /// <summary>A checked copy of an optional per-row vector (a pooled buffer when <paramref name="pool"/> is given; its first n entries).</summary>
+    private static double[] ReadVector(IReadOnlyList<double>? values, int n, double fill, string name, RowBuffers? pool)
     {
 #pragma warning disable CA2208 // the caller's public parameter is options; the message names the option
 
-        double[] v = new double[n];
+        double[] v = pool?.Rent(n) ?? new double[n];
         if (values is null)
         {
-            v.AsSpan().Fill(fill);
+            v.AsSpan(0, n).Fill(fill);
             return v;
         }
 

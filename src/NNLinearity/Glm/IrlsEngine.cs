@@ -1,6 +1,4 @@
 using System;
-using System.Buffers;
-using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
 using NNLinearity.Families;
@@ -57,7 +55,7 @@ internal sealed class IrlsResult
 /// offset, mu, the deviance, the working weights w and response z, and the block's contribution to the lower triangle
 /// of [X z]^T W [X z] (X^T W X, X^T W z). The per-row loop is compiled once per link struct.
 /// </summary>
-internal sealed unsafe class IrlsEngine
+internal sealed unsafe class IrlsEngine : IDisposable
 {
     private const int BlocksPerChunk = 32;
     private const int B = WeightedGram.BlockRows;
@@ -89,14 +87,14 @@ internal sealed unsafe class IrlsEngine
     private double[] _wwPrev;
     private double[] _lastGram = [];
     private readonly double[]? _keptWeights; // the fit's working weights when it keeps per-row results
-    private readonly List<double[]> _rented = [];
+    private readonly RowBuffers _buffers = new();
 
     // When false, a pass computes eta, mu and the deviance but not the weighted Gram (see Run).
     private bool _withGram = true;
     private bool _gramComplete;
 
     // keepRows: when true, eta, mu and the working weights that Run returns are fresh arrays of length N for the fit
-    // to keep; otherwise they are pooled (longer than N) and given back by ReturnBuffers. The working weights' second
+    // to keep; otherwise they are pooled (longer than N) and given back by Dispose. The working weights' second
     // buffer is pooled either way.
     public IrlsEngine(DesignSource x, double[] y, double[] weights, double[] offset, GlmFamily family, ILinkFunction link, int maxDegreeOfParallelism, bool keepRows = true)
     {
@@ -133,20 +131,10 @@ internal sealed unsafe class IrlsEngine
 
     public double LastDeviance { get; private set; }
 
-    /// <summary>A buffer of at least <paramref name="length"/> from the shared pool, given back by <see cref="ReturnBuffers"/>.</summary>
-    public double[] Rent(int length)
-    {
-        double[] a = ArrayPool<double>.Shared.Rent(length);
-        _rented.Add(a);
-        return a;
-    }
+    private double[] Rent(int length) => _buffers.Rent(length);
 
     /// <summary>Gives the pooled buffers back; the engine's per-row results must not be read afterwards.</summary>
-    public void ReturnBuffers()
-    {
-        foreach (double[] a in _rented) ArrayPool<double>.Shared.Return(a);
-        _rented.Clear();
-    }
+    public void Dispose() => _buffers.Dispose();
 
     public bool LastValid { get; private set; }
 
@@ -184,10 +172,10 @@ internal sealed unsafe class IrlsEngine
                 }
                 else
                 {
-                    startingMeans.CopyTo(_mu);
+                    startingMeans[.._n].CopyTo(_mu);
                 }
 
-                _link.Link(_mu, _eta);
+                _link.Link(_mu.AsSpan(0, _n), _eta.AsSpan(0, _n)); // pooled buffers are longer than N
             }
 
             Pass(null);
