@@ -8,68 +8,71 @@ namespace NNLinearity.Kernels;
 /// <summary>
 /// Vectorised tanh and logistic with their derivatives, in double and float: double within 3 ulp of Math.Tanh and of
 /// a plain scalar logistic, float within 3 float ulps of the correctly rounded value (measured by the tests, tails,
-/// subnormals, +-0, +-Inf and NaN included).
+/// subnormals, +-0, +-Inf and NaN included). Written against <see cref="ISimd{TSelf, T}"/>: the span methods run on
+/// 512-bit vectors where they are accelerated, else on <see cref="Vector{T}"/>, with the same bits on every width.
 /// </summary>
 internal static class ActivationKernels
 {
     /// <summary>expm1(x) for 0 &lt;= x &lt;= 1.1 by its Taylor series to x^20 (truncation below 1e-19 relative; all terms positive).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<double> ExpM1Small(Vector<double> x)
+    private static TV ExpM1Small<TV>(TV x)
+        where TV : struct, ISimd<TV, double>
     {
-        Vector<double> p = new(1.0 / 2432902008176640000.0);
-        p = Vector.FusedMultiplyAdd(p, x, new Vector<double>(1.0 / 121645100408832000.0));
-        p = Vector.FusedMultiplyAdd(p, x, new Vector<double>(1.0 / 6402373705728000.0));
-        p = Vector.FusedMultiplyAdd(p, x, new Vector<double>(1.0 / 355687428096000.0));
-        p = Vector.FusedMultiplyAdd(p, x, new Vector<double>(1.0 / 20922789888000.0));
-        p = Vector.FusedMultiplyAdd(p, x, new Vector<double>(1.0 / 1307674368000.0));
-        p = Vector.FusedMultiplyAdd(p, x, new Vector<double>(1.0 / 87178291200.0));
-        p = Vector.FusedMultiplyAdd(p, x, new Vector<double>(1.0 / 6227020800.0));
-        p = Vector.FusedMultiplyAdd(p, x, new Vector<double>(1.0 / 479001600.0));
-        p = Vector.FusedMultiplyAdd(p, x, new Vector<double>(1.0 / 39916800.0));
-        p = Vector.FusedMultiplyAdd(p, x, new Vector<double>(1.0 / 3628800.0));
-        p = Vector.FusedMultiplyAdd(p, x, new Vector<double>(1.0 / 362880.0));
-        p = Vector.FusedMultiplyAdd(p, x, new Vector<double>(1.0 / 40320.0));
-        p = Vector.FusedMultiplyAdd(p, x, new Vector<double>(1.0 / 5040.0));
-        p = Vector.FusedMultiplyAdd(p, x, new Vector<double>(1.0 / 720.0));
-        p = Vector.FusedMultiplyAdd(p, x, new Vector<double>(1.0 / 120.0));
-        p = Vector.FusedMultiplyAdd(p, x, new Vector<double>(1.0 / 24.0));
-        p = Vector.FusedMultiplyAdd(p, x, new Vector<double>(1.0 / 6.0));
-        p = Vector.FusedMultiplyAdd(p, x, new Vector<double>(0.5));
-        p = Vector.FusedMultiplyAdd(p, x, Vector<double>.One);
+        TV p = TV.Create(1.0 / 2432902008176640000.0);
+        p = TV.Fma(p, x, TV.Create(1.0 / 121645100408832000.0));
+        p = TV.Fma(p, x, TV.Create(1.0 / 6402373705728000.0));
+        p = TV.Fma(p, x, TV.Create(1.0 / 355687428096000.0));
+        p = TV.Fma(p, x, TV.Create(1.0 / 20922789888000.0));
+        p = TV.Fma(p, x, TV.Create(1.0 / 1307674368000.0));
+        p = TV.Fma(p, x, TV.Create(1.0 / 87178291200.0));
+        p = TV.Fma(p, x, TV.Create(1.0 / 6227020800.0));
+        p = TV.Fma(p, x, TV.Create(1.0 / 479001600.0));
+        p = TV.Fma(p, x, TV.Create(1.0 / 39916800.0));
+        p = TV.Fma(p, x, TV.Create(1.0 / 3628800.0));
+        p = TV.Fma(p, x, TV.Create(1.0 / 362880.0));
+        p = TV.Fma(p, x, TV.Create(1.0 / 40320.0));
+        p = TV.Fma(p, x, TV.Create(1.0 / 5040.0));
+        p = TV.Fma(p, x, TV.Create(1.0 / 720.0));
+        p = TV.Fma(p, x, TV.Create(1.0 / 120.0));
+        p = TV.Fma(p, x, TV.Create(1.0 / 24.0));
+        p = TV.Fma(p, x, TV.Create(1.0 / 6.0));
+        p = TV.Fma(p, x, TV.Create(0.5));
+        p = TV.Fma(p, x, TV.Create(1.0));
         return p * x;
     }
 
     /// <summary>tanh(x) and 1 - tanh^2(x); one division unless a lane is below 0.55 in magnitude.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Tanh(Vector<double> x, out Vector<double> t, out Vector<double> d)
+    public static void Tanh<TV>(TV x, out TV t, out TV d)
+        where TV : struct, ISimd<TV, double>
     {
-        Vector<double> a = Vector.Abs(x);
-        Vector<double> e2 = VectorMath.Exp(-(a + a));                      // exp(-2a) in (0, 1]
-        Vector<double> r = Vector<double>.One / (Vector<double>.One + e2);
-        Vector<double> tanh = (Vector<double>.One - e2) * r;               // no cancellation once a >= 0.55
-        Vector<long> small = Vector.LessThan(a, new Vector<double>(0.55));
-        if (!Vector.EqualsAll(small, Vector<long>.Zero))
+        TV a = TV.Abs(x);
+        TV e2 = VectorMath.Exp(-(a + a));                      // exp(-2a) in (0, 1]
+        TV r = TV.Create(1.0) / (TV.Create(1.0) + e2);
+        TV tanh = (TV.Create(1.0) - e2) * r;               // no cancellation once a >= 0.55
+        TV small = TV.LessThan(a, TV.Create(0.55));
+        if (TV.AnyTrue(small))
         {
-            Vector<double> em = ExpM1Small(Vector.Min(a + a, new Vector<double>(1.1)));
-            tanh = Vector.ConditionalSelect(small, em / (em + new Vector<double>(2.0)), tanh); // exact near 0
+            TV em = ExpM1Small(TV.Min(a + a, TV.Create(1.1)));
+            tanh = TV.Select(small, em / (em + TV.Create(2.0)), tanh); // exact near 0
         }
 
         // Restore the sign bit of x (tanh is odd; -0 stays -0); NaN propagates through Exp.
-        Vector<long> sign = Vector.AsVectorInt64(x) & new Vector<long>(long.MinValue);
-        t = Vector.AsVectorDouble(Vector.AsVectorInt64(tanh) | sign);
-        d = new Vector<double>(4.0) * e2 * r * r;
+        t = TV.WithSignOf(tanh, x);
+        d = TV.Create(4.0) * e2 * r * r;
     }
 
     /// <summary>logistic(x) = 1 / (1 + exp(-x)) and its derivative, from e = exp(-|x|) without cancellation.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Logistic(Vector<double> x, out Vector<double> mu, out Vector<double> d)
+    public static void Logistic<TV>(TV x, out TV mu, out TV d)
+        where TV : struct, ISimd<TV, double>
     {
-        Vector<double> e = VectorMath.Exp(-Vector.Abs(x));
-        Vector<double> p = Vector<double>.One / (Vector<double>.One + e);
-        Vector<double> ep = e * p;
+        TV e = VectorMath.Exp(-TV.Abs(x));
+        TV p = TV.Create(1.0) / (TV.Create(1.0) + e);
+        TV ep = e * p;
         d = ep * p;
-        mu = Vector.ConditionalSelect(Vector.GreaterThanOrEqual(x, Vector<double>.Zero), p, ep);
-        mu = Vector.ConditionalSelect(Vector.Equals(x, x), mu, x);
+        mu = TV.Select(TV.GreaterThanOrEqual(x, TV.Create(0.0)), p, ep);
+        mu = TV.Select(TV.Equal(x, x), mu, x);
     }
 
     /// <summary>
@@ -77,27 +80,24 @@ internal static class ActivationKernels
     /// with subnormal results (the scale 2^n applied in two halves) and 0 below -103.98.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<float> ExpF(Vector<float> x)
+    public static TF ExpF<TF>(TF x)
+        where TF : struct, ISimd<TF, float>
     {
-        Vector<float> xc = Vector.Min(Vector.Max(x, new Vector<float>(-104f)), new Vector<float>(88.7f));
-        Vector<float> n = Vector.Round(xc * new Vector<float>(1.44269504088896341f));
-        Vector<float> r = Vector.FusedMultiplyAdd(n, new Vector<float>(-0.693359375f), xc);
-        r = Vector.FusedMultiplyAdd(n, new Vector<float>(2.12194440e-4f), r);
-        Vector<float> p = new(1.9875691500e-4f);
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(1.3981999507e-3f));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(8.3334519073e-3f));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(4.1665795894e-2f));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(1.6666665459e-1f));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(5.0000001201e-1f));
-        p = Vector.FusedMultiplyAdd(p, r * r, r + Vector<float>.One);
-        Vector<int> ni = Vector.ConvertToInt32(n);
-        Vector<int> n1 = Vector.ShiftRightArithmetic(ni, 1);
-        Vector<float> s1 = Vector.AsVectorSingle(Vector.ShiftLeft(n1 + new Vector<int>(127), 23));
-        Vector<float> s2 = Vector.AsVectorSingle(Vector.ShiftLeft(ni - n1 + new Vector<int>(127), 23));
-        Vector<float> result = p * s1 * s2;
-        result = Vector.ConditionalSelect(Vector.LessThan(x, new Vector<float>(-103.98f)), Vector<float>.Zero, result);
-        result = Vector.ConditionalSelect(Vector.GreaterThan(x, new Vector<float>(88.72283f)), new Vector<float>(float.PositiveInfinity), result);
-        return Vector.ConditionalSelect(Vector.Equals(x, x), result, x);
+        TF xc = TF.Min(TF.Max(x, TF.Create(-104f)), TF.Create(88.7f));
+        TF n = TF.Round(xc * TF.Create(1.44269504088896341f));
+        TF r = TF.Fma(n, TF.Create(-0.693359375f), xc);
+        r = TF.Fma(n, TF.Create(2.12194440e-4f), r);
+        TF p = TF.Create(1.9875691500e-4f);
+        p = TF.Fma(p, r, TF.Create(1.3981999507e-3f));
+        p = TF.Fma(p, r, TF.Create(8.3334519073e-3f));
+        p = TF.Fma(p, r, TF.Create(4.1665795894e-2f));
+        p = TF.Fma(p, r, TF.Create(1.6666665459e-1f));
+        p = TF.Fma(p, r, TF.Create(5.0000001201e-1f));
+        p = TF.Fma(p, r * r, r + TF.Create(1f));
+        TF result = TF.ScaleByPow2(p, n);
+        result = TF.Select(TF.LessThan(x, TF.Create(-103.98f)), TF.Create(0f), result);
+        result = TF.Select(TF.GreaterThan(x, TF.Create(88.72283f)), TF.Create(float.PositiveInfinity), result);
+        return TF.Select(TF.Equal(x, x), result, x);
     }
 
     /// <summary>
@@ -106,33 +106,29 @@ internal static class ActivationKernels
     /// are scaled by 2^23 first; log 0 = -Infinity, log of a negative number is NaN, log +Infinity = +Infinity.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<float> LogF(Vector<float> x)
+    public static TF LogF<TF>(TF x)
+        where TF : struct, ISimd<TF, float>
     {
-        Vector<int> tiny = Vector.LessThan(x, new Vector<float>(1.17549435e-38f));
-        Vector<float> xs = Vector.ConditionalSelect(tiny, x * new Vector<float>(8388608f), x); // 2^23
-        Vector<int> bits = Vector.AsVectorInt32(xs) + new Vector<int>(0x3f800000 - 0x3f3504f3);
-        Vector<int> k = Vector.ShiftRightArithmetic(bits, 23) - new Vector<int>(127) - (Vector.AsVectorInt32(tiny) & new Vector<int>(23));
-        Vector<float> m = Vector.AsVectorSingle((bits & new Vector<int>(0x007fffff)) + new Vector<int>(0x3f3504f3));
-        Vector<float> f = m - Vector<float>.One;
-        Vector<float> z = f * f;
-        Vector<float> p = new(7.0376836292e-2f);
-        p = Vector.FusedMultiplyAdd(p, f, new Vector<float>(-1.1514610310e-1f));
-        p = Vector.FusedMultiplyAdd(p, f, new Vector<float>(1.1676998740e-1f));
-        p = Vector.FusedMultiplyAdd(p, f, new Vector<float>(-1.2420140846e-1f));
-        p = Vector.FusedMultiplyAdd(p, f, new Vector<float>(1.4249322787e-1f));
-        p = Vector.FusedMultiplyAdd(p, f, new Vector<float>(-1.6668057665e-1f));
-        p = Vector.FusedMultiplyAdd(p, f, new Vector<float>(2.0000714765e-1f));
-        p = Vector.FusedMultiplyAdd(p, f, new Vector<float>(-2.4999993993e-1f));
-        p = Vector.FusedMultiplyAdd(p, f, new Vector<float>(3.3333331174e-1f));
-        Vector<float> e = Vector.ConvertToSingle(k);
-        Vector<float> y = f * z * p;
-        y = Vector.FusedMultiplyAdd(e, new Vector<float>(-2.12194440e-4f), y);
-        y = Vector.FusedMultiplyAdd(z, new Vector<float>(-0.5f), y);
-        Vector<float> result = Vector.FusedMultiplyAdd(e, new Vector<float>(0.693359375f), f + y);
-        result = Vector.ConditionalSelect(Vector.Equals(x, Vector<float>.Zero), new Vector<float>(float.NegativeInfinity), result);
-        result = Vector.ConditionalSelect(Vector.LessThan(x, Vector<float>.Zero), new Vector<float>(float.NaN), result);
-        result = Vector.ConditionalSelect(Vector.Equals(x, new Vector<float>(float.PositiveInfinity)), x, result);
-        return Vector.ConditionalSelect(Vector.Equals(x, x), result, x);
+        TF m = TF.Reduce(x, out TF e); // x = 2^e m, subnormals scaled by 2^23 first
+        TF f = m - TF.Create(1f);
+        TF z = f * f;
+        TF p = TF.Create(7.0376836292e-2f);
+        p = TF.Fma(p, f, TF.Create(-1.1514610310e-1f));
+        p = TF.Fma(p, f, TF.Create(1.1676998740e-1f));
+        p = TF.Fma(p, f, TF.Create(-1.2420140846e-1f));
+        p = TF.Fma(p, f, TF.Create(1.4249322787e-1f));
+        p = TF.Fma(p, f, TF.Create(-1.6668057665e-1f));
+        p = TF.Fma(p, f, TF.Create(2.0000714765e-1f));
+        p = TF.Fma(p, f, TF.Create(-2.4999993993e-1f));
+        p = TF.Fma(p, f, TF.Create(3.3333331174e-1f));
+        TF y = f * z * p;
+        y = TF.Fma(e, TF.Create(-2.12194440e-4f), y);
+        y = TF.Fma(z, TF.Create(-0.5f), y);
+        TF result = TF.Fma(e, TF.Create(0.693359375f), f + y);
+        result = TF.Select(TF.Equal(x, TF.Create(0f)), TF.Create(float.NegativeInfinity), result);
+        result = TF.Select(TF.LessThan(x, TF.Create(0f)), TF.Create(float.NaN), result);
+        result = TF.Select(TF.Equal(x, TF.Create(float.PositiveInfinity)), x, result);
+        return TF.Select(TF.Equal(x, x), result, x);
     }
 
     /// <summary>
@@ -140,91 +136,96 @@ internal static class ActivationKernels
     /// log(u) e / (u - 1), u = 1 + e, on <see cref="LogF"/>; within 3 float ulps (tested).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<float> SoftplusF(Vector<float> x)
+    public static TF SoftplusF<TF>(TF x)
+        where TF : struct, ISimd<TF, float>
     {
-        Vector<float> e = ExpF(-Vector.Abs(x));
-        Vector<float> u = Vector<float>.One + e;
-        Vector<float> l = LogF(u) * (e / (u - Vector<float>.One));
-        l = Vector.ConditionalSelect(Vector.Equals(u, Vector<float>.One), e, l);
-        Vector<float> result = Vector.Max(x, Vector<float>.Zero) + l;
-        return Vector.ConditionalSelect(Vector.Equals(x, x), result, x);
+        TF e = ExpF(-TF.Abs(x));
+        TF u = TF.Create(1f) + e;
+        TF l = LogF(u) * (e / (u - TF.Create(1f)));
+        l = TF.Select(TF.Equal(u, TF.Create(1f)), e, l);
+        TF result = TF.Max(x, TF.Create(0f)) + l;
+        return TF.Select(TF.Equal(x, x), result, x);
     }
 
     /// <summary>tanh and 1 - tanh^2 in float: as the double kernel, with expm1's series to x^11 below |x| = 0.55.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void TanhF(Vector<float> x, out Vector<float> t, out Vector<float> d)
+    public static void TanhF<TF>(TF x, out TF t, out TF d)
+        where TF : struct, ISimd<TF, float>
     {
-        Vector<float> a = Vector.Abs(x);
-        Vector<float> e2 = ExpF(-(a + a));
-        Vector<float> r = Vector<float>.One / (Vector<float>.One + e2);
-        Vector<float> tanh = (Vector<float>.One - e2) * r;
-        Vector<int> small = Vector.LessThan(a, new Vector<float>(0.55f));
-        if (!Vector.EqualsAll(small, Vector<int>.Zero))
+        TF a = TF.Abs(x);
+        TF e2 = ExpF(-(a + a));
+        TF r = TF.Create(1f) / (TF.Create(1f) + e2);
+        TF tanh = (TF.Create(1f) - e2) * r;
+        TF small = TF.LessThan(a, TF.Create(0.55f));
+        if (TF.AnyTrue(small))
         {
-            Vector<float> z = Vector.Min(a + a, new Vector<float>(1.1f));
-            Vector<float> p = new(1f / 39916800f);
-            p = Vector.FusedMultiplyAdd(p, z, new Vector<float>(1f / 3628800f));
-            p = Vector.FusedMultiplyAdd(p, z, new Vector<float>(1f / 362880f));
-            p = Vector.FusedMultiplyAdd(p, z, new Vector<float>(1f / 40320f));
-            p = Vector.FusedMultiplyAdd(p, z, new Vector<float>(1f / 5040f));
-            p = Vector.FusedMultiplyAdd(p, z, new Vector<float>(1f / 720f));
-            p = Vector.FusedMultiplyAdd(p, z, new Vector<float>(1f / 120f));
-            p = Vector.FusedMultiplyAdd(p, z, new Vector<float>(1f / 24f));
-            p = Vector.FusedMultiplyAdd(p, z, new Vector<float>(1f / 6f));
-            p = Vector.FusedMultiplyAdd(p, z, new Vector<float>(0.5f));
-            p = Vector.FusedMultiplyAdd(p, z, Vector<float>.One);
-            Vector<float> em = p * z;
-            tanh = Vector.ConditionalSelect(small, em / (em + new Vector<float>(2f)), tanh);
+            TF z = TF.Min(a + a, TF.Create(1.1f));
+            TF p = TF.Create(1f / 39916800f);
+            p = TF.Fma(p, z, TF.Create(1f / 3628800f));
+            p = TF.Fma(p, z, TF.Create(1f / 362880f));
+            p = TF.Fma(p, z, TF.Create(1f / 40320f));
+            p = TF.Fma(p, z, TF.Create(1f / 5040f));
+            p = TF.Fma(p, z, TF.Create(1f / 720f));
+            p = TF.Fma(p, z, TF.Create(1f / 120f));
+            p = TF.Fma(p, z, TF.Create(1f / 24f));
+            p = TF.Fma(p, z, TF.Create(1f / 6f));
+            p = TF.Fma(p, z, TF.Create(0.5f));
+            p = TF.Fma(p, z, TF.Create(1f));
+            TF em = p * z;
+            tanh = TF.Select(small, em / (em + TF.Create(2f)), tanh);
         }
 
-        Vector<int> sign = Vector.AsVectorInt32(x) & new Vector<int>(int.MinValue);
-        t = Vector.AsVectorSingle(Vector.AsVectorInt32(tanh) | sign);
-        d = new Vector<float>(4f) * e2 * r * r;
+        t = TF.WithSignOf(tanh, x);
+        d = TF.Create(4f) * e2 * r * r;
     }
 
     /// <summary>logistic and its derivative in float, from e = exp(-|x|).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void LogisticF(Vector<float> x, out Vector<float> mu, out Vector<float> d)
+    public static void LogisticF<TF>(TF x, out TF mu, out TF d)
+        where TF : struct, ISimd<TF, float>
     {
-        Vector<float> e = ExpF(-Vector.Abs(x));
-        Vector<float> p = Vector<float>.One / (Vector<float>.One + e);
-        Vector<float> ep = e * p;
+        TF e = ExpF(-TF.Abs(x));
+        TF p = TF.Create(1f) / (TF.Create(1f) + e);
+        TF ep = e * p;
         d = ep * p;
-        mu = Vector.ConditionalSelect(Vector.GreaterThanOrEqual(x, Vector<float>.Zero), p, ep);
-        mu = Vector.ConditionalSelect(Vector.Equals(x, x), mu, x);
+        mu = TF.Select(TF.GreaterThanOrEqual(x, TF.Create(0f)), p, ep);
+        mu = TF.Select(TF.Equal(x, x), mu, x);
     }
 
+    /// <summary>An inverse link with its derivative, on double and float lanes of every width, and in scalar double.</summary>
     internal interface IActivation
     {
-        static abstract void Invoke(Vector<double> x, out Vector<double> mu, out Vector<double> d);
+        static abstract void Invoke<TV>(TV x, out TV mu, out TV d)
+            where TV : struct, ISimd<TV, double>;
 
         static abstract double Scalar(double x, out double d);
 
-        static abstract void InvokeF(Vector<float> x, out Vector<float> mu, out Vector<float> d);
+        static abstract void InvokeF<TF>(TF x, out TF mu, out TF d)
+            where TF : struct, ISimd<TF, float>;
     }
 
     internal readonly struct TanhOp : IActivation
     {
-        public static void Invoke(Vector<double> x, out Vector<double> mu, out Vector<double> d) => Tanh(x, out mu, out d);
+        public static void Invoke<TV>(TV x, out TV mu, out TV d) where TV : struct, ISimd<TV, double> => Tanh(x, out mu, out d);
 
-        public static void InvokeF(Vector<float> x, out Vector<float> mu, out Vector<float> d) => TanhF(x, out mu, out d);
+        public static void InvokeF<TF>(TF x, out TF mu, out TF d) where TF : struct, ISimd<TF, float> => TanhF(x, out mu, out d);
 
         public static double Scalar(double x, out double d)
         {
             Span<double> buf = stackalloc double[Vector<double>.Count];
             buf.Clear();
             buf[0] = x;
-            Tanh(new Vector<double>(buf), out Vector<double> t, out Vector<double> dv);
-            d = dv[0];
-            return t[0];
+            Tanh(new VecD(new Vector<double>(buf)), out VecD t, out VecD dv);
+            d = dv.V[0];
+            return t.V[0];
         }
     }
 
     internal readonly struct LogisticOp : IActivation
     {
-        public static void Invoke(Vector<double> x, out Vector<double> mu, out Vector<double> d) => Logistic(x, out mu, out d);
+        public static void Invoke<TV>(TV x, out TV mu, out TV d) where TV : struct, ISimd<TV, double> => Logistic(x, out mu, out d);
 
-        public static void InvokeF(Vector<float> x, out Vector<float> mu, out Vector<float> d) => LogisticF(x, out mu, out d);
+        public static void InvokeF<TF>(TF x, out TF mu, out TF d) where TF : struct, ISimd<TF, float> => LogisticF(x, out mu, out d);
 
         public static double Scalar(double x, out double d)
         {
@@ -235,11 +236,27 @@ internal static class ActivationKernels
         }
     }
 
-    /// <summary>mu and/or dmu/deta over a double span (either destination may be empty; mu may alias eta).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>mu and/or dmu/deta over a double span on the widest accelerated vectors (either destination may be empty; mu may alias eta).</summary>
     public static void Apply<TOp>(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta) where TOp : struct, IActivation
     {
-        int n = eta.Length, vw = Vector<double>.Count;
+        if (VectorMath.Use512) Apply<TOp, Vec512D>(eta, mu, dMuDEta);
+        else Apply<TOp, VecD>(eta, mu, dMuDEta);
+    }
+
+    /// <summary>The float version, on float-native kernels (within 3 float ulps, tested).</summary>
+    public static void Apply<TOp>(ReadOnlySpan<float> eta, Span<float> mu, Span<float> dMuDEta) where TOp : struct, IActivation
+    {
+        if (VectorMath.Use512) ApplyF<TOp, Vec512F>(eta, mu, dMuDEta);
+        else ApplyF<TOp, VecF>(eta, mu, dMuDEta);
+    }
+
+    /// <summary>The double span kernel on one width (tests force each width through it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Apply<TOp, TV>(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta)
+        where TOp : struct, IActivation
+        where TV : struct, ISimd<TV, double>
+    {
+        int n = eta.Length, vw = TV.Count;
         bool wantMu = !mu.IsEmpty, wantD = !dMuDEta.IsEmpty;
         if (wantMu && mu.Length < n) throw new ArgumentException($"Destination length {mu.Length} is shorter than the source length {n}.", nameof(mu));
         if (wantD && dMuDEta.Length < n) throw new ArgumentException($"Destination length {dMuDEta.Length} is shorter than the source length {n}.", nameof(dMuDEta));
@@ -256,23 +273,29 @@ internal static class ActivationKernels
         }
 
         // The last full vector is computed before anything is stored, so that mu may alias eta.
-        TOp.Invoke(new Vector<double>(eta[(n - vw)..]), out Vector<double> lastMu, out Vector<double> lastD);
-        for (int i = 0; i <= n - vw; i += vw)
+        ref double e = ref MemoryMarshal.GetReference(eta);
+        ref double mr = ref MemoryMarshal.GetReference(mu);
+        ref double dr = ref MemoryMarshal.GetReference(dMuDEta);
+        nuint lastAt = (nuint)(n - vw);
+        TOp.Invoke(TV.Load(ref e, lastAt), out TV lastMu, out TV lastD);
+        for (nuint i = 0; i <= lastAt; i += (nuint)vw)
         {
-            TOp.Invoke(new Vector<double>(eta[i..]), out Vector<double> m, out Vector<double> d);
-            if (wantD) d.CopyTo(dMuDEta[i..]);
-            if (wantMu) m.CopyTo(mu[i..]);
+            TOp.Invoke(TV.Load(ref e, i), out TV m, out TV d);
+            if (wantD) TV.Store(d, ref dr, i);
+            if (wantMu) TV.Store(m, ref mr, i);
         }
 
-        if (wantD) lastD.CopyTo(dMuDEta[(n - vw)..]);
-        if (wantMu) lastMu.CopyTo(mu[(n - vw)..]);
+        if (wantD) TV.Store(lastD, ref dr, lastAt);
+        if (wantMu) TV.Store(lastMu, ref mr, lastAt);
     }
 
-    /// <summary>The float version, on float-native kernels (within 3 float ulps, tested); spans shorter than a vector are computed in double and rounded.</summary>
+    /// <summary>The float span kernel on one width; spans shorter than a vector are computed in double and rounded.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Apply<TOp>(ReadOnlySpan<float> eta, Span<float> mu, Span<float> dMuDEta) where TOp : struct, IActivation
+    internal static void ApplyF<TOp, TF>(ReadOnlySpan<float> eta, Span<float> mu, Span<float> dMuDEta)
+        where TOp : struct, IActivation
+        where TF : struct, ISimd<TF, float>
     {
-        int n = eta.Length, vw = Vector<float>.Count;
+        int n = eta.Length, vw = TF.Count;
         bool wantMu = !mu.IsEmpty, wantD = !dMuDEta.IsEmpty;
         if (wantMu && mu.Length < n) throw new ArgumentException($"Destination length {mu.Length} is shorter than the source length {n}.", nameof(mu));
         if (wantD && dMuDEta.Length < n) throw new ArgumentException($"Destination length {dMuDEta.Length} is shorter than the source length {n}.", nameof(dMuDEta));
@@ -288,17 +311,19 @@ internal static class ActivationKernels
             return;
         }
 
-        Compute(new Vector<float>(eta[(n - vw)..]), out Vector<float> lastMu, out Vector<float> lastD);
-        for (int i = 0; i <= n - vw; i += vw)
+        ref float e = ref MemoryMarshal.GetReference(eta);
+        ref float mr = ref MemoryMarshal.GetReference(mu);
+        ref float dr = ref MemoryMarshal.GetReference(dMuDEta);
+        nuint lastAt = (nuint)(n - vw);
+        TOp.InvokeF(TF.Load(ref e, lastAt), out TF lastMu, out TF lastD);
+        for (nuint i = 0; i <= lastAt; i += (nuint)vw)
         {
-            Compute(new Vector<float>(eta[i..]), out Vector<float> m, out Vector<float> d);
-            if (wantD) d.CopyTo(dMuDEta[i..]);
-            if (wantMu) m.CopyTo(mu[i..]);
+            TOp.InvokeF(TF.Load(ref e, i), out TF m, out TF d);
+            if (wantD) TF.Store(d, ref dr, i);
+            if (wantMu) TF.Store(m, ref mr, i);
         }
 
-        if (wantD) lastD.CopyTo(dMuDEta[(n - vw)..]);
-        if (wantMu) lastMu.CopyTo(mu[(n - vw)..]);
-
-        static void Compute(Vector<float> x, out Vector<float> m, out Vector<float> d) => TOp.InvokeF(x, out m, out d);
+        if (wantD) TF.Store(lastD, ref dr, lastAt);
+        if (wantMu) TF.Store(lastMu, ref mr, lastAt);
     }
 }

@@ -1,15 +1,20 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using NNLinearity.Numerics;
 
 namespace NNLinearity.Kernels;
 
 /// <summary>
-/// Vectorised elementary functions in double precision on <see cref="Vector{T}"/> (256-bit with AVX2, 128-bit on
-/// SSE/NEON, a software fallback without SIMD), with the same algorithm on every width.
-/// Accuracy, measured by tests against Math.Exp / Math.Log over the whole range including tails and subnormals:
-/// exp within 1 ulp, log within 1 ulp (documented per method).
+/// Vectorised elementary functions in double precision, each written once against <see cref="ISimd{TSelf, T}"/> and
+/// run on 512-bit vectors where they are accelerated (the runtime keeps <see cref="Vector{T}"/> at 256 bits on such
+/// machines), else on <see cref="Vector{T}"/> (256-bit with AVX2, 128-bit on SSE/NEON, the runtime's software
+/// fallback without SIMD). Every width gives the same bits (tested). The larger kernels are not inlined into their
+/// callers, so that each is compiled with its wrapper calls inlined.
+/// Accuracy, measured by tests against R and Math.Exp / Math.Log over the whole range including tails and subnormals,
+/// is documented per method.
 /// </summary>
 internal static class VectorMath
 {
@@ -25,24 +30,25 @@ internal static class VectorMath
     /// relative).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<double> ReducedExpM1(Vector<double> x, out Vector<double> n)
+    private static TV ReducedExpM1<TV>(TV x, out TV n)
+        where TV : struct, ISimd<TV, double>
     {
-        n = Vector.Round(x * new Vector<double>(Log2E));
-        Vector<double> r = Vector.FusedMultiplyAdd(n, new Vector<double>(-Ln2Hi), x);
-        r = Vector.FusedMultiplyAdd(n, new Vector<double>(-Ln2Lo), r);
-        Vector<double> q = new(1.0 / 6227020800.0);
-        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 479001600.0));
-        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 39916800.0));
-        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 3628800.0));
-        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 362880.0));
-        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 40320.0));
-        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 5040.0));
-        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 720.0));
-        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 120.0));
-        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 24.0));
-        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(1.0 / 6.0));
-        q = Vector.FusedMultiplyAdd(q, r, new Vector<double>(0.5));
-        return Vector.FusedMultiplyAdd(r * r, q, r);
+        n = TV.Round(x * TV.Create(Log2E));
+        TV r = TV.Fma(n, TV.Create(-Ln2Hi), x);
+        r = TV.Fma(n, TV.Create(-Ln2Lo), r);
+        TV q = TV.Create(1.0 / 6227020800.0);
+        q = TV.Fma(q, r, TV.Create(1.0 / 479001600.0));
+        q = TV.Fma(q, r, TV.Create(1.0 / 39916800.0));
+        q = TV.Fma(q, r, TV.Create(1.0 / 3628800.0));
+        q = TV.Fma(q, r, TV.Create(1.0 / 362880.0));
+        q = TV.Fma(q, r, TV.Create(1.0 / 40320.0));
+        q = TV.Fma(q, r, TV.Create(1.0 / 5040.0));
+        q = TV.Fma(q, r, TV.Create(1.0 / 720.0));
+        q = TV.Fma(q, r, TV.Create(1.0 / 120.0));
+        q = TV.Fma(q, r, TV.Create(1.0 / 24.0));
+        q = TV.Fma(q, r, TV.Create(1.0 / 6.0));
+        q = TV.Fma(q, r, TV.Create(0.5));
+        return TV.Fma(r * r, q, r);
     }
 
     /// <summary>
@@ -50,22 +56,18 @@ internal static class VectorMath
     /// two halves so that subnormal results are rounded once. Within 1 ulp of Math.Exp and of R's exp (tested);
     /// +Infinity above 709.78, 0 below -745.13, NaN propagates.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<double> Exp(Vector<double> x)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static TV Exp<TV>(TV x)
+        where TV : struct, ISimd<TV, double>
     {
-        Vector<double> xc = Vector.Min(Vector.Max(x, new Vector<double>(ExpUnderflow - 1)), new Vector<double>(ExpOverflow + 1));
-        Vector<double> p = Vector<double>.One + ReducedExpM1(xc, out Vector<double> n);
+        TV xc = TV.Min(TV.Max(x, TV.Create(ExpUnderflow - 1)), TV.Create(ExpOverflow + 1));
+        TV p = TV.Create(1.0) + ReducedExpM1(xc, out TV n);
 
-        Vector<long> ni = Vector.ConvertToInt64(n);
-        Vector<long> n1 = Vector.ShiftRightArithmetic(ni, 1);
-        Vector<long> n2 = ni - n1;
-        Vector<double> s1 = Vector.AsVectorDouble(Vector.ShiftLeft(n1 + new Vector<long>(1023), 52));
-        Vector<double> s2 = Vector.AsVectorDouble(Vector.ShiftLeft(n2 + new Vector<long>(1023), 52));
-        Vector<double> result = p * s1 * s2;
+        TV result = TV.ScaleByPow2(p, n);
 
-        result = Vector.ConditionalSelect(Vector.GreaterThan(x, new Vector<double>(ExpOverflow)), new Vector<double>(double.PositiveInfinity), result);
-        result = Vector.ConditionalSelect(Vector.LessThan(x, new Vector<double>(ExpUnderflow)), Vector<double>.Zero, result);
-        return Vector.ConditionalSelect(Vector.Equals(x, x), result, x); // NaN in, NaN out
+        result = TV.Select(TV.GreaterThan(x, TV.Create(ExpOverflow)), TV.Create(double.PositiveInfinity), result);
+        result = TV.Select(TV.LessThan(x, TV.Create(ExpUnderflow)), TV.Create(0.0), result);
+        return TV.Select(TV.Equal(x, x), result, x); // NaN in, NaN out
     }
 
     /// <summary>
@@ -73,36 +75,27 @@ internal static class VectorMath
     /// log(m) = f - (f^2/2 - s (f^2/2 + R(s^2))) with fdlibm's minimax R (its e_log.c), which keeps the result within
     /// 1 ulp. Subnormal inputs are scaled by 2^54 first; log(0) = -Infinity, log(x &lt; 0) = NaN, log(+Inf) = +Inf.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<double> Log(Vector<double> x)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static TV Log<TV>(TV x)
+        where TV : struct, ISimd<TV, double>
     {
-        // Scale subnormals into the normal range.
-        Vector<long> tiny = Vector.LessThan(x, new Vector<double>(2.2250738585072014e-308));
-        Vector<double> xs = Vector.ConditionalSelect(tiny, x * new Vector<double>(18014398509481984.0), x); // 2^54
-        Vector<long> kAdjust = Vector.ConditionalSelect(tiny, new Vector<long>(-54), Vector<long>.Zero);
+        // x = 2^k m, subnormals scaled by 2^54 first.
+        TV m = TV.Reduce(x, out TV dk);
 
-        Vector<long> bits = Vector.AsVectorInt64(xs);
-        // Bias the exponent so that the mantissa lands in [sqrt(2)/2, sqrt(2)): add (1 - sqrt(2)/2) in mantissa units.
-        Vector<long> hx = bits + new Vector<long>(0x3ff0000000000000L - 0x3fe6a09e667f3bcdL);
-        Vector<long> k = Vector.ShiftRightArithmetic(hx, 52) - new Vector<long>(0x3ff) + kAdjust;
-        Vector<long> mbits = (hx & new Vector<long>(0x000fffffffffffffL)) + new Vector<long>(0x3fe6a09e667f3bcdL);
-        Vector<double> m = Vector.AsVectorDouble(mbits);
+        TV f = m - TV.Create(1.0);
+        TV s = f / (TV.Create(2.0) + f);
+        TV z = s * s;
+        TV w = z * z;
+        TV t1 = w * TV.Fma(w, TV.Fma(w, TV.Create(1.531383769920937332e-01), TV.Create(2.222219843214978396e-01)), TV.Create(3.999999999940941908e-01));
+        TV t2 = z * TV.Fma(w, TV.Fma(w, TV.Fma(w, TV.Create(1.479819860511658591e-01), TV.Create(1.818357216161805012e-01)), TV.Create(2.857142874366239149e-01)), TV.Create(6.666666666666735130e-01));
+        TV r = t1 + t2;
+        TV hfsq = TV.Create(0.5) * f * f;
+        TV result = dk * TV.Create(Ln2Hi) - ((hfsq - (s * (hfsq + r) + dk * TV.Create(Ln2Lo))) - f);
 
-        Vector<double> f = m - Vector<double>.One;
-        Vector<double> s = f / (new Vector<double>(2.0) + f);
-        Vector<double> z = s * s;
-        Vector<double> w = z * z;
-        Vector<double> t1 = w * Vector.FusedMultiplyAdd(w, Vector.FusedMultiplyAdd(w, new Vector<double>(1.531383769920937332e-01), new Vector<double>(2.222219843214978396e-01)), new Vector<double>(3.999999999940941908e-01));
-        Vector<double> t2 = z * Vector.FusedMultiplyAdd(w, Vector.FusedMultiplyAdd(w, Vector.FusedMultiplyAdd(w, new Vector<double>(1.479819860511658591e-01), new Vector<double>(1.818357216161805012e-01)), new Vector<double>(2.857142874366239149e-01)), new Vector<double>(6.666666666666735130e-01));
-        Vector<double> r = t1 + t2;
-        Vector<double> hfsq = new Vector<double>(0.5) * f * f;
-        Vector<double> dk = Vector.ConvertToDouble(k);
-        Vector<double> result = dk * new Vector<double>(Ln2Hi) - ((hfsq - (s * (hfsq + r) + dk * new Vector<double>(Ln2Lo))) - f);
-
-        result = Vector.ConditionalSelect(Vector.Equals(x, Vector<double>.Zero), new Vector<double>(double.NegativeInfinity), result);
-        result = Vector.ConditionalSelect(Vector.LessThan(x, Vector<double>.Zero), new Vector<double>(double.NaN), result);
-        result = Vector.ConditionalSelect(Vector.Equals(x, new Vector<double>(double.PositiveInfinity)), x, result);
-        return Vector.ConditionalSelect(Vector.Equals(x, x), result, x);
+        result = TV.Select(TV.Equal(x, TV.Create(0.0)), TV.Create(double.NegativeInfinity), result);
+        result = TV.Select(TV.LessThan(x, TV.Create(0.0)), TV.Create(double.NaN), result);
+        result = TV.Select(TV.Equal(x, TV.Create(double.PositiveInfinity)), x, result);
+        return TV.Select(TV.Equal(x, x), result, x);
     }
 
     /// <summary>
@@ -110,17 +103,18 @@ internal static class VectorMath
     /// Exact at 0 and for subnormal x (n = 0 returns the series, whose square term underflows); -1 below -40 (where
     /// expm1 rounds to -1), exp(x) above 40; NaN propagates. Within 2 ulp of R's (C library) expm1 (tested).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<double> ExpM1(Vector<double> x)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static TV ExpM1<TV>(TV x)
+        where TV : struct, ISimd<TV, double>
     {
-        Vector<double> xc = Vector.Min(Vector.Max(x, new Vector<double>(-40.0)), new Vector<double>(40.0));
-        Vector<double> em = ReducedExpM1(xc, out Vector<double> n);
-        Vector<double> twoN = Vector.AsVectorDouble(Vector.ShiftLeft(Vector.ConvertToInt64(n) + new Vector<long>(1023), 52));
-        Vector<double> result = Vector.FusedMultiplyAdd(twoN, em, twoN - Vector<double>.One);
-        result = Vector.ConditionalSelect(Vector.GreaterThan(x, new Vector<double>(40.0)), Exp(x), result);
-        result = Vector.ConditionalSelect(Vector.LessThan(x, new Vector<double>(-40.0)), new Vector<double>(-1.0), result);
-        result = Vector.ConditionalSelect(Vector.Equals(x, Vector<double>.Zero), x, result); // expm1(-0) = -0
-        return Vector.ConditionalSelect(Vector.Equals(x, x), result, x);
+        TV xc = TV.Min(TV.Max(x, TV.Create(-40.0)), TV.Create(40.0));
+        TV em = ReducedExpM1(xc, out TV n);
+        TV twoN = TV.Pow2(n);
+        TV result = TV.Fma(twoN, em, twoN - TV.Create(1.0));
+        result = TV.Select(TV.GreaterThan(x, TV.Create(40.0)), Exp(x), result);
+        result = TV.Select(TV.LessThan(x, TV.Create(-40.0)), TV.Create(-1.0), result);
+        result = TV.Select(TV.Equal(x, TV.Create(0.0)), x, result); // expm1(-0) = -0
+        return TV.Select(TV.Equal(x, x), result, x);
     }
 
     /// <summary>
@@ -128,41 +122,45 @@ internal static class VectorMath
     /// on the 1-ulp <see cref="Log(Vector{double})"/>. Exact for |x| below 2^-53 (u = 1 returns x, so +-0 and subnormals
     /// pass through); -Infinity at -1, NaN below, +Infinity at +Infinity. Within 2 ulp of R's log1p (tested).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<double> Log1P(Vector<double> x)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static TV Log1P<TV>(TV x)
+        where TV : struct, ISimd<TV, double>
     {
-        Vector<double> u = Vector<double>.One + x;
-        Vector<double> logU = Log(u);
-        Vector<double> result = logU * (x / (u - Vector<double>.One));
-        result = Vector.ConditionalSelect(Vector.Equals(u, Vector<double>.One), x, result);
-        result = Vector.ConditionalSelect(Vector.Equals(u, new Vector<double>(double.PositiveInfinity)), logU, result);
-        result = Vector.ConditionalSelect(Vector.Equals(u, Vector<double>.Zero), new Vector<double>(double.NegativeInfinity), result);
-        return Vector.ConditionalSelect(Vector.Equals(x, x), result, x);
+        TV u = TV.Create(1.0) + x;
+        TV logU = Log(u);
+        TV result = logU * (x / (u - TV.Create(1.0)));
+        result = TV.Select(TV.Equal(u, TV.Create(1.0)), x, result);
+        result = TV.Select(TV.Equal(u, TV.Create(double.PositiveInfinity)), logU, result);
+        result = TV.Select(TV.Equal(u, TV.Create(0.0)), TV.Create(double.NegativeInfinity), result);
+        return TV.Select(TV.Equal(x, x), result, x);
     }
 
     /// <summary>
     /// softplus(x) = log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)), finite and accurate in both tails (exp(x) below
     /// -36, x above 37, no overflow); NaN propagates. Within 3 ulp of R's max(x, 0) + log1p(exp(-abs(x))) (tested).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<double> Softplus(Vector<double> x)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static TV Softplus<TV>(TV x)
+        where TV : struct, ISimd<TV, double>
     {
-        Vector<double> result = Vector.Max(x, Vector<double>.Zero) + Log1P(Exp(-Vector.Abs(x)));
-        return Vector.ConditionalSelect(Vector.Equals(x, x), result, x);
+        TV result = TV.Max(x, TV.Create(0.0)) + Log1P(Exp(-TV.Abs(x)));
+        return TV.Select(TV.Equal(x, x), result, x);
     }
 
     /// <summary>log(logistic(x)) = -softplus(-x), finite for every finite x (about x below -37, exp(x) above 36).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<double> LogSigmoid(Vector<double> x) => -Softplus(-x);
+    public static TV LogSigmoid<TV>(TV x)
+        where TV : struct, ISimd<TV, double> => -Softplus(-x);
 
     /// <summary>exp(-y^2 / 2) with y^2 split exactly by an FMA (see <see cref="Special.GaussianFactor"/>); 0 where y^2 &gt;= 1500.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<double> GaussianFactor(Vector<double> y)
+    private static TV GaussianFactor<TV>(TV y)
+        where TV : struct, ISimd<TV, double>
     {
-        Vector<double> hi = y * y;
-        Vector<double> lo = Vector.FusedMultiplyAdd(y, y, -hi);
-        Vector<double> f = Exp(new Vector<double>(-0.5) * hi) * Vector.FusedMultiplyAdd(new Vector<double>(-0.5), lo, Vector<double>.One);
-        return Vector.ConditionalSelect(Vector.LessThan(hi, new Vector<double>(1500.0)), f, Vector<double>.Zero);
+        TV hi = y * y;
+        TV lo = TV.Fma(y, y, -hi);
+        TV f = Exp(TV.Create(-0.5) * hi) * TV.Fma(TV.Create(-0.5), lo, TV.Create(1.0));
+        return TV.Select(TV.LessThan(hi, TV.Create(1500.0)), f, TV.Create(0.0));
     }
 
     /// <summary>
@@ -172,213 +170,249 @@ internal static class VectorMath
     /// exp with x^2 split exactly. Within 1e-14 relative of R's pnorm down to the lower tail's underflow (tested);
     /// NaN propagates.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<double> NormalCdf(Vector<double> x)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static TV NormalCdf<TV>(TV x)
+        where TV : struct, ISimd<TV, double>
     {
-        Vector<double> y = Vector.Abs(x);
-        Vector<double> z = x * x;
+        TV y = TV.Abs(x);
+        TV z = x * x;
 
         // Central, |x| <= 0.66291: 1/2 + x A(z) / B(z).
-        Vector<double> cn = new Vector<double>(0.06568233791820745);
-        cn = Vector.FusedMultiplyAdd(cn, z, new Vector<double>(2.2352520354606837));
-        cn = Vector.FusedMultiplyAdd(cn, z, new Vector<double>(161.02823106855587));
-        cn = Vector.FusedMultiplyAdd(cn, z, new Vector<double>(1067.6894854603709));
-        cn = Vector.FusedMultiplyAdd(cn, z, new Vector<double>(18154.98125334356));
-        Vector<double> cd = new Vector<double>(1.0);
-        cd = Vector.FusedMultiplyAdd(cd, z, new Vector<double>(47.202581904688245));
-        cd = Vector.FusedMultiplyAdd(cd, z, new Vector<double>(976.0985517377767));
-        cd = Vector.FusedMultiplyAdd(cd, z, new Vector<double>(10260.932208618979));
-        cd = Vector.FusedMultiplyAdd(cd, z, new Vector<double>(45507.78933502673));
+        TV cn = TV.Create(0.06568233791820745);
+        cn = TV.Fma(cn, z, TV.Create(2.2352520354606837));
+        cn = TV.Fma(cn, z, TV.Create(161.02823106855587));
+        cn = TV.Fma(cn, z, TV.Create(1067.6894854603709));
+        cn = TV.Fma(cn, z, TV.Create(18154.98125334356));
+        TV cd = TV.Create(1.0);
+        cd = TV.Fma(cd, z, TV.Create(47.202581904688245));
+        cd = TV.Fma(cd, z, TV.Create(976.0985517377767));
+        cd = TV.Fma(cd, z, TV.Create(10260.932208618979));
+        cd = TV.Fma(cd, z, TV.Create(45507.78933502673));
 
         // Middle, |x| <= sqrt 32: M(y) / N(y). Tail: (c - T(z) / (z U(z))) / y with T and U Cody's rationals in 1/z
         // multiplied through by z^5, so that one division serves both (c = 1 / sqrt(2 pi)).
-        Vector<double> mn = new Vector<double>(1.0765576773720192e-08);
-        mn = Vector.FusedMultiplyAdd(mn, y, new Vector<double>(0.39894151208813466));
-        mn = Vector.FusedMultiplyAdd(mn, y, new Vector<double>(8.883149794388377));
-        mn = Vector.FusedMultiplyAdd(mn, y, new Vector<double>(93.50665613217785));
-        mn = Vector.FusedMultiplyAdd(mn, y, new Vector<double>(597.2702763948002));
-        mn = Vector.FusedMultiplyAdd(mn, y, new Vector<double>(2494.5375852903726));
-        mn = Vector.FusedMultiplyAdd(mn, y, new Vector<double>(6848.190450536283));
-        mn = Vector.FusedMultiplyAdd(mn, y, new Vector<double>(11602.65143764735));
-        mn = Vector.FusedMultiplyAdd(mn, y, new Vector<double>(9842.714838383978));
-        Vector<double> md = new Vector<double>(1.0);
-        md = Vector.FusedMultiplyAdd(md, y, new Vector<double>(22.266688044328117));
-        md = Vector.FusedMultiplyAdd(md, y, new Vector<double>(235.387901782625));
-        md = Vector.FusedMultiplyAdd(md, y, new Vector<double>(1519.3775994075547));
-        md = Vector.FusedMultiplyAdd(md, y, new Vector<double>(6485.558298266761));
-        md = Vector.FusedMultiplyAdd(md, y, new Vector<double>(18615.571640885097));
-        md = Vector.FusedMultiplyAdd(md, y, new Vector<double>(34900.95272114598));
-        md = Vector.FusedMultiplyAdd(md, y, new Vector<double>(38912.00328609327));
-        md = Vector.FusedMultiplyAdd(md, y, new Vector<double>(19685.429676859992));
-        Vector<double> tn = new Vector<double>(2.9112874951168793e-05);
-        tn = Vector.FusedMultiplyAdd(tn, z, new Vector<double>(0.0014216191932278934));
-        tn = Vector.FusedMultiplyAdd(tn, z, new Vector<double>(0.022235277870649807));
-        tn = Vector.FusedMultiplyAdd(tn, z, new Vector<double>(0.12740116116024736));
-        tn = Vector.FusedMultiplyAdd(tn, z, new Vector<double>(0.215898534057957));
-        tn = Vector.FusedMultiplyAdd(tn, z, new Vector<double>(0.023073441764940174));
-        Vector<double> td = new Vector<double>(7.297515550839662e-05);
-        td = Vector.FusedMultiplyAdd(td, z, new Vector<double>(0.0037823963320275824));
-        td = Vector.FusedMultiplyAdd(td, z, new Vector<double>(0.06598813786892856));
-        td = Vector.FusedMultiplyAdd(td, z, new Vector<double>(0.4682382124808651));
-        td = Vector.FusedMultiplyAdd(td, z, new Vector<double>(1.284260096144911));
-        td = Vector.FusedMultiplyAdd(td, z, new Vector<double>(1.0));
-        Vector<double> zt = z * td;
-        Vector<long> middle = Vector.LessThanOrEqual(y, new Vector<double>(Special.NormalTail));
-        Vector<double> r = Vector.ConditionalSelect(middle, mn, Vector.FusedMultiplyAdd(new Vector<double>(Special.InvSqrt2Pi), zt, -tn))
-            / Vector.ConditionalSelect(middle, md, zt * y);
-        Vector<double> lower = GaussianFactor(y) * r;
-        lower = Vector.ConditionalSelect(Vector.LessThan(y, new Vector<double>(38.7)), lower, Vector<double>.Zero); // Phi(-38.7) < 2^-1075; also keeps z^5 finite
-        Vector<double> result = Vector.ConditionalSelect(Vector.LessThan(x, Vector<double>.Zero), lower, Vector<double>.One - lower);
-        result = Vector.ConditionalSelect(Vector.LessThanOrEqual(y, new Vector<double>(Special.NormalCentral)), new Vector<double>(0.5) + x * cn / cd, result);
-        return Vector.ConditionalSelect(Vector.Equals(x, x), result, x);
+        TV mn = TV.Create(1.0765576773720192e-08);
+        mn = TV.Fma(mn, y, TV.Create(0.39894151208813466));
+        mn = TV.Fma(mn, y, TV.Create(8.883149794388377));
+        mn = TV.Fma(mn, y, TV.Create(93.50665613217785));
+        mn = TV.Fma(mn, y, TV.Create(597.2702763948002));
+        mn = TV.Fma(mn, y, TV.Create(2494.5375852903726));
+        mn = TV.Fma(mn, y, TV.Create(6848.190450536283));
+        mn = TV.Fma(mn, y, TV.Create(11602.65143764735));
+        mn = TV.Fma(mn, y, TV.Create(9842.714838383978));
+        TV md = TV.Create(1.0);
+        md = TV.Fma(md, y, TV.Create(22.266688044328117));
+        md = TV.Fma(md, y, TV.Create(235.387901782625));
+        md = TV.Fma(md, y, TV.Create(1519.3775994075547));
+        md = TV.Fma(md, y, TV.Create(6485.558298266761));
+        md = TV.Fma(md, y, TV.Create(18615.571640885097));
+        md = TV.Fma(md, y, TV.Create(34900.95272114598));
+        md = TV.Fma(md, y, TV.Create(38912.00328609327));
+        md = TV.Fma(md, y, TV.Create(19685.429676859992));
+        TV tn = TV.Create(2.9112874951168793e-05);
+        tn = TV.Fma(tn, z, TV.Create(0.0014216191932278934));
+        tn = TV.Fma(tn, z, TV.Create(0.022235277870649807));
+        tn = TV.Fma(tn, z, TV.Create(0.12740116116024736));
+        tn = TV.Fma(tn, z, TV.Create(0.215898534057957));
+        tn = TV.Fma(tn, z, TV.Create(0.023073441764940174));
+        TV td = TV.Create(7.297515550839662e-05);
+        td = TV.Fma(td, z, TV.Create(0.0037823963320275824));
+        td = TV.Fma(td, z, TV.Create(0.06598813786892856));
+        td = TV.Fma(td, z, TV.Create(0.4682382124808651));
+        td = TV.Fma(td, z, TV.Create(1.284260096144911));
+        td = TV.Fma(td, z, TV.Create(1.0));
+        TV zt = z * td;
+        TV middle = TV.LessThanOrEqual(y, TV.Create(Special.NormalTail));
+        TV r = TV.Select(middle, mn, TV.Fma(TV.Create(Special.InvSqrt2Pi), zt, -tn))
+            / TV.Select(middle, md, zt * y);
+        TV lower = GaussianFactor(y) * r;
+        lower = TV.Select(TV.LessThan(y, TV.Create(38.7)), lower, TV.Create(0.0)); // Phi(-38.7) < 2^-1075; also keeps z^5 finite
+        TV result = TV.Select(TV.LessThan(x, TV.Create(0.0)), lower, TV.Create(1.0) - lower);
+        result = TV.Select(TV.LessThanOrEqual(y, TV.Create(Special.NormalCentral)), TV.Create(0.5) + x * cn / cd, result);
+        return TV.Select(TV.Equal(x, x), result, x);
     }
 
     /// <summary>The standard normal density, exp(-x^2 / 2) / sqrt(2 pi) with x^2 split exactly; NaN propagates.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<double> NormalPdf(Vector<double> x)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static TV NormalPdf<TV>(TV x)
+        where TV : struct, ISimd<TV, double>
     {
-        Vector<double> result = new Vector<double>(Special.InvSqrt2Pi) * GaussianFactor(x);
-        return Vector.ConditionalSelect(Vector.Equals(x, x), result, x);
+        TV result = TV.Create(Special.InvSqrt2Pi) * GaussianFactor(x);
+        return TV.Select(TV.Equal(x, x), result, x);
     }
 
     /// <summary>dst[i] = exp(src[i]); in place allowed.</summary>
+    /// <summary>exp on one <see cref="Vector{T}"/> (see <see cref="Exp{TV}(TV)"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<double> Exp(Vector<double> x) => Exp(new VecD(x)).V;
+
+    /// <summary>log on one <see cref="Vector{T}"/> (see <see cref="Log{TV}(TV)"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<double> Log(Vector<double> x) => Log(new VecD(x)).V;
+
     public static void Exp(ReadOnlySpan<double> src, Span<double> dst) => Apply<ExpOp>(src, dst);
 
-    /// <summary>dst[i] = log(src[i]); in place allowed.</summary>
     public static void Log(ReadOnlySpan<double> src, Span<double> dst) => Apply<LogOp>(src, dst);
 
-    /// <summary>dst[i] = exp(src[i]) - 1; in place allowed.</summary>
     public static void ExpM1(ReadOnlySpan<double> src, Span<double> dst) => Apply<ExpM1Op>(src, dst);
 
-    /// <summary>dst[i] = log(1 + src[i]); in place allowed.</summary>
     public static void Log1P(ReadOnlySpan<double> src, Span<double> dst) => Apply<Log1POp>(src, dst);
 
-    /// <summary>dst[i] = softplus(src[i]); in place allowed.</summary>
     public static void Softplus(ReadOnlySpan<double> src, Span<double> dst) => Apply<SoftplusOp>(src, dst);
 
-    /// <summary>dst[i] = log(logistic(src[i])); in place allowed.</summary>
     public static void LogSigmoid(ReadOnlySpan<double> src, Span<double> dst) => Apply<LogSigmoidOp>(src, dst);
 
-    /// <summary>An elementwise function in double and in float.</summary>
+    /// <summary>An elementwise function on double lanes and on float lanes, for every width.</summary>
     internal interface IUnaryOp
     {
-        static abstract Vector<double> Invoke(Vector<double> x);
+        static abstract TV Invoke<TV>(TV x)
+            where TV : struct, ISimd<TV, double>;
 
-        static abstract Vector<float> Invoke(Vector<float> x);
+        static abstract TF Invoke<TF, TD>(TF x)
+            where TF : struct, ISimdF<TF, TD>
+            where TD : struct, ISimd<TD, double>;
     }
 
-    /// <summary>
-    /// A float function computed in double on the widened lanes and rounded once: within 1 float ulp of the exact
-    /// value whenever the double kernel is within a few double ulps.
-    /// </summary>
+    /// <summary>The double kernel on widened lanes, rounded to float once.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector<float> Widened<TOp>(Vector<float> x) where TOp : struct, IUnaryOp
+    internal static TF Widened<TOp, TF, TD>(TF x)
+        where TOp : struct, IUnaryOp
+        where TF : struct, ISimdF<TF, TD>
+        where TD : struct, ISimd<TD, double>
     {
-        Vector.Widen(x, out Vector<double> lo, out Vector<double> hi);
-        return Vector.Narrow(TOp.Invoke(lo), TOp.Invoke(hi));
+        TF.Widen(x, out TD lo, out TD hi);
+        return TF.Narrow(TOp.Invoke(lo), TOp.Invoke(hi));
     }
 
     internal readonly struct ExpOp : IUnaryOp
     {
-        public static Vector<double> Invoke(Vector<double> x) => Exp(x);
+        public static TV Invoke<TV>(TV x) where TV : struct, ISimd<TV, double> => Exp(x);
 
-        public static Vector<float> Invoke(Vector<float> x) => ActivationKernels.ExpF(x); // float-native, within 1 ulp
+        public static TF Invoke<TF, TD>(TF x) where TF : struct, ISimdF<TF, TD> where TD : struct, ISimd<TD, double> => ActivationKernels.ExpF(x); // float-native, within 1 ulp
     }
 
     internal readonly struct LogOp : IUnaryOp
     {
-        public static Vector<double> Invoke(Vector<double> x) => Log(x);
+        public static TV Invoke<TV>(TV x) where TV : struct, ISimd<TV, double> => Log(x);
 
-        public static Vector<float> Invoke(Vector<float> x) => ActivationKernels.LogF(x); // float-native, within 1 ulp
+        public static TF Invoke<TF, TD>(TF x) where TF : struct, ISimdF<TF, TD> where TD : struct, ISimd<TD, double> => ActivationKernels.LogF(x); // float-native, within 1 ulp
     }
 
     internal readonly struct NormalCdfOp : IUnaryOp
     {
-        public static Vector<double> Invoke(Vector<double> x) => NormalCdf(x);
+        public static TV Invoke<TV>(TV x) where TV : struct, ISimd<TV, double> => NormalCdf(x);
 
-        public static Vector<float> Invoke(Vector<float> x) => Widened<NormalCdfOp>(x);
+        public static TF Invoke<TF, TD>(TF x) where TF : struct, ISimdF<TF, TD> where TD : struct, ISimd<TD, double> => Widened<NormalCdfOp, TF, TD>(x);
     }
 
     internal readonly struct NormalPdfOp : IUnaryOp
     {
-        public static Vector<double> Invoke(Vector<double> x) => NormalPdf(x);
+        public static TV Invoke<TV>(TV x) where TV : struct, ISimd<TV, double> => NormalPdf(x);
 
-        public static Vector<float> Invoke(Vector<float> x) => Widened<NormalPdfOp>(x);
+        public static TF Invoke<TF, TD>(TF x) where TF : struct, ISimdF<TF, TD> where TD : struct, ISimd<TD, double> => Widened<NormalPdfOp, TF, TD>(x);
     }
 
     internal readonly struct ExpM1Op : IUnaryOp
     {
-        public static Vector<double> Invoke(Vector<double> x) => ExpM1(x);
+        public static TV Invoke<TV>(TV x) where TV : struct, ISimd<TV, double> => ExpM1(x);
 
-        public static Vector<float> Invoke(Vector<float> x) => Widened<ExpM1Op>(x);
+        public static TF Invoke<TF, TD>(TF x) where TF : struct, ISimdF<TF, TD> where TD : struct, ISimd<TD, double> => Widened<ExpM1Op, TF, TD>(x);
     }
 
     internal readonly struct Log1POp : IUnaryOp
     {
-        public static Vector<double> Invoke(Vector<double> x) => Log1P(x);
+        public static TV Invoke<TV>(TV x) where TV : struct, ISimd<TV, double> => Log1P(x);
 
-        public static Vector<float> Invoke(Vector<float> x) => Widened<Log1POp>(x);
+        public static TF Invoke<TF, TD>(TF x) where TF : struct, ISimdF<TF, TD> where TD : struct, ISimd<TD, double> => Widened<Log1POp, TF, TD>(x);
     }
 
     internal readonly struct SoftplusOp : IUnaryOp
     {
-        public static Vector<double> Invoke(Vector<double> x) => Softplus(x);
+        public static TV Invoke<TV>(TV x) where TV : struct, ISimd<TV, double> => Softplus(x);
 
-        public static Vector<float> Invoke(Vector<float> x) => ActivationKernels.SoftplusF(x); // float-native, within 3 ulps
+        public static TF Invoke<TF, TD>(TF x) where TF : struct, ISimdF<TF, TD> where TD : struct, ISimd<TD, double> => ActivationKernels.SoftplusF(x); // float-native, within 3 ulps
     }
 
     internal readonly struct LogSigmoidOp : IUnaryOp
     {
-        public static Vector<double> Invoke(Vector<double> x) => LogSigmoid(x);
+        public static TV Invoke<TV>(TV x) where TV : struct, ISimd<TV, double> => LogSigmoid(x);
 
-        public static Vector<float> Invoke(Vector<float> x) => Widened<LogSigmoidOp>(x);
+        public static TF Invoke<TF, TD>(TF x) where TF : struct, ISimdF<TF, TD> where TD : struct, ISimd<TD, double> => Widened<LogSigmoidOp, TF, TD>(x);
     }
 
     /// <summary>
-    /// The elementwise driver: full vectors, then the last full vector again overlapping the end (computed from the
-    /// source before it is stored, so in-place is safe); spans shorter than a vector go through a padded vector.
+    /// True when 512-bit vectors are accelerated but <see cref="Vector{T}"/> is narrower (the runtime keeps it at 256
+    /// bits by default): the span kernels then run on <see cref="Vector512{T}"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static bool Use512 => Vector512.IsHardwareAccelerated && Vector<byte>.Count < Vector512<byte>.Count;
+
+    /// <summary>dst[i] = f(src[i]) on the widest accelerated vectors; dst may alias src.</summary>
     public static void Apply<TOp>(ReadOnlySpan<double> src, Span<double> dst) where TOp : struct, IUnaryOp
     {
+        if (Use512) Apply<TOp, Vec512D>(src, dst);
+        else Apply<TOp, VecD>(src, dst);
+    }
+
+    /// <summary>dst[i] = f(src[i]) on float lanes on the widest accelerated vectors; dst may alias src.</summary>
+    public static void Apply<TOp>(ReadOnlySpan<float> src, Span<float> dst) where TOp : struct, IUnaryOp
+    {
+        if (Use512) Apply<TOp, Vec512F, Vec512D>(src, dst);
+        else Apply<TOp, VecF, VecD>(src, dst);
+    }
+
+    /// <summary>The double span kernel on one width (tests force each width through it).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void Apply<TOp, TV>(ReadOnlySpan<double> src, Span<double> dst)
+        where TOp : struct, IUnaryOp
+        where TV : struct, ISimd<TV, double>
+    {
         if (dst.Length < src.Length) throw new ArgumentException("Destination is shorter than the source.", nameof(dst));
-        int n = src.Length, vw = Vector<double>.Count;
+        int n = src.Length, vw = TV.Count;
         if (n < vw)
         {
             Span<double> tmp = stackalloc double[vw];
             tmp.Clear();
             src.CopyTo(tmp);
-            TOp.Invoke(new Vector<double>(tmp)).CopyTo(tmp);
+            ref double t = ref MemoryMarshal.GetReference(tmp);
+            TV.Store(TOp.Invoke(TV.Load(ref t, 0)), ref t, 0);
             tmp[..n].CopyTo(dst);
             return;
         }
 
-        Vector<double> last = TOp.Invoke(new Vector<double>(src[(n - vw)..]));
-        int i = 0;
-        for (; i <= n - vw; i += vw) TOp.Invoke(new Vector<double>(src[i..])).CopyTo(dst[i..]);
-        last.CopyTo(dst[(n - vw)..]);
+        // The last full vector is computed before anything is stored, so that dst may alias src.
+        ref double s = ref MemoryMarshal.GetReference(src);
+        ref double d = ref MemoryMarshal.GetReference(dst);
+        nuint lastAt = (nuint)(n - vw);
+        TV last = TOp.Invoke(TV.Load(ref s, lastAt));
+        for (nuint i = 0; i <= lastAt; i += (nuint)vw) TV.Store(TOp.Invoke(TV.Load(ref s, i)), ref d, i);
+        TV.Store(last, ref d, lastAt);
     }
 
-    /// <summary>The float driver, as the double one.</summary>
+    /// <summary>The float span kernel on one width (tests force each width through it).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Apply<TOp>(ReadOnlySpan<float> src, Span<float> dst) where TOp : struct, IUnaryOp
+    internal static void Apply<TOp, TF, TD>(ReadOnlySpan<float> src, Span<float> dst)
+        where TOp : struct, IUnaryOp
+        where TF : struct, ISimdF<TF, TD>
+        where TD : struct, ISimd<TD, double>
     {
         if (dst.Length < src.Length) throw new ArgumentException("Destination is shorter than the source.", nameof(dst));
-        int n = src.Length, vw = Vector<float>.Count;
+        int n = src.Length, vw = TF.Count;
         if (n < vw)
         {
             Span<float> tmp = stackalloc float[vw];
             tmp.Clear();
             src.CopyTo(tmp);
-            TOp.Invoke(new Vector<float>(tmp)).CopyTo(tmp);
+            ref float t = ref MemoryMarshal.GetReference(tmp);
+            TF.Store(TOp.Invoke<TF, TD>(TF.Load(ref t, 0)), ref t, 0);
             tmp[..n].CopyTo(dst);
             return;
         }
 
-        Vector<float> last = TOp.Invoke(new Vector<float>(src[(n - vw)..]));
-        int i = 0;
-        for (; i <= n - vw; i += vw) TOp.Invoke(new Vector<float>(src[i..])).CopyTo(dst[i..]);
-        last.CopyTo(dst[(n - vw)..]);
+        ref float s = ref MemoryMarshal.GetReference(src);
+        ref float d = ref MemoryMarshal.GetReference(dst);
+        nuint lastAt = (nuint)(n - vw);
+        TF last = TOp.Invoke<TF, TD>(TF.Load(ref s, lastAt));
+        for (nuint i = 0; i <= lastAt; i += (nuint)vw) TF.Store(TOp.Invoke<TF, TD>(TF.Load(ref s, i)), ref d, i);
+        TF.Store(last, ref d, lastAt);
     }
 }
-

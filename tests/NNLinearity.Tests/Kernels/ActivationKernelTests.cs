@@ -91,7 +91,7 @@ public class ActivationKernelTests
         })).ToArray();
         for (int i = 0; i + System.Numerics.Vector<float>.Count <= x.Length; i += System.Numerics.Vector<float>.Count)
         {
-            System.Numerics.Vector<float> e = ActivationKernels.ExpF(new System.Numerics.Vector<float>(x, i));
+            System.Numerics.Vector<float> e = ActivationKernels.ExpF(new VecF(new System.Numerics.Vector<float>(x, i))).V;
             for (int j = 0; j < System.Numerics.Vector<float>.Count; j++)
             {
                 float reference = (float)Math.Exp(x[i + j]);
