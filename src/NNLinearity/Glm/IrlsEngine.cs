@@ -109,14 +109,14 @@ internal sealed unsafe class IrlsEngine : IDisposable
         _pp = WeightedGram.PaddedColumns(_p + 1);
         int blocks = (_n + B - 1) / B;
         _chunks = Math.Max(1, (blocks + BlocksPerChunk - 1) / BlocksPerChunk);
-        _partialGram = Rent(_chunks * _pp * _pp); // each chunk clears its own part before accumulating
+        _partialGram = _buffers.Rent(_chunks * _pp * _pp); // each chunk clears its own part before accumulating
         _partialDev = new double[_chunks];
         _partialValid = new bool[_chunks];
-        _eta = keepRows ? new double[_n] : Rent(_n);
-        _mu = keepRows ? new double[_n] : Rent(_n);
+        _eta = keepRows ? new double[_n] : _buffers.Rent(_n);
+        _mu = keepRows ? new double[_n] : _buffers.Rent(_n);
         _keptWeights = keepRows ? new double[_n] : null;
-        _ww = _keptWeights ?? Rent(_n);
-        _wwPrev = Rent(_n);
+        _ww = _keptWeights ?? _buffers.Rent(_n);
+        _wwPrev = _buffers.Rent(_n);
         double lo = link.MeanLowerBound, hi = link.MeanUpperBound;
         _muLo = double.IsFinite(lo) ? lo + Special.Epsilon : double.NegativeInfinity;
         _muHi = double.IsFinite(hi) ? hi - Special.Epsilon : double.PositiveInfinity;
@@ -130,8 +130,6 @@ internal sealed unsafe class IrlsEngine : IDisposable
     }
 
     public double LastDeviance { get; private set; }
-
-    private double[] Rent(int length) => _buffers.Rent(length);
 
     /// <summary>Gives the pooled buffers back; the engine's per-row results must not be read afterwards.</summary>
     public void Dispose() => _buffers.Dispose();
