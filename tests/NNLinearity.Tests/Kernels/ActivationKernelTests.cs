@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using FsCheck;
 using FsCheck.Fluent;
@@ -100,6 +101,23 @@ public class ActivationKernelTests
         }
 
         return true;
+    }
+
+    [Fact]
+    public void TanhFloat_SweepOfTheFloats_WithinThreeUlps()
+    {
+        // Every float in [0.5, 0.75] (around the switch from the polynomial to (1 - e) / (1 + e) at 0.625), then every
+        // 61st float from +0 to 12 (tanh is 1 in float beyond 9.01), both signs, against the rounded double tanh.
+        var x = new List<float>();
+        for (int b = BitConverter.SingleToInt32Bits(0.5f); b <= BitConverter.SingleToInt32Bits(0.75f); b++) x.Add(BitConverter.Int32BitsToSingle(b));
+        for (int b = 0; b <= BitConverter.SingleToInt32Bits(12f); b += 61) x.Add(BitConverter.Int32BitsToSingle(b));
+        float[] both = [.. x, .. x.Select(v => -v)];
+        float[] t = new float[both.Length];
+        ActivationKernels.Apply<ActivationKernels.TanhOp>(both, t, default);
+        for (int i = 0; i < both.Length; i++)
+        {
+            if (FloatUlps(t[i], (float)Math.Tanh(both[i])) > 3) throw new Xunit.Sdk.XunitException($"tanh({both[i]:R}f) = {t[i]:R}, reference {Math.Tanh(both[i]):R}");
+        }
     }
 
     [Fact]
