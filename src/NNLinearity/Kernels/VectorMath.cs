@@ -232,6 +232,52 @@ internal static class VectorMath
         return TV.Select(TV.Equal(x, x), result, x);
     }
 
+    /// <summary>
+    /// The standard normal CDF in float: Phi(-a) = exp(-a^2 / 2) N(a) / D(a) for a = |x|, and Phi(x) = 1 - Phi(-x) for
+    /// x &gt;= 0. N (degree 4) and D (degree 5) are a rational fit with relative error 7.3e-9 on [0, 14.2]
+    /// (<c>src/NNLinearity/Kernels/fits/normal_cdf_float.R</c>); they are evaluated in double on widened
+    /// lanes, because a float Horner chain alone costs up to 3 ulps. The exponential runs in float on a^2 split exactly
+    /// by an FMA (so it sees no rounded argument). One float exponential and one double division per lane, no branch;
+    /// within 4 float ulps of the rounded double value over the whole range (tested on a sweep of the floats),
+    /// subnormal results included; NaN propagates.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static TF NormalCdfF<TF, TD>(TF x)
+        where TF : struct, ISimdF<TF, TD>
+        where TD : struct, ISimd<TD, double>
+    {
+        TF a = TF.Abs(x);
+        TF hi = a * a;
+        TF lo = TF.Fma(a, a, -hi);
+        TF e = ActivationKernels.ExpF(TF.Create(-0.5f) * hi);
+        e = TF.Fma(e, TF.Create(-0.5f) * lo, e);
+        TF.Widen(TF.Min(a, TF.Create(16f)), out TD a0, out TD a1); // Min keeps D finite; Phi(-16) is 0 in float
+        TF.Widen(e, out TD e0, out TD e1);
+        TF lower = TF.Narrow(e0 * TailRatio(a0), e1 * TailRatio(a1));
+        lower = TF.Select(TF.LessThan(a, TF.Create(14.5f)), lower, TF.Create(0f)); // also clears exp's NaN at a = Inf
+        TF result = TF.Select(TF.LessThan(x, TF.Create(0f)), lower, TF.Create(1f) - lower);
+        return TF.Select(TF.Equal(x, x), result, x);
+    }
+
+    /// <summary>N(a) / D(a) ~ Phi(-a) exp(a^2 / 2) for 0 &lt;= a &lt;= 16: the float normal CDF's tail ratio.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TD TailRatio<TD>(TD a)
+        where TD : struct, ISimd<TD, double>
+    {
+        TD n = TD.Create(0.0040733446387152834);
+        n = TD.Fma(n, a, TD.Create(0.040350009283249402));
+        n = TD.Fma(n, a, TD.Create(0.18240454418965699));
+        n = TD.Fma(n, a, TD.Create(0.43718858234986729));
+        n = TD.Fma(n, a, TD.Create(0.50000000253240462));
+        TD d = TD.Create(0.01021023288231865);
+        d = TD.Fma(d, a, TD.Create(0.1011492592442239));
+        d = TD.Fma(d, a, TD.Create(0.46727509052503763));
+        d = TD.Fma(d, a, TD.Create(1.199076871425105));
+        d = TD.Fma(d, a, TD.Create(1.6722620965579511));
+        d = TD.Fma(d, a, TD.Create(1.0));
+        return n / d;
+    }
+
     /// <summary>The standard normal density, exp(-x^2 / 2) / sqrt(2 pi) with x^2 split exactly; NaN propagates.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static TV NormalPdf<TV>(TV x)
@@ -302,7 +348,7 @@ internal static class VectorMath
     {
         public static TV Invoke<TV>(TV x) where TV : struct, ISimd<TV, double> => NormalCdf(x);
 
-        public static TF Invoke<TF, TD>(TF x) where TF : struct, ISimdF<TF, TD> where TD : struct, ISimd<TD, double> => Widened<NormalCdfOp, TF, TD>(x);
+        public static TF Invoke<TF, TD>(TF x) where TF : struct, ISimdF<TF, TD> where TD : struct, ISimd<TD, double> => NormalCdfF<TF, TD>(x); // float exp, double tail ratio: within 4 ulps
     }
 
     internal readonly struct NormalPdfOp : IUnaryOp
