@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
 
@@ -7,13 +8,14 @@ namespace NNLinearity.Kernels;
 
 /// <summary>
 /// The three products of a dense layer, BLIS-style: a register-blocked micro-kernel of <see cref="MR"/> rows by two
-/// vectors of columns (6 x 16 floats or 6 x 8 doubles with 256-bit vectors: 12 accumulators), KC blocking of the inner
-/// dimension, MC blocking of the rows, and packed weight panels.
+/// vectors of columns (12 accumulators: 6 x 16 floats or 6 x 8 doubles with 256-bit vectors, 6 x 32 floats or 6 x 16
+/// doubles with 512-bit vectors where those are accelerated), KC blocking of the inner dimension, MC blocking of the
+/// rows, and packed weight panels.
 /// </summary>
 /// <remarks>
 /// Every output element is one fused multiply-add chain over the inner dimension in ascending order, started from its
 /// initial value (zero, the bias, or the accumulator) and stored once per KC block. Edge tiles run the same chain, and
-/// threads split only whole tiles, so results are bit-identical for every thread count.
+/// threads split only whole tiles, so results are bit-identical for every thread count and every vector width.
 /// </remarks>
 internal static unsafe class Gemm
 {
@@ -26,8 +28,8 @@ internal static unsafe class Gemm
     /// <summary>Below this many flops a product runs on the calling thread.</summary>
     public const double ParallelThresholdFlops = 2e6;
 
-    /// <summary>Columns per micro-tile: two vectors.</summary>
-    public static int NR<T>() where T : unmanaged => 2 * Vector<T>.Count;
+    /// <summary>Columns per micro-tile: two vectors of the widest accelerated width.</summary>
+    public static int NR<T>() where T : unmanaged => 2 * (VectorMath.Use512 ? Vector512<T>.Count : Vector<T>.Count);
 
     /// <summary>Rows per L2 block of the activation operand.</summary>
     public static int MC<T>() where T : unmanaged => typeof(T) == typeof(float) ? 144 : 72;
@@ -140,8 +142,8 @@ internal static unsafe class Gemm
     private static void ForwardRange<T>(Job<T> job, int lo, int hi) where T : unmanaged
     {
         int m = job.M, n = job.N, k = job.K, nr = NR<T>();
-        T* edge = stackalloc T[MR * 2 * Vector<T>.Count];
-        T* biasPad = stackalloc T[2 * Vector<T>.Count];
+        T* edge = stackalloc T[MR * NR<T>()];
+        T* biasPad = stackalloc T[NR<T>()];
         for (int pc = 0; pc < k; pc += KC)
         {
             int kc = Math.Min(KC, k - pc);
@@ -177,8 +179,8 @@ internal static unsafe class Gemm
     {
         // A = dZ [m, n] (inner dimension n), B = W [n, k] read in place; C = dX [m, k].
         int m = job.M, n = job.N, k = job.K, nr = NR<T>();
-        T* edge = stackalloc T[MR * 2 * Vector<T>.Count];
-        T* pad = stackalloc T[KC * 2 * Vector<T>.Count];
+        T* edge = stackalloc T[MR * NR<T>()];
+        T* pad = stackalloc T[KC * NR<T>()];
         for (int pc = 0; pc < n; pc += KC)
         {
             int kc = Math.Min(KC, n - pc);
@@ -221,8 +223,8 @@ internal static unsafe class Gemm
         // A(i, p) = dZ[p, i] (inner dimension m), B = X [m, k] read in place; C = dW [n, k], accumulated.
         int m = job.M, n = job.N, k = job.K, nr = NR<T>();
         int panels = (k + nr - 1) / nr;
-        T* edge = stackalloc T[MR * 2 * Vector<T>.Count];
-        T* pad = stackalloc T[KC * 2 * Vector<T>.Count];
+        T* edge = stackalloc T[MR * NR<T>()];
+        T* pad = stackalloc T[KC * NR<T>()];
         for (int pc = 0; pc < m; pc += KC)
         {
             int kc = Math.Min(KC, m - pc);
@@ -276,7 +278,21 @@ internal static unsafe class Gemm
         int nr = NR<T>();
         if (rows == MR && cols == nr)
         {
-            Micro6(kc, a, rsA, csA, b, ldb, c, ldc, bias, loadC);
+            if (typeof(T) == typeof(float))
+            {
+                if (VectorMath.Use512) Micro6<float, Vec512F>(kc, (float*)a, rsA, csA, (float*)b, ldb, (float*)c, ldc, (float*)bias, loadC);
+                else Micro6<float, VecF>(kc, (float*)a, rsA, csA, (float*)b, ldb, (float*)c, ldc, (float*)bias, loadC);
+            }
+            else if (typeof(T) == typeof(double))
+            {
+                if (VectorMath.Use512) Micro6<double, Vec512D>(kc, (double*)a, rsA, csA, (double*)b, ldb, (double*)c, ldc, (double*)bias, loadC);
+                else Micro6<double, VecD>(kc, (double*)a, rsA, csA, (double*)b, ldb, (double*)c, ldc, (double*)bias, loadC);
+            }
+            else
+            {
+                throw new NotSupportedException($"GEMM supports float and double, not {typeof(T).Name}.");
+            }
+
             return;
         }
 
@@ -288,7 +304,16 @@ internal static unsafe class Gemm
 
         for (int i = 0; i < rows; i++)
         {
-            RowChain(kc, a + i * rsA, csA, b, ldb, edge + i * nr, bias, loadC);
+            if (typeof(T) == typeof(float))
+            {
+                if (VectorMath.Use512) RowChain<float, Vec512F>(kc, (float*)(a + i * rsA), csA, (float*)b, ldb, (float*)(edge + i * nr), (float*)bias, loadC);
+                else RowChain<float, VecF>(kc, (float*)(a + i * rsA), csA, (float*)b, ldb, (float*)(edge + i * nr), (float*)bias, loadC);
+            }
+            else
+            {
+                if (VectorMath.Use512) RowChain<double, Vec512D>(kc, (double*)(a + i * rsA), csA, (double*)b, ldb, (double*)(edge + i * nr), (double*)bias, loadC);
+                else RowChain<double, VecD>(kc, (double*)(a + i * rsA), csA, (double*)b, ldb, (double*)(edge + i * nr), (double*)bias, loadC);
+            }
         }
 
         for (int i = 0; i < rows; i++)
@@ -298,56 +323,61 @@ internal static unsafe class Gemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RowChain<T>(int kc, T* a, nint csA, T* b, nint ldb, T* c, T* bias, bool loadC) where T : unmanaged
+    private static void RowChain<T, TV>(int kc, T* a, nint csA, T* b, nint ldb, T* c, T* bias, bool loadC)
+        where T : unmanaged
+        where TV : struct, ISimd<TV, T>
     {
-        int vw = Vector<T>.Count;
-        Vector<T> c0, c1;
+        nuint vw = (nuint)TV.Count;
+        TV c0, c1;
         if (loadC)
         {
-            c0 = Unsafe.ReadUnaligned<Vector<T>>(c);
-            c1 = Unsafe.ReadUnaligned<Vector<T>>(c + vw);
+            c0 = TV.Load(ref *c, 0);
+            c1 = TV.Load(ref *c, vw);
         }
         else if (bias != null)
         {
-            c0 = Unsafe.ReadUnaligned<Vector<T>>(bias);
-            c1 = Unsafe.ReadUnaligned<Vector<T>>(bias + vw);
+            c0 = TV.Load(ref *bias, 0);
+            c1 = TV.Load(ref *bias, vw);
         }
         else
         {
-            c0 = c1 = Vector<T>.Zero;
+            c0 = c1 = TV.Create(default);
         }
 
         for (int p = 0; p < kc; p++)
         {
             T* bp = b + p * ldb;
-            var av = new Vector<T>(a[p * csA]);
-            c0 = Fma(av, Unsafe.ReadUnaligned<Vector<T>>(bp), c0);
-            c1 = Fma(av, Unsafe.ReadUnaligned<Vector<T>>(bp + vw), c1);
+            TV av = TV.Create(a[p * csA]);
+            c0 = TV.Fma(av, TV.Load(ref *bp, 0), c0);
+            c1 = TV.Fma(av, TV.Load(ref *bp, vw), c1);
         }
 
-        Unsafe.WriteUnaligned(c, c0);
-        Unsafe.WriteUnaligned(c + vw, c1);
+        TV.Store(c0, ref *c, 0);
+        TV.Store(c1, ref *c, vw);
     }
 
     /// <summary>The 6 x 2-vector micro-kernel: 12 accumulators, two B loads and one broadcast per row per step.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Micro6<T>(int kc, T* a, nint rsA, nint csA, T* b, nint ldb, T* c, nint ldc, T* bias, bool loadC) where T : unmanaged
+    private static void Micro6<T, TV>(int kc, T* a, nint rsA, nint csA, T* b, nint ldb, T* c, nint ldc, T* bias, bool loadC)
+        where T : unmanaged
+        where TV : struct, ISimd<TV, T>
     {
-        int vw = Vector<T>.Count;
-        Vector<T> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        nuint vw = (nuint)TV.Count;
+        TV c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        T* r1 = c + ldc, r2 = c + 2 * ldc, r3 = c + 3 * ldc, r4 = c + 4 * ldc, r5 = c + 5 * ldc;
         if (loadC)
         {
-            c00 = Unsafe.ReadUnaligned<Vector<T>>(c); c01 = Unsafe.ReadUnaligned<Vector<T>>(c + vw);
-            c10 = Unsafe.ReadUnaligned<Vector<T>>(c + ldc); c11 = Unsafe.ReadUnaligned<Vector<T>>(c + ldc + vw);
-            c20 = Unsafe.ReadUnaligned<Vector<T>>(c + 2 * ldc); c21 = Unsafe.ReadUnaligned<Vector<T>>(c + 2 * ldc + vw);
-            c30 = Unsafe.ReadUnaligned<Vector<T>>(c + 3 * ldc); c31 = Unsafe.ReadUnaligned<Vector<T>>(c + 3 * ldc + vw);
-            c40 = Unsafe.ReadUnaligned<Vector<T>>(c + 4 * ldc); c41 = Unsafe.ReadUnaligned<Vector<T>>(c + 4 * ldc + vw);
-            c50 = Unsafe.ReadUnaligned<Vector<T>>(c + 5 * ldc); c51 = Unsafe.ReadUnaligned<Vector<T>>(c + 5 * ldc + vw);
+            c00 = TV.Load(ref *c, 0); c01 = TV.Load(ref *c, vw);
+            c10 = TV.Load(ref *r1, 0); c11 = TV.Load(ref *r1, vw);
+            c20 = TV.Load(ref *r2, 0); c21 = TV.Load(ref *r2, vw);
+            c30 = TV.Load(ref *r3, 0); c31 = TV.Load(ref *r3, vw);
+            c40 = TV.Load(ref *r4, 0); c41 = TV.Load(ref *r4, vw);
+            c50 = TV.Load(ref *r5, 0); c51 = TV.Load(ref *r5, vw);
         }
         else
         {
-            Vector<T> b0 = bias != null ? Unsafe.ReadUnaligned<Vector<T>>(bias) : Vector<T>.Zero;
-            Vector<T> b1 = bias != null ? Unsafe.ReadUnaligned<Vector<T>>(bias + vw) : Vector<T>.Zero;
+            TV b0 = bias != null ? TV.Load(ref *bias, 0) : TV.Create(default);
+            TV b1 = bias != null ? TV.Load(ref *bias, vw) : TV.Create(default);
             c00 = c10 = c20 = c30 = c40 = c50 = b0;
             c01 = c11 = c21 = c31 = c41 = c51 = b1;
         }
@@ -355,45 +385,29 @@ internal static unsafe class Gemm
         T* a0 = a, a1 = a + rsA, a2 = a + 2 * rsA, a3 = a + 3 * rsA, a4 = a + 4 * rsA, a5 = a + 5 * rsA;
         for (int p = 0; p < kc; p++)
         {
-            Vector<T> bv0 = Unsafe.ReadUnaligned<Vector<T>>(b);
-            Vector<T> bv1 = Unsafe.ReadUnaligned<Vector<T>>(b + vw);
+            TV bv0 = TV.Load(ref *b, 0);
+            TV bv1 = TV.Load(ref *b, vw);
             nint o = p * csA;
-            var av = new Vector<T>(a0[o]);
-            c00 = Fma(av, bv0, c00); c01 = Fma(av, bv1, c01);
-            av = new Vector<T>(a1[o]);
-            c10 = Fma(av, bv0, c10); c11 = Fma(av, bv1, c11);
-            av = new Vector<T>(a2[o]);
-            c20 = Fma(av, bv0, c20); c21 = Fma(av, bv1, c21);
-            av = new Vector<T>(a3[o]);
-            c30 = Fma(av, bv0, c30); c31 = Fma(av, bv1, c31);
-            av = new Vector<T>(a4[o]);
-            c40 = Fma(av, bv0, c40); c41 = Fma(av, bv1, c41);
-            av = new Vector<T>(a5[o]);
-            c50 = Fma(av, bv0, c50); c51 = Fma(av, bv1, c51);
+            TV av = TV.Create(a0[o]);
+            c00 = TV.Fma(av, bv0, c00); c01 = TV.Fma(av, bv1, c01);
+            av = TV.Create(a1[o]);
+            c10 = TV.Fma(av, bv0, c10); c11 = TV.Fma(av, bv1, c11);
+            av = TV.Create(a2[o]);
+            c20 = TV.Fma(av, bv0, c20); c21 = TV.Fma(av, bv1, c21);
+            av = TV.Create(a3[o]);
+            c30 = TV.Fma(av, bv0, c30); c31 = TV.Fma(av, bv1, c31);
+            av = TV.Create(a4[o]);
+            c40 = TV.Fma(av, bv0, c40); c41 = TV.Fma(av, bv1, c41);
+            av = TV.Create(a5[o]);
+            c50 = TV.Fma(av, bv0, c50); c51 = TV.Fma(av, bv1, c51);
             b += ldb;
         }
 
-        Unsafe.WriteUnaligned(c, c00); Unsafe.WriteUnaligned(c + vw, c01);
-        Unsafe.WriteUnaligned(c + ldc, c10); Unsafe.WriteUnaligned(c + ldc + vw, c11);
-        Unsafe.WriteUnaligned(c + 2 * ldc, c20); Unsafe.WriteUnaligned(c + 2 * ldc + vw, c21);
-        Unsafe.WriteUnaligned(c + 3 * ldc, c30); Unsafe.WriteUnaligned(c + 3 * ldc + vw, c31);
-        Unsafe.WriteUnaligned(c + 4 * ldc, c40); Unsafe.WriteUnaligned(c + 4 * ldc + vw, c41);
-        Unsafe.WriteUnaligned(c + 5 * ldc, c50); Unsafe.WriteUnaligned(c + 5 * ldc + vw, c51);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<T> Fma<T>(Vector<T> a, Vector<T> b, Vector<T> c) where T : unmanaged
-    {
-        if (typeof(T) == typeof(double))
-        {
-            return Unsafe.BitCast<Vector<double>, Vector<T>>(Vector.FusedMultiplyAdd(Unsafe.BitCast<Vector<T>, Vector<double>>(a), Unsafe.BitCast<Vector<T>, Vector<double>>(b), Unsafe.BitCast<Vector<T>, Vector<double>>(c)));
-        }
-
-        if (typeof(T) == typeof(float))
-        {
-            return Unsafe.BitCast<Vector<float>, Vector<T>>(Vector.FusedMultiplyAdd(Unsafe.BitCast<Vector<T>, Vector<float>>(a), Unsafe.BitCast<Vector<T>, Vector<float>>(b), Unsafe.BitCast<Vector<T>, Vector<float>>(c)));
-        }
-
-        throw new NotSupportedException($"GEMM supports float and double, not {typeof(T).Name}.");
+        TV.Store(c00, ref *c, 0); TV.Store(c01, ref *c, vw);
+        TV.Store(c10, ref *r1, 0); TV.Store(c11, ref *r1, vw);
+        TV.Store(c20, ref *r2, 0); TV.Store(c21, ref *r2, vw);
+        TV.Store(c30, ref *r3, 0); TV.Store(c31, ref *r3, vw);
+        TV.Store(c40, ref *r4, 0); TV.Store(c41, ref *r4, vw);
+        TV.Store(c50, ref *r5, 0); TV.Store(c51, ref *r5, vw);
     }
 }

@@ -83,6 +83,50 @@ public class GemmTests
         Check(edw, sdw, i => dw[i], UnitF, s.M, $"dW ({s})");
     }
 
+    [Law]
+    public void Kernel_EveryOutputIsOneFmaChain_BitForBit(GemmShape s)
+    {
+        // The kernel's contract: each output is fma(a_p, b_p, acc) over p ascending from its initial value, whatever the
+        // vector width (CI runs this on 512-bit, 256-bit, 128-bit and software vectors), the tile edges or the threads.
+        var rng = new Random(s.Seed);
+        float[] F(int count) => Random(count, rng).Select(v => (float)v).ToArray();
+        float[] x = F(s.M * s.K), w = F(s.N * s.K), b = F(s.N), dz = F(s.M * s.N), dw0 = F(s.N * s.K);
+        var packed = new float[Gemm.PackedLength<float>(s.N, s.K)];
+        Gemm.PackTransposed<float>(w, s.N, s.K, packed);
+        var z = new float[s.M * s.N];
+        var dx = new float[s.M * s.K];
+        var dw = (float[])dw0.Clone();
+        Gemm.Forward<float>(x, s.M, s.K, packed, b, s.N, z, 2);
+        Gemm.BackwardInput<float>(dz, s.M, s.N, w, s.K, dx, 2);
+        Gemm.AccumulateWeightGradient<float>(dz, s.M, s.N, x, s.K, dw, 2);
+        for (int i = 0; i < s.M; i++)
+        {
+            for (int j = 0; j < s.N; j++)
+            {
+                float acc = b[j];
+                for (int p = 0; p < s.K; p++) acc = MathF.FusedMultiplyAdd(x[i * s.K + p], w[j * s.K + p], acc);
+                Assert.Equal(BitConverter.SingleToInt32Bits(acc), BitConverter.SingleToInt32Bits(z[i * s.N + j]));
+            }
+
+            for (int j = 0; j < s.K; j++)
+            {
+                float acc = 0;
+                for (int p = 0; p < s.N; p++) acc = MathF.FusedMultiplyAdd(dz[i * s.N + p], w[p * s.K + j], acc);
+                Assert.Equal(BitConverter.SingleToInt32Bits(acc), BitConverter.SingleToInt32Bits(dx[i * s.K + j]));
+            }
+        }
+
+        for (int j = 0; j < s.N; j++)
+        {
+            for (int q = 0; q < s.K; q++)
+            {
+                float acc = dw0[j * s.K + q];
+                for (int i = 0; i < s.M; i++) acc = MathF.FusedMultiplyAdd(dz[i * s.N + j], x[i * s.K + q], acc);
+                Assert.Equal(BitConverter.SingleToInt32Bits(acc), BitConverter.SingleToInt32Bits(dw[j * s.K + q]));
+            }
+        }
+    }
+
     [Fact]
     public void Kernel_ResultsDoNotDependOnThreadCount()
     {
