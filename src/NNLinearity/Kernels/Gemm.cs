@@ -278,21 +278,9 @@ internal static unsafe class Gemm
         int nr = NR<T>();
         if (rows == MR && cols == nr)
         {
-            if (typeof(T) == typeof(float))
-            {
-                if (VectorMath.Use512) Micro6<float, Vec512F>(kc, (float*)a, rsA, csA, (float*)b, ldb, (float*)c, ldc, (float*)bias, loadC);
-                else Micro6<float, VecF>(kc, (float*)a, rsA, csA, (float*)b, ldb, (float*)c, ldc, (float*)bias, loadC);
-            }
-            else if (typeof(T) == typeof(double))
-            {
-                if (VectorMath.Use512) Micro6<double, Vec512D>(kc, (double*)a, rsA, csA, (double*)b, ldb, (double*)c, ldc, (double*)bias, loadC);
-                else Micro6<double, VecD>(kc, (double*)a, rsA, csA, (double*)b, ldb, (double*)c, ldc, (double*)bias, loadC);
-            }
-            else
-            {
-                throw new NotSupportedException($"GEMM supports float and double, not {typeof(T).Name}.");
-            }
-
+            if (typeof(T) != typeof(float) && typeof(T) != typeof(double)) throw new NotSupportedException($"GEMM supports float and double, not {typeof(T).Name}.");
+            if (VectorMath.Use512) Micro6Wide(kc, a, rsA, csA, b, ldb, c, ldc, bias, loadC);
+            else Micro6(kc, a, rsA, csA, b, ldb, c, ldc, bias, loadC);
             return;
         }
 
@@ -356,58 +344,128 @@ internal static unsafe class Gemm
         TV.Store(c1, ref *c, vw);
     }
 
-    /// <summary>The 6 x 2-vector micro-kernel: 12 accumulators, two B loads and one broadcast per row per step.</summary>
+    /// <summary>The 6 x 2-vector micro-kernel on <see cref="Vector{T}"/>: 12 accumulators, two B loads and one broadcast per row per step.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Micro6<T, TV>(int kc, T* a, nint rsA, nint csA, T* b, nint ldb, T* c, nint ldc, T* bias, bool loadC)
+    private static void Micro6<T>(int kc, T* a, nint rsA, nint csA, T* b, nint ldb, T* c, nint ldc, T* bias, bool loadC)
         where T : unmanaged
-        where TV : struct, ISimd<TV, T>
     {
-        nuint vw = (nuint)TV.Count;
-        TV c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        int vw = Vector<T>.Count;
+        Vector<T> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         T* r1 = c + ldc, r2 = c + 2 * ldc, r3 = c + 3 * ldc, r4 = c + 4 * ldc, r5 = c + 5 * ldc;
         if (loadC)
         {
-            c00 = TV.Load(ref *c, 0); c01 = TV.Load(ref *c, vw);
-            c10 = TV.Load(ref *r1, 0); c11 = TV.Load(ref *r1, vw);
-            c20 = TV.Load(ref *r2, 0); c21 = TV.Load(ref *r2, vw);
-            c30 = TV.Load(ref *r3, 0); c31 = TV.Load(ref *r3, vw);
-            c40 = TV.Load(ref *r4, 0); c41 = TV.Load(ref *r4, vw);
-            c50 = TV.Load(ref *r5, 0); c51 = TV.Load(ref *r5, vw);
+            c00 = Vector.Load(c); c01 = Vector.Load(c + vw);
+            c10 = Vector.Load(r1); c11 = Vector.Load(r1 + vw);
+            c20 = Vector.Load(r2); c21 = Vector.Load(r2 + vw);
+            c30 = Vector.Load(r3); c31 = Vector.Load(r3 + vw);
+            c40 = Vector.Load(r4); c41 = Vector.Load(r4 + vw);
+            c50 = Vector.Load(r5); c51 = Vector.Load(r5 + vw);
         }
         else
         {
-            TV b0 = bias != null ? TV.Load(ref *bias, 0) : TV.Create(default);
-            TV b1 = bias != null ? TV.Load(ref *bias, vw) : TV.Create(default);
+            Vector<T> b0 = bias != null ? Vector.Load(bias) : Vector<T>.Zero;
+            Vector<T> b1 = bias != null ? Vector.Load(bias + vw) : Vector<T>.Zero;
             c00 = c10 = c20 = c30 = c40 = c50 = b0;
             c01 = c11 = c21 = c31 = c41 = c51 = b1;
         }
 
         T* a0 = a, a1 = a + rsA, a2 = a + 2 * rsA, a3 = a + 3 * rsA, a4 = a + 4 * rsA, a5 = a + 5 * rsA;
-        for (int p = 0; p < kc; p++)
+        nint end = kc * csA;
+        for (nint o = 0; o < end; o += csA)
         {
-            TV bv0 = TV.Load(ref *b, 0);
-            TV bv1 = TV.Load(ref *b, vw);
-            nint o = p * csA;
-            TV av = TV.Create(a0[o]);
-            c00 = TV.Fma(av, bv0, c00); c01 = TV.Fma(av, bv1, c01);
-            av = TV.Create(a1[o]);
-            c10 = TV.Fma(av, bv0, c10); c11 = TV.Fma(av, bv1, c11);
-            av = TV.Create(a2[o]);
-            c20 = TV.Fma(av, bv0, c20); c21 = TV.Fma(av, bv1, c21);
-            av = TV.Create(a3[o]);
-            c30 = TV.Fma(av, bv0, c30); c31 = TV.Fma(av, bv1, c31);
-            av = TV.Create(a4[o]);
-            c40 = TV.Fma(av, bv0, c40); c41 = TV.Fma(av, bv1, c41);
-            av = TV.Create(a5[o]);
-            c50 = TV.Fma(av, bv0, c50); c51 = TV.Fma(av, bv1, c51);
+            Vector<T> bv0 = Vector.Load(b);
+            Vector<T> bv1 = Vector.Load(b + vw);
+            Vector<T> av = Vector.Create(a0[o]);
+            c00 = FmaV(av, bv0, c00); c01 = FmaV(av, bv1, c01);
+            av = Vector.Create(a1[o]);
+            c10 = FmaV(av, bv0, c10); c11 = FmaV(av, bv1, c11);
+            av = Vector.Create(a2[o]);
+            c20 = FmaV(av, bv0, c20); c21 = FmaV(av, bv1, c21);
+            av = Vector.Create(a3[o]);
+            c30 = FmaV(av, bv0, c30); c31 = FmaV(av, bv1, c31);
+            av = Vector.Create(a4[o]);
+            c40 = FmaV(av, bv0, c40); c41 = FmaV(av, bv1, c41);
+            av = Vector.Create(a5[o]);
+            c50 = FmaV(av, bv0, c50); c51 = FmaV(av, bv1, c51);
             b += ldb;
         }
 
-        TV.Store(c00, ref *c, 0); TV.Store(c01, ref *c, vw);
-        TV.Store(c10, ref *r1, 0); TV.Store(c11, ref *r1, vw);
-        TV.Store(c20, ref *r2, 0); TV.Store(c21, ref *r2, vw);
-        TV.Store(c30, ref *r3, 0); TV.Store(c31, ref *r3, vw);
-        TV.Store(c40, ref *r4, 0); TV.Store(c41, ref *r4, vw);
-        TV.Store(c50, ref *r5, 0); TV.Store(c51, ref *r5, vw);
+        Vector.Store(c00, c); Vector.Store(c01, c + vw);
+        Vector.Store(c10, r1); Vector.Store(c11, r1 + vw);
+        Vector.Store(c20, r2); Vector.Store(c21, r2 + vw);
+        Vector.Store(c30, r3); Vector.Store(c31, r3 + vw);
+        Vector.Store(c40, r4); Vector.Store(c41, r4 + vw);
+        Vector.Store(c50, r5); Vector.Store(c51, r5 + vw);
+    }
+
+    /// <summary>
+    /// The same micro-kernel on 512-bit vectors. Both are written on the raw vector types: through the lane-width
+    /// wrappers the JIT adds a register copy to every other FMA.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Micro6Wide<T>(int kc, T* a, nint rsA, nint csA, T* b, nint ldb, T* c, nint ldc, T* bias, bool loadC)
+        where T : unmanaged
+    {
+        int vw = Vector512<T>.Count;
+        Vector512<T> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        T* r1 = c + ldc, r2 = c + 2 * ldc, r3 = c + 3 * ldc, r4 = c + 4 * ldc, r5 = c + 5 * ldc;
+        if (loadC)
+        {
+            c00 = Vector512.Load(c); c01 = Vector512.Load(c + vw);
+            c10 = Vector512.Load(r1); c11 = Vector512.Load(r1 + vw);
+            c20 = Vector512.Load(r2); c21 = Vector512.Load(r2 + vw);
+            c30 = Vector512.Load(r3); c31 = Vector512.Load(r3 + vw);
+            c40 = Vector512.Load(r4); c41 = Vector512.Load(r4 + vw);
+            c50 = Vector512.Load(r5); c51 = Vector512.Load(r5 + vw);
+        }
+        else
+        {
+            Vector512<T> b0 = bias != null ? Vector512.Load(bias) : Vector512<T>.Zero;
+            Vector512<T> b1 = bias != null ? Vector512.Load(bias + vw) : Vector512<T>.Zero;
+            c00 = c10 = c20 = c30 = c40 = c50 = b0;
+            c01 = c11 = c21 = c31 = c41 = c51 = b1;
+        }
+
+        T* a0 = a, a1 = a + rsA, a2 = a + 2 * rsA, a3 = a + 3 * rsA, a4 = a + 4 * rsA, a5 = a + 5 * rsA;
+        nint end = kc * csA;
+        for (nint o = 0; o < end; o += csA)
+        {
+            Vector512<T> bv0 = Vector512.Load(b);
+            Vector512<T> bv1 = Vector512.Load(b + vw);
+            Vector512<T> av = Vector512.Create(a0[o]);
+            c00 = Fma512(av, bv0, c00); c01 = Fma512(av, bv1, c01);
+            av = Vector512.Create(a1[o]);
+            c10 = Fma512(av, bv0, c10); c11 = Fma512(av, bv1, c11);
+            av = Vector512.Create(a2[o]);
+            c20 = Fma512(av, bv0, c20); c21 = Fma512(av, bv1, c21);
+            av = Vector512.Create(a3[o]);
+            c30 = Fma512(av, bv0, c30); c31 = Fma512(av, bv1, c31);
+            av = Vector512.Create(a4[o]);
+            c40 = Fma512(av, bv0, c40); c41 = Fma512(av, bv1, c41);
+            av = Vector512.Create(a5[o]);
+            c50 = Fma512(av, bv0, c50); c51 = Fma512(av, bv1, c51);
+            b += ldb;
+        }
+
+        Vector512.Store(c00, c); Vector512.Store(c01, c + vw);
+        Vector512.Store(c10, r1); Vector512.Store(c11, r1 + vw);
+        Vector512.Store(c20, r2); Vector512.Store(c21, r2 + vw);
+        Vector512.Store(c30, r3); Vector512.Store(c31, r3 + vw);
+        Vector512.Store(c40, r4); Vector512.Store(c41, r4 + vw);
+        Vector512.Store(c50, r5); Vector512.Store(c51, r5 + vw);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<T> Fma512<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c) where T : unmanaged
+    {
+        if (typeof(T) == typeof(double)) return Vector512.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+        return Vector512.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<T> FmaV<T>(Vector<T> a, Vector<T> b, Vector<T> c) where T : unmanaged
+    {
+        if (typeof(T) == typeof(double)) return Vector.FusedMultiplyAdd(a.As<T, double>(), b.As<T, double>(), c.As<T, double>()).As<double, T>();
+        return Vector.FusedMultiplyAdd(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>();
     }
 }
