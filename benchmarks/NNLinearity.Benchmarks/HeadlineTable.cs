@@ -40,10 +40,10 @@ public static class HeadlineTable
         sb.AppendLine(c, $"FMA peak, one core: double 256-bit {P(peakD)} GFLOP/s, float 256-bit {P(peakF)}, double 512-bit {P(peakD512)}, float 512-bit {P(peakF512)}");
 
         // The GEMM micro-kernel runs on the widest accelerated vectors: its percentages are of that width's peak.
-        int kernelBits = NNLinearity.Kernels.Gemm.NR<float>() / 2 * 32;
+        int kernelBits = NNLinearity.Kernels.VectorMath.Use512 ? 512 : System.Numerics.Vector<byte>.Count * 8;
         bool wide = kernelBits >= 512;
         double kernelPeakD = wide ? peakD512 : peakD, kernelPeakF = wide ? peakF512 : peakF;
-        sb.AppendLine(c, $"GEMM kernel width here: {kernelBits} bits; percentages below are of the {(wide ? 512 : 256)}-bit peak.");
+        sb.AppendLine(c, $"GEMM kernel width here: {kernelBits} bits (tile {NNLinearity.Kernels.Gemm.MR} x {NNLinearity.Kernels.Gemm.NR<float>()} floats, {NNLinearity.Kernels.Gemm.MR} x {NNLinearity.Kernels.Gemm.NR<double>()} doubles); percentages below are of the {(wide ? 512 : 256)}-bit peak.");
         sb.AppendLine();
 
         var gemm = rows.Where(r => r.Bench == "GemmBench").ToList();

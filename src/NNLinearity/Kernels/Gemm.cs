@@ -2,15 +2,16 @@ using System;
 using System.Numerics;
 using System.Runtime.Intrinsics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading.Tasks;
 
 namespace NNLinearity.Kernels;
 
 /// <summary>
-/// The three products of a dense layer, BLIS-style: a register-blocked micro-kernel of <see cref="MR"/> rows by two
-/// vectors of columns (12 accumulators: 6 x 16 floats or 6 x 8 doubles with 256-bit vectors, 6 x 32 floats or 6 x 16
-/// doubles with 512-bit vectors where those are accelerated), KC blocking of the inner dimension, MC blocking of the
-/// rows, and packed weight panels.
+/// The three products of a dense layer, BLIS-style: a register-blocked micro-kernel of <see cref="MR"/> rows by
+/// <see cref="NR{T}"/> columns (6 x 16 floats or 6 x 8 doubles, 12 accumulators, with 256-bit vectors; 6 x 64 floats or
+/// 6 x 32 doubles, 24 accumulators, with 512-bit vectors where those are accelerated), <see cref="KC"/> blocking of the
+/// inner dimension, MC blocking of the rows, and packed weight panels.
 /// </summary>
 /// <remarks>
 /// Every output element is one fused multiply-add chain over the inner dimension in ascending order, started from its
@@ -22,14 +23,20 @@ internal static unsafe class Gemm
     /// <summary>Rows per micro-tile.</summary>
     public const int MR = 6;
 
-    /// <summary>Inner-dimension block (BLIS zen3).</summary>
-    public const int KC = 256;
+    /// <summary>
+    /// Inner-dimension block: 256 (BLIS zen3) for the 2-vector tile, 512 for the 4-vector tile (its B micro-panel then
+    /// streams from L2; 128, which keeps it in L1, measured slower).
+    /// </summary>
+    public static int KC => VectorMath.Use512 ? 512 : 256;
 
     /// <summary>Below this many flops a product runs on the calling thread.</summary>
     public const double ParallelThresholdFlops = 2e6;
 
-    /// <summary>Columns per micro-tile: two vectors of the widest accelerated width.</summary>
-    public static int NR<T>() where T : unmanaged => 2 * (VectorMath.Use512 ? Vector512<T>.Count : Vector<T>.Count);
+    /// <summary>
+    /// Columns per micro-tile: four 512-bit vectors where those are accelerated (32 registers hold 24 accumulators,
+    /// four B vectors and a broadcast), else two vectors of <see cref="Vector{T}"/>.
+    /// </summary>
+    public static int NR<T>() where T : unmanaged => VectorMath.Use512 ? 4 * Vector512<T>.Count : 2 * Vector<T>.Count;
 
     /// <summary>Rows per L2 block of the activation operand.</summary>
     public static int MC<T>() where T : unmanaged => typeof(T) == typeof(float) ? 144 : 72;
@@ -142,8 +149,8 @@ internal static unsafe class Gemm
     private static void ForwardRange<T>(Job<T> job, int lo, int hi) where T : unmanaged
     {
         int m = job.M, n = job.N, k = job.K, nr = NR<T>();
-        T* edge = stackalloc T[MR * NR<T>()];
-        T* biasPad = stackalloc T[NR<T>()];
+        T* cEdge = Scratch<T>.Get(MR * nr + MR * KC + nr), aEdge = cEdge + MR * nr, biasPad = aEdge + MR * KC;
+        new Span<T>(cEdge, MR * nr).Clear();
         for (int pc = 0; pc < k; pc += KC)
         {
             int kc = Math.Min(KC, k - pc);
@@ -168,7 +175,7 @@ internal static unsafe class Gemm
                     for (int ir = 0; ir < mc; ir += MR)
                     {
                         int i = ic + ir, rows = Math.Min(MR, mc - ir);
-                        Tile(kc, job.A + (nint)i * k + pc, k, 1, panel, nr, job.C + (nint)i * n + j0, n, rows, cols, b0, pc > 0, edge);
+                        Tile(kc, job.A + (nint)i * k + pc, k, 1, panel, nr, job.C + (nint)i * n + j0, n, rows, cols, b0, pc > 0, aEdge, cEdge);
                     }
                 }
             }
@@ -179,8 +186,8 @@ internal static unsafe class Gemm
     {
         // A = dZ [m, n] (inner dimension n), B = W [n, k] read in place; C = dX [m, k].
         int m = job.M, n = job.N, k = job.K, nr = NR<T>();
-        T* edge = stackalloc T[MR * NR<T>()];
-        T* pad = stackalloc T[KC * NR<T>()];
+        T* cEdge = Scratch<T>.Get(MR * nr + MR * KC + KC * nr), aEdge = cEdge + MR * nr, pad = aEdge + MR * KC;
+        new Span<T>(cEdge, MR * nr).Clear();
         for (int pc = 0; pc < n; pc += KC)
         {
             int kc = Math.Min(KC, n - pc);
@@ -211,7 +218,7 @@ internal static unsafe class Gemm
                     for (int ir = 0; ir < mc; ir += MR)
                     {
                         int i = ic + ir, rows = Math.Min(MR, mc - ir);
-                        Tile(kc, job.A + (nint)i * n + pc, n, 1, b, ldb, job.C + (nint)i * k + j0, k, rows, cols, null, pc > 0, edge);
+                        Tile(kc, job.A + (nint)i * n + pc, n, 1, b, ldb, job.C + (nint)i * k + j0, k, rows, cols, null, pc > 0, aEdge, cEdge);
                     }
                 }
             }
@@ -223,8 +230,8 @@ internal static unsafe class Gemm
         // A(i, p) = dZ[p, i] (inner dimension m), B = X [m, k] read in place; C = dW [n, k], accumulated.
         int m = job.M, n = job.N, k = job.K, nr = NR<T>();
         int panels = (k + nr - 1) / nr;
-        T* edge = stackalloc T[MR * NR<T>()];
-        T* pad = stackalloc T[KC * NR<T>()];
+        T* cEdge = Scratch<T>.Get(MR * nr + MR * KC + KC * nr), aEdge = cEdge + MR * nr, pad = aEdge + MR * KC;
+        new Span<T>(cEdge, MR * nr).Clear();
         for (int pc = 0; pc < m; pc += KC)
         {
             int kc = Math.Min(KC, m - pc);
@@ -247,9 +254,26 @@ internal static unsafe class Gemm
                 for (int t = lo; t < hi; t++)
                 {
                     int i = t * MR, rows = Math.Min(MR, n - i);
-                    Tile(kc, job.A + (nint)pc * n + i, 1, n, b, ldb, job.C + (nint)i * k + j0, k, rows, cols, null, true, edge);
+                    Tile(kc, job.A + (nint)pc * n + i, 1, n, b, ldb, job.C + (nint)i * k + j0, k, rows, cols, null, true, aEdge, cEdge);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// One pinned scratch buffer per thread and element type (edge tiles, padded panels): a product's range takes it
+    /// at its start and holds it to its end, so it never allocates after a thread's first call.
+    /// </summary>
+    private static class Scratch<T> where T : unmanaged
+    {
+        [ThreadStatic]
+        private static T[]? buffer;
+
+        public static T* Get(int length)
+        {
+            T[]? b = buffer;
+            if (b == null || b.Length < length) buffer = b = GC.AllocateUninitializedArray<T>(length, pinned: true);
+            return (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(b));
         }
     }
 
@@ -269,79 +293,51 @@ internal static unsafe class Gemm
     /// <summary>
     /// C[rows, cols] = init + sum_{p &lt; kc} A[i, p] B[p, j] with A(i, p) = a[i rsA + p csA] and B(p, j) = b[p ldb + j]
     /// (B must be readable for a full NR columns). init is C itself when <paramref name="loadC"/>, else the bias row
-    /// when given, else 0.
+    /// when given (readable for NR columns), else 0. An edge tile runs the same micro-kernel on scratch: A's missing
+    /// rows are zero rows of a copy (<paramref name="aEdge"/>, MR x kc), C's tile is a full MR x NR copy
+    /// (<paramref name="cEdge"/>), so every output is the same chain as in a full tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile<T>(int kc, T* a, nint rsA, nint csA, T* b, nint ldb, T* c, nint ldc, int rows, int cols, T* bias, bool loadC, T* edge)
+    private static void Tile<T>(int kc, T* a, nint rsA, nint csA, T* b, nint ldb, T* c, nint ldc, int rows, int cols, T* bias, bool loadC, T* aEdge, T* cEdge)
         where T : unmanaged
     {
         int nr = NR<T>();
         if (rows == MR && cols == nr)
         {
-            if (typeof(T) != typeof(float) && typeof(T) != typeof(double)) throw new NotSupportedException($"GEMM supports float and double, not {typeof(T).Name}.");
-            if (VectorMath.Use512) Micro6Wide(kc, a, rsA, csA, b, ldb, c, ldc, bias, loadC);
-            else Micro6(kc, a, rsA, csA, b, ldb, c, ldc, bias, loadC);
+            Micro(kc, a, rsA, csA, b, ldb, c, ldc, bias, loadC);
             return;
         }
 
-        // Edge: the same chains through a full-width scratch tile.
-        for (int i = 0; i < rows; i++)
+        if (rows < MR)
         {
-            for (int j = 0; j < nr; j++) edge[i * nr + j] = loadC && j < cols ? c[i * ldc + j] : default;
+            for (int i = 0; i < rows; i++)
+            {
+                T* src = a + i * rsA, dst = aEdge + i * kc;
+                for (int p = 0; p < kc; p++) dst[p] = src[p * csA];
+            }
+
+            new Span<T>(aEdge + rows * kc, (MR - rows) * kc).Clear();
+            a = aEdge;
+            rsA = kc;
+            csA = 1;
         }
 
-        for (int i = 0; i < rows; i++)
+        if (loadC)
         {
-            if (typeof(T) == typeof(float))
-            {
-                if (VectorMath.Use512) RowChain<float, Vec512F>(kc, (float*)(a + i * rsA), csA, (float*)b, ldb, (float*)(edge + i * nr), (float*)bias, loadC);
-                else RowChain<float, VecF>(kc, (float*)(a + i * rsA), csA, (float*)b, ldb, (float*)(edge + i * nr), (float*)bias, loadC);
-            }
-            else
-            {
-                if (VectorMath.Use512) RowChain<double, Vec512D>(kc, (double*)(a + i * rsA), csA, (double*)b, ldb, (double*)(edge + i * nr), (double*)bias, loadC);
-                else RowChain<double, VecD>(kc, (double*)(a + i * rsA), csA, (double*)b, ldb, (double*)(edge + i * nr), (double*)bias, loadC);
-            }
+            for (int i = 0; i < rows; i++) new ReadOnlySpan<T>(c + i * ldc, cols).CopyTo(new Span<T>(cEdge + i * nr, cols));
         }
 
-        for (int i = 0; i < rows; i++)
-        {
-            for (int j = 0; j < cols; j++) c[i * ldc + j] = edge[i * nr + j];
-        }
+        Micro(kc, a, rsA, csA, b, ldb, cEdge, nr, bias, loadC);
+        for (int i = 0; i < rows; i++) new ReadOnlySpan<T>(cEdge + i * nr, cols).CopyTo(new Span<T>(c + i * ldc, cols));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RowChain<T, TV>(int kc, T* a, nint csA, T* b, nint ldb, T* c, T* bias, bool loadC)
+    private static void Micro<T>(int kc, T* a, nint rsA, nint csA, T* b, nint ldb, T* c, nint ldc, T* bias, bool loadC)
         where T : unmanaged
-        where TV : struct, ISimd<TV, T>
     {
-        nuint vw = (nuint)TV.Count;
-        TV c0, c1;
-        if (loadC)
-        {
-            c0 = TV.Load(ref *c, 0);
-            c1 = TV.Load(ref *c, vw);
-        }
-        else if (bias != null)
-        {
-            c0 = TV.Load(ref *bias, 0);
-            c1 = TV.Load(ref *bias, vw);
-        }
-        else
-        {
-            c0 = c1 = TV.Create(default);
-        }
-
-        for (int p = 0; p < kc; p++)
-        {
-            T* bp = b + p * ldb;
-            TV av = TV.Create(a[p * csA]);
-            c0 = TV.Fma(av, TV.Load(ref *bp, 0), c0);
-            c1 = TV.Fma(av, TV.Load(ref *bp, vw), c1);
-        }
-
-        TV.Store(c0, ref *c, 0);
-        TV.Store(c1, ref *c, vw);
+        if (typeof(T) != typeof(float) && typeof(T) != typeof(double)) throw new NotSupportedException($"GEMM supports float and double, not {typeof(T).Name}.");
+        if (VectorMath.Use512) Micro6Wide(kc, a, rsA, csA, b, ldb, c, ldc, bias, loadC);
+        else Micro6(kc, a, rsA, csA, b, ldb, c, ldc, bias, loadC);
     }
 
     /// <summary>The 6 x 2-vector micro-kernel on <see cref="Vector{T}"/>: 12 accumulators, two B loads and one broadcast per row per step.</summary>
@@ -399,31 +395,36 @@ internal static unsafe class Gemm
     }
 
     /// <summary>
-    /// The same micro-kernel on 512-bit vectors. Both are written on the raw vector types: through the lane-width
-    /// wrappers the JIT adds a register copy to every other FMA.
+    /// The micro-kernel on 512-bit vectors: 6 rows by 4 vectors (24 accumulators; 6 x 64 floats or 6 x 32 doubles),
+    /// four B loads and six broadcasts per 24 FMAs. Written on the raw vector type: through the lane-width wrappers
+    /// the JIT adds register copies between the FMAs.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Micro6Wide<T>(int kc, T* a, nint rsA, nint csA, T* b, nint ldb, T* c, nint ldc, T* bias, bool loadC)
         where T : unmanaged
     {
         int vw = Vector512<T>.Count;
-        Vector512<T> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        Vector512<T> c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
         T* r1 = c + ldc, r2 = c + 2 * ldc, r3 = c + 3 * ldc, r4 = c + 4 * ldc, r5 = c + 5 * ldc;
         if (loadC)
         {
-            c00 = Vector512.Load(c); c01 = Vector512.Load(c + vw);
-            c10 = Vector512.Load(r1); c11 = Vector512.Load(r1 + vw);
-            c20 = Vector512.Load(r2); c21 = Vector512.Load(r2 + vw);
-            c30 = Vector512.Load(r3); c31 = Vector512.Load(r3 + vw);
-            c40 = Vector512.Load(r4); c41 = Vector512.Load(r4 + vw);
-            c50 = Vector512.Load(r5); c51 = Vector512.Load(r5 + vw);
+            c00 = Vector512.Load(c); c01 = Vector512.Load(c + vw); c02 = Vector512.Load(c + 2 * vw); c03 = Vector512.Load(c + 3 * vw);
+            c10 = Vector512.Load(r1); c11 = Vector512.Load(r1 + vw); c12 = Vector512.Load(r1 + 2 * vw); c13 = Vector512.Load(r1 + 3 * vw);
+            c20 = Vector512.Load(r2); c21 = Vector512.Load(r2 + vw); c22 = Vector512.Load(r2 + 2 * vw); c23 = Vector512.Load(r2 + 3 * vw);
+            c30 = Vector512.Load(r3); c31 = Vector512.Load(r3 + vw); c32 = Vector512.Load(r3 + 2 * vw); c33 = Vector512.Load(r3 + 3 * vw);
+            c40 = Vector512.Load(r4); c41 = Vector512.Load(r4 + vw); c42 = Vector512.Load(r4 + 2 * vw); c43 = Vector512.Load(r4 + 3 * vw);
+            c50 = Vector512.Load(r5); c51 = Vector512.Load(r5 + vw); c52 = Vector512.Load(r5 + 2 * vw); c53 = Vector512.Load(r5 + 3 * vw);
         }
         else
         {
             Vector512<T> b0 = bias != null ? Vector512.Load(bias) : Vector512<T>.Zero;
             Vector512<T> b1 = bias != null ? Vector512.Load(bias + vw) : Vector512<T>.Zero;
+            Vector512<T> b2 = bias != null ? Vector512.Load(bias + 2 * vw) : Vector512<T>.Zero;
+            Vector512<T> b3 = bias != null ? Vector512.Load(bias + 3 * vw) : Vector512<T>.Zero;
             c00 = c10 = c20 = c30 = c40 = c50 = b0;
             c01 = c11 = c21 = c31 = c41 = c51 = b1;
+            c02 = c12 = c22 = c32 = c42 = c52 = b2;
+            c03 = c13 = c23 = c33 = c43 = c53 = b3;
         }
 
         T* a0 = a, a1 = a + rsA, a2 = a + 2 * rsA, a3 = a + 3 * rsA, a4 = a + 4 * rsA, a5 = a + 5 * rsA;
@@ -432,27 +433,29 @@ internal static unsafe class Gemm
         {
             Vector512<T> bv0 = Vector512.Load(b);
             Vector512<T> bv1 = Vector512.Load(b + vw);
+            Vector512<T> bv2 = Vector512.Load(b + 2 * vw);
+            Vector512<T> bv3 = Vector512.Load(b + 3 * vw);
             Vector512<T> av = Vector512.Create(a0[o]);
-            c00 = Fma512(av, bv0, c00); c01 = Fma512(av, bv1, c01);
+            c00 = Fma512(av, bv0, c00); c01 = Fma512(av, bv1, c01); c02 = Fma512(av, bv2, c02); c03 = Fma512(av, bv3, c03);
             av = Vector512.Create(a1[o]);
-            c10 = Fma512(av, bv0, c10); c11 = Fma512(av, bv1, c11);
+            c10 = Fma512(av, bv0, c10); c11 = Fma512(av, bv1, c11); c12 = Fma512(av, bv2, c12); c13 = Fma512(av, bv3, c13);
             av = Vector512.Create(a2[o]);
-            c20 = Fma512(av, bv0, c20); c21 = Fma512(av, bv1, c21);
+            c20 = Fma512(av, bv0, c20); c21 = Fma512(av, bv1, c21); c22 = Fma512(av, bv2, c22); c23 = Fma512(av, bv3, c23);
             av = Vector512.Create(a3[o]);
-            c30 = Fma512(av, bv0, c30); c31 = Fma512(av, bv1, c31);
+            c30 = Fma512(av, bv0, c30); c31 = Fma512(av, bv1, c31); c32 = Fma512(av, bv2, c32); c33 = Fma512(av, bv3, c33);
             av = Vector512.Create(a4[o]);
-            c40 = Fma512(av, bv0, c40); c41 = Fma512(av, bv1, c41);
+            c40 = Fma512(av, bv0, c40); c41 = Fma512(av, bv1, c41); c42 = Fma512(av, bv2, c42); c43 = Fma512(av, bv3, c43);
             av = Vector512.Create(a5[o]);
-            c50 = Fma512(av, bv0, c50); c51 = Fma512(av, bv1, c51);
+            c50 = Fma512(av, bv0, c50); c51 = Fma512(av, bv1, c51); c52 = Fma512(av, bv2, c52); c53 = Fma512(av, bv3, c53);
             b += ldb;
         }
 
-        Vector512.Store(c00, c); Vector512.Store(c01, c + vw);
-        Vector512.Store(c10, r1); Vector512.Store(c11, r1 + vw);
-        Vector512.Store(c20, r2); Vector512.Store(c21, r2 + vw);
-        Vector512.Store(c30, r3); Vector512.Store(c31, r3 + vw);
-        Vector512.Store(c40, r4); Vector512.Store(c41, r4 + vw);
-        Vector512.Store(c50, r5); Vector512.Store(c51, r5 + vw);
+        Vector512.Store(c00, c); Vector512.Store(c01, c + vw); Vector512.Store(c02, c + 2 * vw); Vector512.Store(c03, c + 3 * vw);
+        Vector512.Store(c10, r1); Vector512.Store(c11, r1 + vw); Vector512.Store(c12, r1 + 2 * vw); Vector512.Store(c13, r1 + 3 * vw);
+        Vector512.Store(c20, r2); Vector512.Store(c21, r2 + vw); Vector512.Store(c22, r2 + 2 * vw); Vector512.Store(c23, r2 + 3 * vw);
+        Vector512.Store(c30, r3); Vector512.Store(c31, r3 + vw); Vector512.Store(c32, r3 + 2 * vw); Vector512.Store(c33, r3 + 3 * vw);
+        Vector512.Store(c40, r4); Vector512.Store(c41, r4 + vw); Vector512.Store(c42, r4 + 2 * vw); Vector512.Store(c43, r4 + 3 * vw);
+        Vector512.Store(c50, r5); Vector512.Store(c51, r5 + vw); Vector512.Store(c52, r5 + 2 * vw); Vector512.Store(c53, r5 + 3 * vw);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

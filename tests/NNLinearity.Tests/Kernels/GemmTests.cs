@@ -84,7 +84,18 @@ public class GemmTests
     }
 
     [Law]
-    public void Kernel_EveryOutputIsOneFmaChain_BitForBit(GemmShape s)
+    public void Kernel_EveryOutputIsOneFmaChain_BitForBit(GemmShape s) => CheckOneFmaChain(s);
+
+    [Theory]
+    [InlineData(13, 67, 1025)]
+    [InlineData(7, 1025, 130)]
+    [InlineData(1025, 17, 65)]
+    public void Kernel_EveryOutputIsOneFmaChain_AcrossInnerBlocks(int m, int n, int k) =>
+        // 1025 spans several inner-dimension blocks (KC) of the forward (k), input-gradient (n) and weight-gradient (m)
+        // products: the chain must carry across the block boundaries through the stored partial sums.
+        CheckOneFmaChain(new GemmShape(m, n, k, m + n + k));
+
+    private static void CheckOneFmaChain(GemmShape s)
     {
         // The kernel's contract: each output is fma(a_p, b_p, acc) over p ascending from its initial value, whatever the
         // vector width (CI runs this on 512-bit, 256-bit, 128-bit and software vectors), the tile edges or the threads.
