@@ -146,6 +146,7 @@ internal static unsafe class Gemm
         });
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call: tier 0 would not inline the tile
     private static void ForwardRange<T>(Job<T> job, int lo, int hi) where T : unmanaged
     {
         int m = job.M, n = job.N, k = job.K, nr = NR<T>();
@@ -182,6 +183,7 @@ internal static unsafe class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call: tier 0 would not inline the tile
     private static void BackwardInputRange<T>(Job<T> job, int lo, int hi) where T : unmanaged
     {
         // A = dZ [m, n] (inner dimension n), B = W [n, k] read in place; C = dX [m, k].
@@ -225,6 +227,7 @@ internal static unsafe class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call: tier 0 would not inline the tile
     private static void WeightGradientRange<T>(Job<T> job, int lo, int hi) where T : unmanaged
     {
         // A(i, p) = dZ[p, i] (inner dimension m), B = X [m, k] read in place; C = dW [n, k], accumulated.
