@@ -133,17 +133,54 @@ internal static unsafe class Gemm
         return flops < ParallelThresholdFlops ? 1 : chunks;
     }
 
-    /// <summary>Splits the items into contiguous chunks, one per thread (kept out of the inline path: it allocates).</summary>
+    /// <summary>
+    /// Splits the items into contiguous chunks, one per thread: on the <see cref="KernelTeam"/> when it is free, else
+    /// through <see cref="Parallel.For(int, int, ParallelOptions, Action{int})"/> (which allocates). The split, and so
+    /// every result, is the same either way.
+    /// </summary>
     private static void RunParallel<T>(Job<T> job, int items, int chunks, int product) where T : unmanaged
     {
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c =>
+        RangeWork<T> work = RangeWork<T>.ForThisThread;
+        work.Set(job, items, product);
+        try
         {
-            int lo = (int)((long)items * c / chunks), hi = (int)((long)items * (c + 1) / chunks);
+            if (!KernelTeam.Shared.TryRun(work, chunks))
+            {
+                Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c => work.Run(c, chunks));
+            }
+        }
+        finally
+        {
+            work.Set(default, 0, 0);
+        }
+    }
+
+    /// <summary>A product's range of tiles as chunked work (one instance per calling thread and element type).</summary>
+    private sealed class RangeWork<T> : IChunkWork where T : unmanaged
+    {
+        [ThreadStatic]
+        private static RangeWork<T>? forThisThread;
+
+        private Job<T> _job;
+        private int _items, _product;
+
+        public static RangeWork<T> ForThisThread => forThisThread ??= new RangeWork<T>();
+
+        public void Set(Job<T> job, int items, int product)
+        {
+            _job = job;
+            _items = items;
+            _product = product;
+        }
+
+        public void Run(int chunk, int chunks)
+        {
+            int lo = (int)((long)_items * chunk / chunks), hi = (int)((long)_items * (chunk + 1) / chunks);
             if (lo >= hi) return;
-            if (product == 0) ForwardRange(job, lo, hi);
-            else if (product == 1) BackwardInputRange(job, lo, hi);
-            else WeightGradientRange(job, lo, hi);
-        });
+            if (_product == 0) ForwardRange(_job, lo, hi);
+            else if (_product == 1) BackwardInputRange(_job, lo, hi);
+            else WeightGradientRange(_job, lo, hi);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call: tier 0 would not inline the tile

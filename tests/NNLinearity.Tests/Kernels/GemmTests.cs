@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Threading;
 using FsCheck;
 using FsCheck.Fluent;
 using NNLinearity.Kernels;
@@ -166,7 +167,52 @@ public class GemmTests
             }
         }
 
-        for (int which = 0; which < 3; which++) Assert.Equal(Run(1, which), Run(2, which));
+        for (int which = 0; which < 3; which++)
+        {
+            double[] one = Run(1, which);
+            Assert.Equal(one, Run(2, which));
+            Assert.Equal(one, Run(5, which)); // more chunks than cores: the team's threads claim them in turn
+
+            // Concurrent callers: one holds the worker team, the others split their work through the thread pool.
+            double[][] concurrent = Enumerable.Range(0, 4).AsParallel().WithDegreeOfParallelism(4).Select(_ => Run(2, which)).ToArray();
+            foreach (double[] r in concurrent) Assert.Equal(one, r);
+        }
+    }
+
+    [Fact]
+    public void Team_RunsEveryChunkOnce_AndRethrowsAChunksException()
+    {
+        for (int chunks = 1; chunks <= 7; chunks++)
+        {
+            var counts = new int[chunks];
+            var work = new CountingWork(counts, throwOn: -1);
+            for (int repeat = 0; repeat < 50; repeat++)
+            {
+                if (!KernelTeam.Shared.TryRun(work, chunks)) Assert.Equal(1, Environment.ProcessorCount); // no workers: nothing run
+                else Assert.All(counts, c => Assert.Equal(repeat + 1, c));
+            }
+        }
+
+        var failing = new CountingWork(new int[4], throwOn: 3);
+        if (KernelTeam.Shared.TryRun(new CountingWork(new int[1], -1), 1))
+        {
+            var e = Assert.Throws<InvalidOperationException>(() => KernelTeam.Shared.TryRun(failing, 4));
+            Assert.Equal("chunk 3", e.Message);
+            Assert.Equal(new[] { 1, 1, 1, 1 }, failing.Counts); // the other chunks still ran, and the team is free again
+            Assert.True(KernelTeam.Shared.TryRun(new CountingWork(new int[2], -1), 2));
+        }
+    }
+
+    private sealed class CountingWork(int[] counts, int throwOn) : IChunkWork
+    {
+        public int[] Counts => counts;
+
+        public void Run(int chunk, int chunks)
+        {
+            Assert.Equal(counts.Length, chunks);
+            Interlocked.Increment(ref counts[chunk]);
+            if (chunk == throwOn) throw new InvalidOperationException($"chunk {chunk}");
+        }
     }
 
     [Fact]
