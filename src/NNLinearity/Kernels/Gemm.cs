@@ -144,16 +144,17 @@ internal static unsafe class Gemm
         work.Set(job, items, product);
         try
         {
-            if (!KernelTeam.Shared.TryRun(work, chunks))
-            {
-                Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c => work.Run(c, chunks));
-            }
+            if (!KernelTeam.Shared.TryRun(work, chunks)) RunOnThreadPool(work, chunks);
         }
         finally
         {
             work.Set(default, 0, 0);
         }
     }
+
+    /// <summary>The fallback split (a separate method: its closure would otherwise be allocated on every call).</summary>
+    private static void RunOnThreadPool(IChunkWork work, int chunks) =>
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = chunks }, c => work.Run(c, chunks));
 
     /// <summary>A product's range of tiles as chunked work (one instance per calling thread and element type).</summary>
     private sealed class RangeWork<T> : IChunkWork where T : unmanaged
