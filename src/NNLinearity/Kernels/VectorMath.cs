@@ -167,8 +167,8 @@ internal static class VectorMath
     /// The standard normal CDF with Cody's three rational approximations (as <see cref="Special.NormalCdf"/>), every
     /// lane taking its own, in two divisions: the middle and tail rationals share one (the tail's polynomials in
     /// 1/x^2 are multiplied through by x^10), the central one has the other; the exponential runs on the 1-ulp vector
-    /// exp with x^2 split exactly. Within 1e-14 relative of R's pnorm down to the lower tail's underflow (tested);
-    /// NaN propagates.
+    /// exp with x^2 split exactly. Within 8 ulps of R's pnorm down to the lower tail's underflow (tested on a 4,001-point
+    /// sweep of the lower tail, 6 measured; 7 and 9.9e-16 relative the largest on a 60,001-point sweep); NaN propagates.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static TV NormalCdf<TV>(TV x)

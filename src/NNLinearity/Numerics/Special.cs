@@ -16,7 +16,7 @@ internal static class Special
     /// for the error function", Math. Comp. 1969; ANORM of ACM Algorithm 715, 1993, the method R's pnorm uses):
     /// x / 2 times a rational in x^2 for |x| &lt;= 0.66291, otherwise exp(-x^2 / 2) times a rational in |x| (up to
     /// sqrt 32) or in 1 / x^2, with x^2 split exactly by an FMA so that the exponential does not amplify its
-    /// rounding. The lower tail keeps full relative accuracy (1e-14 against R, tested) until it turns subnormal near
+    /// rounding. The lower tail keeps full relative accuracy (within 6 ulps of R, tested) until it turns subnormal near
     /// x = -37.5 and is 0 below -38.5; the upper tail is 1 - Phi(-x).
     /// </summary>
     public static double NormalCdf(double x)

@@ -18,6 +18,9 @@ log1p_x <- c(0, special, random, -c(special[special < 1], runif(300, 0, 1)), -1 
 expm1_x <- x[x < 709.78]
 softplus <- function(z) pmax(z, 0) + log1p(exp(-abs(z)))
 norm_x <- x[abs(x) < 40]
+# A dense sweep of the lower tail down to where R's pnorm turns subnormal: the rationals' and the exponential's
+# rounding errors compound there.
+sweep_x <- seq(-37.5, -0.66, length.out = 4001)
 
 out <- paste0("{",
   "\"exp_x\":", arr(exp_ok), ",\"exp\":", arr(exp(exp_ok)),
@@ -26,5 +29,6 @@ out <- paste0("{",
   ",\"expm1_x\":", arr(expm1_x), ",\"expm1\":", arr(expm1(expm1_x)),
   ",\"softplus_x\":", arr(x), ",\"softplus\":", arr(softplus(x)),
   ",\"norm_x\":", arr(norm_x), ",\"pnorm\":", arr(pnorm(norm_x)), ",\"dnorm\":", arr(dnorm(norm_x)),
+  ",\"pnorm_sweep_x\":", arr(sweep_x), ",\"pnorm_sweep\":", arr(pnorm(sweep_x)),
   "}")
 writeLines(out, "elementwise_values.json")
