@@ -78,7 +78,8 @@ public class GemmBench
         global::MathNet.Numerics.Control.MaxDegreeOfParallelism = Threads == 1 ? 1 : Environment.ProcessorCount;
     }
 
-    private static double[] Fill(int count, Random rng)
+    /// <summary>Uniform values in [-0.5, 0.5).</summary>
+    internal static double[] Fill(int count, Random rng)
     {
         var a = new double[count];
         for (int i = 0; i < count; i++) a[i] = rng.NextDouble() - 0.5;

@@ -43,7 +43,7 @@ public static class HeadlineTable
         int kernelBits = NNLinearity.Kernels.VectorMath.Use512 ? 512 : System.Numerics.Vector<byte>.Count * 8;
         bool wide = kernelBits >= 512;
         double kernelPeakD = wide ? peakD512 : peakD, kernelPeakF = wide ? peakF512 : peakF;
-        sb.AppendLine(c, $"GEMM kernel width here: {kernelBits} bits (tile {NNLinearity.Kernels.Gemm.MR} x {NNLinearity.Kernels.Gemm.NR<float>()} floats, {NNLinearity.Kernels.Gemm.MR} x {NNLinearity.Kernels.Gemm.NR<double>()} doubles); percentages below are of the {(wide ? 512 : 256)}-bit peak.");
+        sb.AppendLine(c, $"GEMM kernel width here: {kernelBits} bits ({NNLinearity.Kernels.Gemm.Tile} tile: {NNLinearity.Kernels.Gemm.MR<float>()} x {NNLinearity.Kernels.Gemm.NR<float>()} floats, {NNLinearity.Kernels.Gemm.MR<double>()} x {NNLinearity.Kernels.Gemm.NR<double>()} doubles); percentages below are of the {(wide ? 512 : 256)}-bit peak.");
         sb.AppendLine();
 
         var gemm = rows.Where(r => r.Bench == "GemmBench").ToList();
@@ -60,6 +60,25 @@ public static class HeadlineTable
                 double peak = type == "F64" ? kernelPeakD : kernelPeakF;
                 double Other(string m) => gemm.FirstOrDefault(r => r.Method == m && r.Parameters["Shape"] == shape && r.Parameters["Type"] == type && r.Parameters["Threads"] == threads)?.MeanNs ?? double.NaN;
                 sb.AppendLine(c, $"| {shape} | {(type == "F64" ? "double" : "float")} | {(threads == "0" ? "all" : threads)} | {gf:F1} | {100 * gf / peak:F0}% | {Other("Naive") / g.MeanNs:F1} | {Other("MathNetBlas") / g.MeanNs:F1} | {g.Bytes} B |");
+            }
+
+            sb.AppendLine();
+        }
+
+        var tiles = rows.Where(r => r.Bench == "GemmTileBench").ToList();
+        if (tiles.Count > 0)
+        {
+            // Each job is a process with its own vector width and tile (GemmTileBench.cs); x4 / x2 compares the tiles at one width.
+            string[] jobs = tiles.Select(t => t.Job).Distinct().ToArray();
+            sb.AppendLine("| GEMM tiles, one thread, GFLOP/s | type | " + string.Join(" | ", jobs) + " | v256 x4 / x2 | v128 x4 / x2 |");
+            sb.AppendLine("|---|---|" + string.Concat(jobs.Select(_ => "---|")) + "---|---|");
+            foreach (var group in tiles.GroupBy(t => (Shape: t.Parameters["Shape"], Type: t.Parameters["Type"])))
+            {
+                int[] d = group.Key.Shape.Split('x').Select(int.Parse).ToArray();
+                double flops = 2.0 * d[0] * d[1] * d[2];
+                double Ns(string job) => group.FirstOrDefault(t => t.Job == job)?.MeanNs ?? double.NaN;
+                string Ratio(string width) => (Ns(width + "x2") / Ns(width + "x4")).ToString("F2", c);
+                sb.AppendLine(c, $"| {group.Key.Shape} | {(group.Key.Type == "F64" ? "double" : "float")} | {string.Join(" | ", jobs.Select(j => (flops / Ns(j)).ToString("F1", c)))} | {Ratio("v256")} | {Ratio("v128")} |");
             }
 
             sb.AppendLine();

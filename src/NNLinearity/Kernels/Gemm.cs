@@ -1,6 +1,8 @@
 using System;
 using System.Numerics;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks;
@@ -8,38 +10,70 @@ using System.Threading.Tasks;
 namespace NNLinearity.Kernels;
 
 /// <summary>
-/// The three products of a dense layer, BLIS-style: a register-blocked micro-kernel of <see cref="MR"/> rows by
-/// <see cref="NR{T}"/> columns (6 x 16 floats or 6 x 8 doubles, 12 accumulators, with 256-bit vectors; 6 x 64 floats or
-/// 6 x 32 doubles, 24 accumulators, with 512-bit vectors where those are accelerated), <see cref="KC"/> blocking of the
-/// inner dimension, MC blocking of the rows, and packed weight panels.
+/// The three products of a dense layer, BLIS-style: a register-blocked micro-kernel of <see cref="MR{T}"/> rows by
+/// <see cref="NR{T}"/> columns (see <see cref="GemmTile"/> for the tile each machine gets), <see cref="KC{T}"/>
+/// blocking of the inner dimension, <see cref="MC{T}"/> blocking of the rows, and packed weight panels.
 /// </summary>
 /// <remarks>
 /// Every output element is one fused multiply-add chain over the inner dimension in ascending order, started from its
 /// initial value (zero, the bias, or the accumulator) and stored once per KC block. Edge tiles run the same chain, and
-/// threads split only whole tiles, so results are bit-identical for every thread count and every vector width.
+/// threads split only whole tiles, so results are bit-identical for every thread count and every tile.
 /// </remarks>
 internal static unsafe class Gemm
 {
-    /// <summary>Rows per micro-tile.</summary>
-    public const int MR = 6;
+    /// <summary>The environment variable that overrides the tile: <c>vector2</c>, <c>vector4</c> or <c>vector512</c>.</summary>
+    public const string TileVariable = "NNLINEARITY_GEMM_TILE";
 
     /// <summary>
-    /// Inner-dimension block: 256 (BLIS zen3) for the 2-vector tile, 512 for the 4-vector tile (its B micro-panel then
-    /// streams from L2; 128, which keeps it in L1, measured slower).
+    /// The tile of this process: the one named by <see cref="TileVariable"/> when this machine can run it, else
+    /// <see cref="GemmTile.Vector512"/> where 512-bit vectors are accelerated, <see cref="GemmTile.Vector4"/> where
+    /// there are 32 vector registers (Arm64, or x64 with AVX-512 but 512-bit vectors not preferred), else
+    /// <see cref="GemmTile.Vector2"/>. Fixed for the process: packed weights depend on it.
     /// </summary>
-    public static int KC => VectorMath.Use512 ? 512 : 256;
+    public static readonly GemmTile Tile = ChooseTile(Environment.GetEnvironmentVariable(TileVariable));
+
+    /// <summary>The tile for an override value (null or unknown: the machine's default).</summary>
+    public static GemmTile ChooseTile(string? requested) => requested?.Trim().ToLowerInvariant() switch
+    {
+        "vector2" => GemmTile.Vector2,
+        "vector4" => GemmTile.Vector4,
+        "vector512" when VectorMath.Use512 => GemmTile.Vector512,
+        _ => VectorMath.Use512 ? GemmTile.Vector512
+            : Avx512F.IsSupported || AdvSimd.Arm64.IsSupported ? GemmTile.Vector4
+            : GemmTile.Vector2,
+    };
+
+    /// <summary>Rows per micro-tile: 8 for floats on the <see cref="GemmTile.Vector4"/> tile, else 6.</summary>
+    public static int MR<T>() where T : unmanaged => Tile == GemmTile.Vector4 && typeof(T) == typeof(float) ? 8 : 6;
+
+    /// <summary>
+    /// Columns per micro-tile: four 512-bit vectors, three (float) or four (double) vectors of <see cref="Vector{T}"/>,
+    /// or two vectors of <see cref="Vector{T}"/>, by <see cref="Tile"/>.
+    /// </summary>
+    public static int NR<T>() where T : unmanaged => Tile switch
+    {
+        GemmTile.Vector512 => 4 * Vector512<T>.Count,
+        GemmTile.Vector4 => (typeof(T) == typeof(float) ? 3 : 4) * Vector<T>.Count,
+        _ => 2 * Vector<T>.Count,
+    };
+
+    /// <summary>
+    /// Inner-dimension block: 256 (BLIS zen3) for the 2-vector tile; 512 for the 512-bit tile (its B micro-panel then
+    /// streams from L2; 128, which keeps it in L1, measured slower); 640 float and 240 double (BLIS armv8a) for the
+    /// 4-vector tile.
+    /// </summary>
+    public static int KC<T>() where T : unmanaged => Tile switch
+    {
+        GemmTile.Vector512 => 512,
+        GemmTile.Vector4 => typeof(T) == typeof(float) ? 640 : 240,
+        _ => 256,
+    };
+
+    /// <summary>Rows per L2 block of the activation operand: 144 float and 72 double (BLIS zen3), 120 on the 4-vector tile (BLIS armv8a).</summary>
+    public static int MC<T>() where T : unmanaged => Tile == GemmTile.Vector4 ? 120 : typeof(T) == typeof(float) ? 144 : 72;
 
     /// <summary>Below this many flops a product runs on the calling thread.</summary>
     public const double ParallelThresholdFlops = 2e6;
-
-    /// <summary>
-    /// Columns per micro-tile: four 512-bit vectors where those are accelerated (32 registers hold 24 accumulators,
-    /// four B vectors and a broadcast), else two vectors of <see cref="Vector{T}"/>.
-    /// </summary>
-    public static int NR<T>() where T : unmanaged => VectorMath.Use512 ? 4 * Vector512<T>.Count : 2 * Vector<T>.Count;
-
-    /// <summary>Rows per L2 block of the activation operand.</summary>
-    public static int MC<T>() where T : unmanaged => typeof(T) == typeof(float) ? 144 : 72;
 
     /// <summary>Length of the packed W^T panels for an [n, k] weight matrix.</summary>
     public static int PackedLength<T>(int n, int k) where T : unmanaged => (n + NR<T>() - 1) / NR<T>() * NR<T>() * k;
@@ -110,7 +144,7 @@ internal static unsafe class Gemm
     public static void AccumulateWeightGradient<T>(ReadOnlySpan<T> dz, int m, int n, ReadOnlySpan<T> x, int k, Span<T> dw, int threads) where T : unmanaged
     {
         if (m == 0 || n == 0 || k == 0) return;
-        int tiles = (n + MR - 1) / MR;
+        int tiles = (n + MR<T>() - 1) / MR<T>();
         fixed (T* pdz = dz, px = x, pdw = dw)
         {
             var job = new Job<T>(pdz, px, null, pdw, m, n, k);
@@ -187,12 +221,12 @@ internal static unsafe class Gemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // optimised from the first call: tier 0 would not inline the tile
     private static void ForwardRange<T>(Job<T> job, int lo, int hi) where T : unmanaged
     {
-        int m = job.M, n = job.N, k = job.K, nr = NR<T>();
-        T* cEdge = Scratch<T>.Get(MR * nr + MR * KC + nr), aEdge = cEdge + MR * nr, biasPad = aEdge + MR * KC;
-        new Span<T>(cEdge, MR * nr).Clear();
-        for (int pc = 0; pc < k; pc += KC)
+        int m = job.M, n = job.N, k = job.K, nr = NR<T>(), mr = MR<T>(), kcMax = KC<T>();
+        T* cEdge = Scratch<T>.Get(mr * nr + mr * kcMax + nr), aEdge = cEdge + mr * nr, biasPad = aEdge + mr * kcMax;
+        new Span<T>(cEdge, mr * nr).Clear();
+        for (int pc = 0; pc < k; pc += kcMax)
         {
-            int kc = Math.Min(KC, k - pc);
+            int kc = Math.Min(kcMax, k - pc);
             for (int ic = 0; ic < m; ic += MC<T>())
             {
                 int mc = Math.Min(MC<T>(), m - ic);
@@ -211,10 +245,10 @@ internal static unsafe class Gemm
                         }
                     }
 
-                    for (int ir = 0; ir < mc; ir += MR)
+                    for (int ir = 0; ir < mc; ir += mr)
                     {
-                        int i = ic + ir, rows = Math.Min(MR, mc - ir);
-                        Tile(kc, job.A + (nint)i * k + pc, k, 1, panel, nr, job.C + (nint)i * n + j0, n, rows, cols, b0, pc > 0, aEdge, cEdge);
+                        int i = ic + ir, rows = Math.Min(mr, mc - ir);
+                        RunTile(kc, job.A + (nint)i * k + pc, k, 1, panel, nr, job.C + (nint)i * n + j0, n, rows, cols, b0, pc > 0, aEdge, cEdge);
                     }
                 }
             }
@@ -225,12 +259,12 @@ internal static unsafe class Gemm
     private static void BackwardInputRange<T>(Job<T> job, int lo, int hi) where T : unmanaged
     {
         // A = dZ [m, n] (inner dimension n), B = W [n, k] read in place; C = dX [m, k].
-        int m = job.M, n = job.N, k = job.K, nr = NR<T>();
-        T* cEdge = Scratch<T>.Get(MR * nr + MR * KC + KC * nr), aEdge = cEdge + MR * nr, pad = aEdge + MR * KC;
-        new Span<T>(cEdge, MR * nr).Clear();
-        for (int pc = 0; pc < n; pc += KC)
+        int m = job.M, n = job.N, k = job.K, nr = NR<T>(), mr = MR<T>(), kcMax = KC<T>();
+        T* cEdge = Scratch<T>.Get(mr * nr + mr * kcMax + kcMax * nr), aEdge = cEdge + mr * nr, pad = aEdge + mr * kcMax;
+        new Span<T>(cEdge, mr * nr).Clear();
+        for (int pc = 0; pc < n; pc += kcMax)
         {
-            int kc = Math.Min(KC, n - pc);
+            int kc = Math.Min(kcMax, n - pc);
             for (int ic = 0; ic < m; ic += MC<T>())
             {
                 int mc = Math.Min(MC<T>(), m - ic);
@@ -255,10 +289,10 @@ internal static unsafe class Gemm
                         ldb = nr;
                     }
 
-                    for (int ir = 0; ir < mc; ir += MR)
+                    for (int ir = 0; ir < mc; ir += mr)
                     {
-                        int i = ic + ir, rows = Math.Min(MR, mc - ir);
-                        Tile(kc, job.A + (nint)i * n + pc, n, 1, b, ldb, job.C + (nint)i * k + j0, k, rows, cols, null, pc > 0, aEdge, cEdge);
+                        int i = ic + ir, rows = Math.Min(mr, mc - ir);
+                        RunTile(kc, job.A + (nint)i * n + pc, n, 1, b, ldb, job.C + (nint)i * k + j0, k, rows, cols, null, pc > 0, aEdge, cEdge);
                     }
                 }
             }
@@ -270,12 +304,12 @@ internal static unsafe class Gemm
     {
         // A(i, p) = dZ[p, i] (inner dimension m), B = X [m, k] read in place; C = dW [n, k], accumulated.
         int m = job.M, n = job.N, k = job.K, nr = NR<T>();
-        int panels = (k + nr - 1) / nr;
-        T* cEdge = Scratch<T>.Get(MR * nr + MR * KC + KC * nr), aEdge = cEdge + MR * nr, pad = aEdge + MR * KC;
-        new Span<T>(cEdge, MR * nr).Clear();
-        for (int pc = 0; pc < m; pc += KC)
+        int panels = (k + nr - 1) / nr, mr = MR<T>(), kcMax = KC<T>();
+        T* cEdge = Scratch<T>.Get(mr * nr + mr * kcMax + kcMax * nr), aEdge = cEdge + mr * nr, pad = aEdge + mr * kcMax;
+        new Span<T>(cEdge, mr * nr).Clear();
+        for (int pc = 0; pc < m; pc += kcMax)
         {
-            int kc = Math.Min(KC, m - pc);
+            int kc = Math.Min(kcMax, m - pc);
             for (int q = 0; q < panels; q++)
             {
                 int j0 = q * nr, cols = Math.Min(nr, k - j0);
@@ -294,8 +328,8 @@ internal static unsafe class Gemm
 
                 for (int t = lo; t < hi; t++)
                 {
-                    int i = t * MR, rows = Math.Min(MR, n - i);
-                    Tile(kc, job.A + (nint)pc * n + i, 1, n, b, ldb, job.C + (nint)i * k + j0, k, rows, cols, null, true, aEdge, cEdge);
+                    int i = t * mr, rows = Math.Min(mr, n - i);
+                    RunTile(kc, job.A + (nint)pc * n + i, 1, n, b, ldb, job.C + (nint)i * k + j0, k, rows, cols, null, true, aEdge, cEdge);
                 }
             }
         }
@@ -339,17 +373,17 @@ internal static unsafe class Gemm
     /// (<paramref name="cEdge"/>), so every output is the same chain as in a full tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile<T>(int kc, T* a, nint rsA, nint csA, T* b, nint ldb, T* c, nint ldc, int rows, int cols, T* bias, bool loadC, T* aEdge, T* cEdge)
+    private static void RunTile<T>(int kc, T* a, nint rsA, nint csA, T* b, nint ldb, T* c, nint ldc, int rows, int cols, T* bias, bool loadC, T* aEdge, T* cEdge)
         where T : unmanaged
     {
-        int nr = NR<T>();
-        if (rows == MR && cols == nr)
+        int nr = NR<T>(), mr = MR<T>();
+        if (rows == mr && cols == nr)
         {
             Micro(kc, a, rsA, csA, b, ldb, c, ldc, bias, loadC);
             return;
         }
 
-        if (rows < MR)
+        if (rows < mr)
         {
             for (int i = 0; i < rows; i++)
             {
@@ -357,7 +391,7 @@ internal static unsafe class Gemm
                 for (int p = 0; p < kc; p++) dst[p] = src[p * csA];
             }
 
-            new Span<T>(aEdge + rows * kc, (MR - rows) * kc).Clear();
+            new Span<T>(aEdge + rows * kc, (mr - rows) * kc).Clear();
             a = aEdge;
             rsA = kc;
             csA = 1;
@@ -377,8 +411,21 @@ internal static unsafe class Gemm
         where T : unmanaged
     {
         if (typeof(T) != typeof(float) && typeof(T) != typeof(double)) throw new NotSupportedException($"GEMM supports float and double, not {typeof(T).Name}.");
-        if (VectorMath.Use512) Micro6Wide(kc, a, rsA, csA, b, ldb, c, ldc, bias, loadC);
-        else Micro6(kc, a, rsA, csA, b, ldb, c, ldc, bias, loadC);
+        switch (Tile)
+        {
+            case GemmTile.Vector512:
+                Micro6Wide(kc, a, rsA, csA, b, ldb, c, ldc, bias, loadC);
+                break;
+            case GemmTile.Vector4 when typeof(T) == typeof(float):
+                Micro8x3(kc, a, rsA, csA, b, ldb, c, ldc, bias, loadC);
+                break;
+            case GemmTile.Vector4:
+                Micro6x4(kc, a, rsA, csA, b, ldb, c, ldc, bias, loadC);
+                break;
+            default:
+                Micro6(kc, a, rsA, csA, b, ldb, c, ldc, bias, loadC);
+                break;
+        }
     }
 
     /// <summary>The 6 x 2-vector micro-kernel on <see cref="Vector{T}"/>: 12 accumulators, two B loads and one broadcast per row per step.</summary>
@@ -499,6 +546,139 @@ internal static unsafe class Gemm
         Vector512.Store(c50, r5); Vector512.Store(c51, r5 + vw); Vector512.Store(c52, r5 + 2 * vw); Vector512.Store(c53, r5 + 3 * vw);
     }
 
+    /// <summary>
+    /// The 6 x 4-vector micro-kernel on <see cref="Vector{T}"/> for 32 vector registers (6 x 8 doubles on Arm64):
+    /// 24 accumulators, four B loads and six broadcasts per 24 FMAs. The same tile as <see cref="Micro6Wide"/> on
+    /// another vector type: the runtime offers no generic vector type that compiles to the same registers (its
+    /// lane-width wrappers add register copies between the FMAs).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Micro6x4<T>(int kc, T* a, nint rsA, nint csA, T* b, nint ldb, T* c, nint ldc, T* bias, bool loadC)
+        where T : unmanaged
+    {
+        int vw = Vector<T>.Count;
+        Vector<T> c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33, c40, c41, c42, c43, c50, c51, c52, c53;
+        T* r1 = c + ldc, r2 = c + 2 * ldc, r3 = c + 3 * ldc, r4 = c + 4 * ldc, r5 = c + 5 * ldc;
+        if (loadC)
+        {
+            c00 = Vector.Load(c); c01 = Vector.Load(c + vw); c02 = Vector.Load(c + 2 * vw); c03 = Vector.Load(c + 3 * vw);
+            c10 = Vector.Load(r1); c11 = Vector.Load(r1 + vw); c12 = Vector.Load(r1 + 2 * vw); c13 = Vector.Load(r1 + 3 * vw);
+            c20 = Vector.Load(r2); c21 = Vector.Load(r2 + vw); c22 = Vector.Load(r2 + 2 * vw); c23 = Vector.Load(r2 + 3 * vw);
+            c30 = Vector.Load(r3); c31 = Vector.Load(r3 + vw); c32 = Vector.Load(r3 + 2 * vw); c33 = Vector.Load(r3 + 3 * vw);
+            c40 = Vector.Load(r4); c41 = Vector.Load(r4 + vw); c42 = Vector.Load(r4 + 2 * vw); c43 = Vector.Load(r4 + 3 * vw);
+            c50 = Vector.Load(r5); c51 = Vector.Load(r5 + vw); c52 = Vector.Load(r5 + 2 * vw); c53 = Vector.Load(r5 + 3 * vw);
+        }
+        else
+        {
+            Vector<T> b0 = bias != null ? Vector.Load(bias) : Vector<T>.Zero;
+            Vector<T> b1 = bias != null ? Vector.Load(bias + vw) : Vector<T>.Zero;
+            Vector<T> b2 = bias != null ? Vector.Load(bias + 2 * vw) : Vector<T>.Zero;
+            Vector<T> b3 = bias != null ? Vector.Load(bias + 3 * vw) : Vector<T>.Zero;
+            c00 = c10 = c20 = c30 = c40 = c50 = b0;
+            c01 = c11 = c21 = c31 = c41 = c51 = b1;
+            c02 = c12 = c22 = c32 = c42 = c52 = b2;
+            c03 = c13 = c23 = c33 = c43 = c53 = b3;
+        }
+
+        T* a0 = a, a1 = a + rsA, a2 = a + 2 * rsA, a3 = a + 3 * rsA, a4 = a + 4 * rsA, a5 = a + 5 * rsA;
+        nint end = kc * csA;
+        for (nint o = 0; o < end; o += csA)
+        {
+            Vector<T> bv0 = Vector.Load(b);
+            Vector<T> bv1 = Vector.Load(b + vw);
+            Vector<T> bv2 = Vector.Load(b + 2 * vw);
+            Vector<T> bv3 = Vector.Load(b + 3 * vw);
+            Vector<T> av = Vector.Create(a0[o]);
+            c00 = FmaV(av, bv0, c00); c01 = FmaV(av, bv1, c01); c02 = FmaV(av, bv2, c02); c03 = FmaV(av, bv3, c03);
+            av = Vector.Create(a1[o]);
+            c10 = FmaV(av, bv0, c10); c11 = FmaV(av, bv1, c11); c12 = FmaV(av, bv2, c12); c13 = FmaV(av, bv3, c13);
+            av = Vector.Create(a2[o]);
+            c20 = FmaV(av, bv0, c20); c21 = FmaV(av, bv1, c21); c22 = FmaV(av, bv2, c22); c23 = FmaV(av, bv3, c23);
+            av = Vector.Create(a3[o]);
+            c30 = FmaV(av, bv0, c30); c31 = FmaV(av, bv1, c31); c32 = FmaV(av, bv2, c32); c33 = FmaV(av, bv3, c33);
+            av = Vector.Create(a4[o]);
+            c40 = FmaV(av, bv0, c40); c41 = FmaV(av, bv1, c41); c42 = FmaV(av, bv2, c42); c43 = FmaV(av, bv3, c43);
+            av = Vector.Create(a5[o]);
+            c50 = FmaV(av, bv0, c50); c51 = FmaV(av, bv1, c51); c52 = FmaV(av, bv2, c52); c53 = FmaV(av, bv3, c53);
+            b += ldb;
+        }
+
+        Vector.Store(c00, c); Vector.Store(c01, c + vw); Vector.Store(c02, c + 2 * vw); Vector.Store(c03, c + 3 * vw);
+        Vector.Store(c10, r1); Vector.Store(c11, r1 + vw); Vector.Store(c12, r1 + 2 * vw); Vector.Store(c13, r1 + 3 * vw);
+        Vector.Store(c20, r2); Vector.Store(c21, r2 + vw); Vector.Store(c22, r2 + 2 * vw); Vector.Store(c23, r2 + 3 * vw);
+        Vector.Store(c30, r3); Vector.Store(c31, r3 + vw); Vector.Store(c32, r3 + 2 * vw); Vector.Store(c33, r3 + 3 * vw);
+        Vector.Store(c40, r4); Vector.Store(c41, r4 + vw); Vector.Store(c42, r4 + 2 * vw); Vector.Store(c43, r4 + 3 * vw);
+        Vector.Store(c50, r5); Vector.Store(c51, r5 + vw); Vector.Store(c52, r5 + 2 * vw); Vector.Store(c53, r5 + 3 * vw);
+    }
+
+    /// <summary>
+    /// The 8 x 3-vector micro-kernel on <see cref="Vector{T}"/> for 32 vector registers (8 x 12 floats on Arm64):
+    /// 24 accumulators, three B loads and eight broadcasts per 24 FMAs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Micro8x3<T>(int kc, T* a, nint rsA, nint csA, T* b, nint ldb, T* c, nint ldc, T* bias, bool loadC)
+        where T : unmanaged
+    {
+        int vw = Vector<T>.Count;
+        Vector<T> c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32, c40, c41, c42, c50, c51, c52, c60, c61, c62, c70, c71, c72;
+        T* r1 = c + ldc, r2 = c + 2 * ldc, r3 = c + 3 * ldc, r4 = c + 4 * ldc, r5 = c + 5 * ldc, r6 = c + 6 * ldc, r7 = c + 7 * ldc;
+        if (loadC)
+        {
+            c00 = Vector.Load(c); c01 = Vector.Load(c + vw); c02 = Vector.Load(c + 2 * vw);
+            c10 = Vector.Load(r1); c11 = Vector.Load(r1 + vw); c12 = Vector.Load(r1 + 2 * vw);
+            c20 = Vector.Load(r2); c21 = Vector.Load(r2 + vw); c22 = Vector.Load(r2 + 2 * vw);
+            c30 = Vector.Load(r3); c31 = Vector.Load(r3 + vw); c32 = Vector.Load(r3 + 2 * vw);
+            c40 = Vector.Load(r4); c41 = Vector.Load(r4 + vw); c42 = Vector.Load(r4 + 2 * vw);
+            c50 = Vector.Load(r5); c51 = Vector.Load(r5 + vw); c52 = Vector.Load(r5 + 2 * vw);
+            c60 = Vector.Load(r6); c61 = Vector.Load(r6 + vw); c62 = Vector.Load(r6 + 2 * vw);
+            c70 = Vector.Load(r7); c71 = Vector.Load(r7 + vw); c72 = Vector.Load(r7 + 2 * vw);
+        }
+        else
+        {
+            Vector<T> b0 = bias != null ? Vector.Load(bias) : Vector<T>.Zero;
+            Vector<T> b1 = bias != null ? Vector.Load(bias + vw) : Vector<T>.Zero;
+            Vector<T> b2 = bias != null ? Vector.Load(bias + 2 * vw) : Vector<T>.Zero;
+            c00 = c10 = c20 = c30 = c40 = c50 = c60 = c70 = b0;
+            c01 = c11 = c21 = c31 = c41 = c51 = c61 = c71 = b1;
+            c02 = c12 = c22 = c32 = c42 = c52 = c62 = c72 = b2;
+        }
+
+        T* a0 = a, a1 = a + rsA, a2 = a + 2 * rsA, a3 = a + 3 * rsA, a4 = a + 4 * rsA, a5 = a + 5 * rsA, a6 = a + 6 * rsA, a7 = a + 7 * rsA;
+        nint end = kc * csA;
+        for (nint o = 0; o < end; o += csA)
+        {
+            Vector<T> bv0 = Vector.Load(b);
+            Vector<T> bv1 = Vector.Load(b + vw);
+            Vector<T> bv2 = Vector.Load(b + 2 * vw);
+            Vector<T> av = Vector.Create(a0[o]);
+            c00 = FmaV(av, bv0, c00); c01 = FmaV(av, bv1, c01); c02 = FmaV(av, bv2, c02);
+            av = Vector.Create(a1[o]);
+            c10 = FmaV(av, bv0, c10); c11 = FmaV(av, bv1, c11); c12 = FmaV(av, bv2, c12);
+            av = Vector.Create(a2[o]);
+            c20 = FmaV(av, bv0, c20); c21 = FmaV(av, bv1, c21); c22 = FmaV(av, bv2, c22);
+            av = Vector.Create(a3[o]);
+            c30 = FmaV(av, bv0, c30); c31 = FmaV(av, bv1, c31); c32 = FmaV(av, bv2, c32);
+            av = Vector.Create(a4[o]);
+            c40 = FmaV(av, bv0, c40); c41 = FmaV(av, bv1, c41); c42 = FmaV(av, bv2, c42);
+            av = Vector.Create(a5[o]);
+            c50 = FmaV(av, bv0, c50); c51 = FmaV(av, bv1, c51); c52 = FmaV(av, bv2, c52);
+            av = Vector.Create(a6[o]);
+            c60 = FmaV(av, bv0, c60); c61 = FmaV(av, bv1, c61); c62 = FmaV(av, bv2, c62);
+            av = Vector.Create(a7[o]);
+            c70 = FmaV(av, bv0, c70); c71 = FmaV(av, bv1, c71); c72 = FmaV(av, bv2, c72);
+            b += ldb;
+        }
+
+        Vector.Store(c00, c); Vector.Store(c01, c + vw); Vector.Store(c02, c + 2 * vw);
+        Vector.Store(c10, r1); Vector.Store(c11, r1 + vw); Vector.Store(c12, r1 + 2 * vw);
+        Vector.Store(c20, r2); Vector.Store(c21, r2 + vw); Vector.Store(c22, r2 + 2 * vw);
+        Vector.Store(c30, r3); Vector.Store(c31, r3 + vw); Vector.Store(c32, r3 + 2 * vw);
+        Vector.Store(c40, r4); Vector.Store(c41, r4 + vw); Vector.Store(c42, r4 + 2 * vw);
+        Vector.Store(c50, r5); Vector.Store(c51, r5 + vw); Vector.Store(c52, r5 + 2 * vw);
+        Vector.Store(c60, r6); Vector.Store(c61, r6 + vw); Vector.Store(c62, r6 + 2 * vw);
+        Vector.Store(c70, r7); Vector.Store(c71, r7 + vw); Vector.Store(c72, r7 + 2 * vw);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<T> Fma512<T>(Vector512<T> a, Vector512<T> b, Vector512<T> c) where T : unmanaged
     {
@@ -512,4 +692,20 @@ internal static unsafe class Gemm
         if (typeof(T) == typeof(double)) return Vector.FusedMultiplyAdd(a.As<T, double>(), b.As<T, double>(), c.As<T, double>()).As<double, T>();
         return Vector.FusedMultiplyAdd(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>();
     }
+}
+
+/// <summary>The register tile of the GEMM micro-kernel.</summary>
+internal enum GemmTile
+{
+    /// <summary>6 rows by 2 vectors of <see cref="Vector{T}"/>: 12 accumulators, for 16 vector registers.</summary>
+    Vector2,
+
+    /// <summary>
+    /// 6 rows by 4 vectors (double) or 8 rows by 3 vectors (float) of <see cref="Vector{T}"/>: 24 accumulators, for 32
+    /// vector registers; 6 x 8 doubles and 8 x 12 floats with 128-bit vectors (Arm64).
+    /// </summary>
+    Vector4,
+
+    /// <summary>6 rows by 4 vectors of <see cref="Vector512{T}"/>: 24 accumulators (6 x 32 doubles, 6 x 64 floats).</summary>
+    Vector512,
 }

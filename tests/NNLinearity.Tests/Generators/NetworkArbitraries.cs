@@ -78,8 +78,9 @@ public sealed record NetworkCase(int Inputs, LayerSpec[] Hidden, OutputSpec Outp
 
 public static class NetworkArbitraries
 {
-    // Shapes around every tile edge: 0, 1, MR +- 1, NR +- 1 for float and double at 128, 256 and 512 bits, a KC boundary.
-    private static readonly int[] GemmSizes = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 15, 16, 17, 31, 32, 33, 63, 255, 257];
+    // Shapes around every tile edge: 0, 1, MR +- 1 (6 and 8), NR +- 1 for float and double on every tile (2 or 4 vectors
+    // of 128, 256 or 512 bits; 3 vectors of floats on the 4-vector tile: 12 and 24), a KC boundary.
+    private static readonly int[] GemmSizes = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 15, 16, 17, 23, 24, 25, 31, 32, 33, 63, 255, 257];
 
     public static readonly ILinkFunction[] HiddenLinks =
     [

@@ -140,6 +140,21 @@ public class GemmTests
     }
 
     [Fact]
+    public void Tile_IsTheOverrideWhenThisMachineCanRunIt_ElseTheDefault()
+    {
+        GemmTile fallback = Gemm.ChooseTile(null);
+        Assert.Equal(GemmTile.Vector2, Gemm.ChooseTile("vector2"));
+        Assert.Equal(GemmTile.Vector4, Gemm.ChooseTile(" Vector4 "));
+        Assert.Equal(VectorMath.Use512 ? GemmTile.Vector512 : fallback, Gemm.ChooseTile("vector512"));
+        Assert.Equal(fallback, Gemm.ChooseTile("no such tile"));
+
+        // The process's tile follows the variable, so that CI's runs with it set test the tile they name.
+        Assert.Equal(Gemm.ChooseTile(Environment.GetEnvironmentVariable(Gemm.TileVariable)), Gemm.Tile);
+        int[] mr = [Gemm.MR<float>(), Gemm.MR<double>()];
+        Assert.Equal(Gemm.Tile == GemmTile.Vector4 ? [8, 6] : [6, 6], mr);
+    }
+
+    [Fact]
     public void Kernel_ResultsDoNotDependOnThreadCount()
     {
         // 300 x 300 x 300 is 54 MFLOP, far above the inline threshold: one and two threads must agree bit for bit.
