@@ -25,6 +25,7 @@ public enum StepModel
 public class TrainStepBench
 {
     private StackedGlm<float>? _model;
+    private StackedGlm<float>.Workspace? _ws;
     private NaiveMlp? _naive;
     private float[] _x = [], _y = [], _g = [];
 
@@ -57,13 +58,14 @@ public class TrainStepBench
             ? StackedGlm.CreateMultinomial<float>(784, [new LayerSpec(256, new TanhLink()), new LayerSpec(256, new TanhLink())], 10, seed: 1)
             : StackedGlm.Create<float>(64, [new LayerSpec(64, new TanhLink()), new LayerSpec(1, new LogitLink())], GlmFamily.Binomial, seed: 1);
         _g = new float[_model.ParameterCount];
+        _ws = _model.NewWorkspace(Batch);
         _naive = new NaiveMlp(w, Batch, _model.GetParameters());
     }
 
     [Benchmark]
     public double Ours()
     {
-        double loss = _model!.LossAndGradientCore(_x, _y, Batch, _g, 0, Threads, withGradient: true);
+        double loss = _model!.LossAndGradientCore(_x, _y, Batch, _g, 0, Threads, withGradient: true, _ws!);
         Span<float> theta = _model.ParameterSpan;
         for (int i = 0; i < theta.Length; i++) theta[i] -= 1e-3f * _g[i];
         _model.InvalidateLayers();

@@ -2,6 +2,7 @@ using System;
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Threading;
 using NNLinearity.Kernels;
 using NNLinearity.Links;
 
@@ -21,6 +22,14 @@ public abstract class GlmLayer
     {
         if (inputs < 1) throw new ArgumentOutOfRangeException(nameof(inputs), inputs, "A layer needs at least one input.");
         if (outputs < 1) throw new ArgumentOutOfRangeException(nameof(outputs), outputs, "A layer needs at least one output.");
+        long parameters = (long)outputs * ((long)inputs + 1);
+        long packed = ((long)outputs + 63) / 64 * 64 * inputs; // the GEMM's copy of W^T, in panels of at most 64 columns
+        if (Math.Max(parameters, packed) > Array.MaxLength)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"A layer of {outputs} outputs x {inputs} inputs has {parameters} parameters (outputs x (inputs + 1)); one array holds at most {Array.MaxLength}."), nameof(inputs));
+        }
+
         InputCount = inputs;
         OutputCount = outputs;
     }
@@ -83,9 +92,17 @@ public abstract class GlmLayer
 }
 
 /// <summary>A <see cref="GlmLayer"/> with parameters of type <typeparamref name="T"/> (float or double).</summary>
+/// <remarks>
+/// Thread safety: any number of threads may call <see cref="Forward"/> at once (each call works in the caller's
+/// buffers; the packed copy of the weights is built once per parameter version, under a lock). The setters change
+/// the layer and, for a layer of a <see cref="StackedGlm{T}"/>, its model: they are refused with an
+/// <see cref="InvalidOperationException"/> while another thread reads or trains it. The span properties are views of
+/// the live parameters: do not hold them across a change.
+/// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
 public abstract class GlmLayer<T> : GlmLayer where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {
+    private readonly Lock _packLock = new();
     private T[] _store;
     private int _offset;
     private T[] _packed = [];
@@ -128,9 +145,11 @@ public abstract class GlmLayer<T> : GlmLayer where T : unmanaged, IBinaryFloatin
     /// <summary>Sets the weights.</summary>
     /// <param name="weights">W [outputs, inputs], row-major; finite.</param>
     /// <exception cref="ArgumentException">Wrong length or a non-finite value.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is reading or training the layer's model.</exception>
     public void SetWeights(ReadOnlySpan<T> weights)
     {
         CheckParameters(weights, OutputCount * InputCount, nameof(weights));
+        using UsageGuard.WriteScope writing = Guard.Write();
         weights.CopyTo(_store.AsSpan(_offset, OutputCount * InputCount));
         _version++;
     }
@@ -138,9 +157,11 @@ public abstract class GlmLayer<T> : GlmLayer where T : unmanaged, IBinaryFloatin
     /// <summary>Sets the bias.</summary>
     /// <param name="bias">b [outputs]; finite.</param>
     /// <exception cref="ArgumentException">Wrong length or a non-finite value.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is reading or training the layer's model.</exception>
     public void SetBias(ReadOnlySpan<T> bias)
     {
         CheckParameters(bias, OutputCount, nameof(bias));
+        using UsageGuard.WriteScope writing = Guard.Write();
         bias.CopyTo(_store.AsSpan(_offset + OutputCount * InputCount, OutputCount));
         _version++;
     }
@@ -148,9 +169,11 @@ public abstract class GlmLayer<T> : GlmLayer where T : unmanaged, IBinaryFloatin
     /// <summary>Sets every parameter: the weights row-major, then the bias.</summary>
     /// <param name="parameters">The <see cref="GlmLayer.ParameterCount"/> values; finite.</param>
     /// <exception cref="ArgumentException">Wrong length or a non-finite value.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is reading or training the layer's model.</exception>
     public void SetParameters(ReadOnlySpan<T> parameters)
     {
         CheckParameters(parameters, ParameterCount, nameof(parameters));
+        using UsageGuard.WriteScope writing = Guard.Write();
         parameters.CopyTo(_store.AsSpan(_offset, ParameterCount));
         _version++;
     }
@@ -161,41 +184,59 @@ public abstract class GlmLayer<T> : GlmLayer where T : unmanaged, IBinaryFloatin
     /// <param name="eta">Receives eta [rows, outputs].</param>
     /// <param name="mu">Receives mu [rows, outputs].</param>
     /// <exception cref="ArgumentException">A shape mismatch or a non-finite input.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is training the layer's model or setting its parameters.</exception>
     public void Forward(ReadOnlySpan<T> x, int rows, Span<T> eta, Span<T> mu)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         if (x.Length != (long)rows * InputCount) throw new ArgumentException($"x has {x.Length} values; {rows} rows of {InputCount} inputs need {(long)rows * InputCount}.", nameof(x));
-        if (eta.Length < rows * OutputCount) throw new ArgumentException($"eta has room for {eta.Length} values; {rows * OutputCount} are needed.", nameof(eta));
-        if (mu.Length < rows * OutputCount) throw new ArgumentException($"mu has room for {mu.Length} values; {rows * OutputCount} are needed.", nameof(mu));
+        long n = (long)rows * OutputCount;
+        if (n > Array.MaxLength) throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{rows} rows of {OutputCount} outputs need {n} values; one array holds at most {Array.MaxLength}."), nameof(rows));
+        if (eta.Length < n) throw new ArgumentException($"eta has room for {eta.Length} values; {n} are needed.", nameof(eta));
+        if (mu.Length < n) throw new ArgumentException($"mu has room for {mu.Length} values; {n} are needed.", nameof(mu));
         Matrices.ThrowIfNotFinite(x, InputCount, nameof(x));
-        T[] d = new T[rows * OutputCount];
+        T[] d = new T[n];
+        using UsageGuard.ReadScope reading = Guard.Read();
         ForwardCore(x, rows, eta, mu, d, 0);
     }
 
+    /// <summary>Who uses the parameters: the layer's own guard, or its model's once bound to one.</summary>
+    internal UsageGuard Guard { get; private set; } = new();
+
+    /// <summary>
+    /// W^T in the GEMM's packed panel layout, built once per parameter version. Readers that find it stale repack under
+    /// a lock; no reader can hold the old panels then, since parameters change only while no one reads.
+    /// </summary>
     internal ReadOnlySpan<T> PackedWeightsTransposed()
     {
-        if (_packedVersion != _version)
-        {
-            int len = Gemm.PackedLength<T>(OutputCount, InputCount);
-            if (_packed.Length != len) _packed = new T[len];
-            Gemm.PackTransposed<T>(Weights, OutputCount, InputCount, _packed);
-            _packedVersion = _version;
-        }
-
+        if (Volatile.Read(ref _packedVersion) != Volatile.Read(ref _version)) Repack();
         return _packed;
     }
 
-    /// <summary>Rebinds the parameters to a slice of a shared vector (the stack's flat parameter vector).</summary>
-    internal void Bind(T[] store, int offset)
+    private void Repack()
+    {
+        lock (_packLock)
+        {
+            long version = Volatile.Read(ref _version);
+            if (_packedVersion == version) return;
+            int len = Gemm.PackedLength<T>(OutputCount, InputCount);
+            if (_packed.Length != len) _packed = new T[len];
+            Gemm.PackTransposed<T>(Weights, OutputCount, InputCount, _packed);
+            Volatile.Write(ref _packedVersion, version);
+        }
+    }
+
+    /// <summary>Rebinds the parameters to a slice of a shared vector (the stack's flat parameter vector) and joins its guard.</summary>
+    internal void Bind(T[] store, int offset, UsageGuard guard)
     {
         Parameters.CopyTo(store.AsSpan(offset, ParameterCount));
         _store = store;
         _offset = offset;
+        Guard = guard;
         _version++;
     }
 
     /// <summary>Marks the parameters changed (after an optimiser wrote the shared vector).</summary>
-    internal void Invalidate() => _version++;
+    internal void Invalidate() => Volatile.Write(ref _version, _version + 1);
 
     /// <summary>eta, mu and dmu/deta for a batch (no validation).</summary>
     internal void ForwardCore(ReadOnlySpan<T> x, int rows, Span<T> eta, Span<T> mu, Span<T> dMuDEta, int threads)

@@ -19,7 +19,7 @@ internal sealed class Lbfgs(int dimension, int memory)
     public delegate double Objective(double[] x, double[] gradient);
 
     public (double[] X, double F, int Iterations, TrainingStopReason Reason) Minimize(
-        double[] x0, Objective objective, int maxIterations, double gradientTolerance, Action<int, double> onIteration)
+        double[] x0, Objective objective, int maxIterations, double gradientTolerance, Func<int, double, double[], bool> onIteration)
     {
         int n = dimension;
         double[] x = (double[])x0.Clone(), g = new double[n], d = new double[n];
@@ -79,7 +79,7 @@ internal sealed class Lbfgs(int dimension, int memory)
             Array.Copy(xNew, x, n);
             Array.Copy(gNew, g, n);
             f = fNew;
-            onIteration(iteration, f);
+            if (onIteration(iteration, f, x)) return (x, f, iteration, TrainingStopReason.Canceled);
         }
     }
 

@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Linq;
 using System.Numerics;
 using System.Text;
+using System.Threading;
 using NNLinearity.Families;
 using NNLinearity.Links;
 
@@ -128,9 +129,19 @@ public static class StackedGlm
 /// Poisson deviance), or a softmax output for k classes.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Parameters live in one flat vector: layer by layer, each layer's weights row-major then its bias. Training, the
 /// kernels and therefore the trained model are deterministic: the same seed, data and options give a bit-identical
 /// model for any thread count.
+/// </para>
+/// <para>
+/// Thread safety: a model is a value that any number of threads may read at once. Prediction, losses, gradients,
+/// deviances, saving, conversion and linearity analysis take their scratch memory per call and never write to the
+/// model, so concurrent calls give the bits of sequential ones. Training and the parameter setters (here and on
+/// <see cref="Layers"/>) are the only writers: one runs at a time, and only while no other thread reads. A
+/// conflicting call is refused at once with an <see cref="InvalidOperationException"/> (nothing waits, nothing is
+/// half-written); to train while serving predictions, train a <see cref="Clone"/>.
+/// </para>
 /// </remarks>
 /// <typeparam name="T">float or double.</typeparam>
 public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
@@ -139,7 +150,8 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
     private readonly int[] _offsets;
     private readonly T[] _theta;
     private readonly OutputLoss _loss;
-    private Workspace? _workspace;
+    private readonly UsageGuard _guard = new();
+    private Workspace? _spare;
 
     internal StackedGlm(GlmLayer<T>[] layers, GlmFamily? family)
     {
@@ -166,9 +178,21 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         _layers = layers;
         Family = family;
         _offsets = new int[layers.Length + 1];
-        for (int l = 0; l < layers.Length; l++) _offsets[l + 1] = _offsets[l] + layers[l].ParameterCount;
+        long total = 0;
+        for (int l = 0; l < layers.Length; l++)
+        {
+            total += layers[l].ParameterCount;
+            if (total > Array.MaxLength)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"The layers have {total} parameters by layer {l}; one parameter vector holds at most {Array.MaxLength}."), nameof(layers));
+            }
+
+            _offsets[l + 1] = (int)total;
+        }
+
         _theta = new T[_offsets[^1]];
-        for (int l = 0; l < layers.Length; l++) layers[l].Bind(_theta, _offsets[l]);
+        for (int l = 0; l < layers.Length; l++) layers[l].Bind(_theta, _offsets[l], _guard);
     }
 
     /// <summary>Number of inputs.</summary>
@@ -198,11 +222,17 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
 
     /// <summary>A copy of the flat parameter vector.</summary>
     /// <returns>Layer by layer: weights row-major, then bias.</returns>
-    public T[] GetParameters() => (T[])_theta.Clone();
+    /// <exception cref="InvalidOperationException">Another thread is training the model or setting its parameters.</exception>
+    public T[] GetParameters()
+    {
+        using UsageGuard.ReadScope reading = _guard.Read();
+        return (T[])_theta.Clone();
+    }
 
     /// <summary>Replaces every parameter.</summary>
     /// <param name="parameters">The flat vector (<see cref="ParameterCount"/> finite values).</param>
     /// <exception cref="ArgumentException">Wrong length or a non-finite value.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is reading or training the model.</exception>
     public void SetParameters(ReadOnlySpan<T> parameters)
     {
         if (parameters.Length != _theta.Length) throw new ArgumentException($"parameters has {parameters.Length} values; the model has {_theta.Length}.", nameof(parameters));
@@ -211,19 +241,26 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
             if (!T.IsFinite(parameters[i])) throw new ArgumentException($"parameters[{i}] is {parameters[i]}: parameters must be finite.", nameof(parameters));
         }
 
+        using UsageGuard.WriteScope writing = _guard.Write();
         parameters.CopyTo(_theta);
         InvalidateLayers();
     }
 
-    /// <summary>A deep copy.</summary>
+    /// <summary>A deep copy (a model of its own: training it leaves this one free for readers).</summary>
     /// <returns>The copy.</returns>
+    /// <exception cref="InvalidOperationException">Another thread is training the model or setting its parameters.</exception>
     public StackedGlm<T> Clone()
     {
         var layers = _layers.Select(l => GlmLayer.Create<T>(l.InputCount, l.OutputCount, l.Link)).ToArray();
         var copy = new StackedGlm<T>(layers, Family);
-        copy.SetParameters(_theta);
+        using UsageGuard.ReadScope reading = _guard.Read();
+        _theta.CopyTo(copy._theta);
+        copy.InvalidateLayers();
         return copy;
     }
+
+    /// <summary>Enters as a reader for the length of an operation that reads the parameters (saving, conversion, analysis).</summary>
+    internal UsageGuard.ReadScope EnterRead() => _guard.Read();
 
     /// <summary>Linear predictors and means of the output for each row.</summary>
     /// <param name="x">X [rows, inputs]; finite.</param>
@@ -239,10 +276,26 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
     /// <param name="x">X [rows, inputs], row-major; finite.</param>
     /// <param name="rows">Number of rows.</param>
     /// <returns>eta and mu [rows, outputs].</returns>
+    /// <exception cref="ArgumentException">A shape mismatch or a non-finite input.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is training the model or setting its parameters.</exception>
     public Prediction<T> Predict(ReadOnlySpan<T> x, int rows)
     {
         CheckX(x, rows, nameof(x));
-        Workspace ws = Forward(x, rows, 0);
+        using UsageGuard.ReadScope reading = _guard.Read();
+        Workspace ws = RentWorkspace(rows);
+        try
+        {
+            return PredictCore(x, rows, ws);
+        }
+        finally
+        {
+            ReturnWorkspace(ws);
+        }
+    }
+
+    private Prediction<T> PredictCore(ReadOnlySpan<T> x, int rows, Workspace ws)
+    {
+        Forward(x, rows, 0, ws);
         int k = OutputCount;
         var eta = ws.Eta[^1].AsSpan(0, rows * k).ToArray();
         var mu = new T[rows * k];
@@ -280,11 +333,21 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
     /// <param name="y">Responses [rows, outputs], row-major.</param>
     /// <param name="rows">Number of rows.</param>
     /// <returns>The loss.</returns>
+    /// <exception cref="ArgumentException">A shape mismatch, a non-finite input, or a response outside the family's support.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is training the model or setting its parameters.</exception>
     public double Loss(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows)
     {
         CheckData(x, y, rows);
-        var gradient = new T[_theta.Length];
-        return LossAndGradientCore(x, y, rows, gradient, 0, 0, withGradient: false);
+        using UsageGuard.ReadScope reading = _guard.Read();
+        Workspace ws = RentWorkspace(rows);
+        try
+        {
+            return LossAndGradientCore(x, y, rows, default, 0, 0, withGradient: false, ws);
+        }
+        finally
+        {
+            ReturnWorkspace(ws);
+        }
     }
 
     /// <summary>The family's deviance summed over rows and outputs (2 rows x the unpenalised loss), as a GLM reports it.</summary>
@@ -301,12 +364,23 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
     /// <param name="gradient">Receives d loss / d parameters (<see cref="ParameterCount"/> values).</param>
     /// <param name="l2">L2 penalty lambda on the weights.</param>
     /// <returns>The loss.</returns>
+    /// <exception cref="ArgumentException">A shape mismatch, a non-finite input, a response outside the family's support, or a negative or non-finite <paramref name="l2"/>.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is training the model or setting its parameters.</exception>
     public double LossAndGradient(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows, Span<T> gradient, double l2 = 0)
     {
         CheckData(x, y, rows);
         if (gradient.Length != _theta.Length) throw new ArgumentException($"gradient has {gradient.Length} values; the model has {_theta.Length} parameters.", nameof(gradient));
         if (!(l2 >= 0) || double.IsInfinity(l2)) throw new ArgumentOutOfRangeException(nameof(l2), l2, "The L2 penalty must be finite and non-negative.");
-        return LossAndGradientCore(x, y, rows, gradient, l2, 0, withGradient: true);
+        using UsageGuard.ReadScope reading = _guard.Read();
+        Workspace ws = RentWorkspace(rows);
+        try
+        {
+            return LossAndGradientCore(x, y, rows, gradient, l2, 0, withGradient: true, ws);
+        }
+        finally
+        {
+            ReturnWorkspace(ws);
+        }
     }
 
     /// <summary>Trains the model on the rows of x and y.</summary>
@@ -330,13 +404,16 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
     /// <returns>What training did.</returns>
     /// <exception cref="ArgumentException">Shapes, non-finite values, responses outside the family's support, or no rows.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option out of range.</exception>
-    /// <exception cref="OperationCanceledException">The options' token was cancelled.</exception>
+    /// <exception cref="TrainingCanceledException">The options' token was cancelled (the run so far is in its Result).</exception>
+    /// <exception cref="InvalidOperationException">Another thread is reading or training the model.</exception>
     public TrainingResult Fit(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows, TrainingOptions? options = null)
     {
         options ??= new TrainingOptions();
         if (rows == 0) throw new ArgumentException("There are no rows to train on.", nameof(rows));
         CheckData(x, y, rows);
         Trainer.CheckOptions(options, nameof(options));
+        Trainer.ValidationRows(rows, options.ValidationFraction, nameof(options));
+        using UsageGuard.WriteScope training = _guard.Write();
         return new Trainer(this, options).Run(x, y, rows);
     }
 
@@ -361,6 +438,13 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         if (x.Length != (long)rows * InputCount) throw new ArgumentException($"{name} has {x.Length} values; {rows} rows of {InputCount} inputs need {(long)rows * InputCount}.", name);
+        int widest = _layers.Max(l => l.OutputCount);
+        if ((long)rows * widest > Array.MaxLength)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{rows} rows through a layer of {widest} units need {(long)rows * widest} values per buffer; one array holds at most {Array.MaxLength}: pass fewer rows at a time."), nameof(rows));
+        }
+
         Matrices.ThrowIfNotFinite(x, InputCount, name);
     }
 
@@ -386,23 +470,36 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         }
     }
 
-    internal Workspace Forward(ReadOnlySpan<T> x, int rows, int threads)
+    /// <summary>A workspace of at least <paramref name="rows"/> rows: the model's spare one when it is free and large enough.</summary>
+    private Workspace RentWorkspace(int rows)
     {
-        Workspace ws = _workspace is { } w && w.Capacity >= rows ? w : (_workspace = new Workspace(_layers, rows));
+        Workspace? w = Interlocked.Exchange(ref _spare, null);
+        return w is not null && w.Capacity >= rows ? w : new Workspace(_layers, rows);
+    }
+
+    /// <summary>Keeps a workspace as the spare (the larger of it and one returned at the same time).</summary>
+    private void ReturnWorkspace(Workspace ws)
+    {
+        Workspace? other = Interlocked.Exchange(ref _spare, ws);
+        if (other is not null && other.Capacity > ws.Capacity) Interlocked.CompareExchange(ref _spare, other, ws);
+    }
+
+    internal Workspace NewWorkspace(int rows) => new(_layers, rows);
+
+    internal void Forward(ReadOnlySpan<T> x, int rows, int threads, Workspace ws)
+    {
         ReadOnlySpan<T> input = x;
         for (int l = 0; l < _layers.Length; l++)
         {
             _layers[l].ForwardCore(input, rows, ws.Eta[l], ws.Mu[l], ws.DMu[l], threads);
             input = ws.Mu[l].AsSpan(0, rows * _layers[l].OutputCount);
         }
-
-        return ws;
     }
 
     /// <summary>Loss and (optionally) gradient, without validation: the training loop's entry point.</summary>
-    internal double LossAndGradientCore(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows, Span<T> gradient, double l2, int threads, bool withGradient)
+    internal double LossAndGradientCore(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows, Span<T> gradient, double l2, int threads, bool withGradient, Workspace ws)
     {
-        Workspace ws = Forward(x, rows, threads);
+        Forward(x, rows, threads, ws);
         int last = _layers.Length - 1, k = OutputCount;
         double scale = 1.0 / rows;
         double loss = _loss.Evaluate<T>(ws.Eta[last].AsSpan(0, rows * k), y, default, rows, k, ws.Grad[last], scale) * scale;
@@ -438,7 +535,7 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         return loss;
     }
 
-    private double SumOfSquaredWeights()
+    internal double SumOfSquaredWeights()
     {
         double s = 0;
         for (int l = 0; l < _layers.Length; l++)
@@ -456,7 +553,7 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
     /// <summary>Per-layer buffers for a batch of up to <see cref="Capacity"/> rows, reused across batches.</summary>
     internal sealed class Workspace
     {
-        public Workspace(GlmLayer<T>[] layers, int capacity)
+        internal Workspace(GlmLayer<T>[] layers, int capacity)
         {
             Capacity = Math.Max(capacity, 1);
             Eta = layers.Select(l => new T[Capacity * l.OutputCount]).ToArray();
@@ -481,45 +578,63 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private readonly List<TrainingProgress> _history = [];
+        private Workspace _ws = null!;
+        private int _p, _k;
 
         public static void CheckOptions(TrainingOptions o, string name)
         {
+            if (!Enum.IsDefined(o.Optimizer)) throw new ArgumentOutOfRangeException(name, o.Optimizer, $"Optimizer {(int)o.Optimizer} is not one of {string.Join(", ", Enum.GetNames<Optimizer>())}.");
             if (!(o.LearningRate > 0) || double.IsInfinity(o.LearningRate)) throw new ArgumentOutOfRangeException(name, o.LearningRate, "LearningRate must be positive and finite.");
             if (!(o.Momentum >= 0 && o.Momentum < 1)) throw new ArgumentOutOfRangeException(name, o.Momentum, "Momentum must be in [0, 1).");
             if (!(o.Beta1 >= 0 && o.Beta1 < 1)) throw new ArgumentOutOfRangeException(name, o.Beta1, "Beta1 must be in [0, 1).");
             if (!(o.Beta2 >= 0 && o.Beta2 < 1)) throw new ArgumentOutOfRangeException(name, o.Beta2, "Beta2 must be in [0, 1).");
-            if (!(o.AdamEpsilon > 0)) throw new ArgumentOutOfRangeException(name, o.AdamEpsilon, "AdamEpsilon must be positive.");
+            if (!(o.AdamEpsilon > 0) || double.IsInfinity(o.AdamEpsilon)) throw new ArgumentOutOfRangeException(name, o.AdamEpsilon, "AdamEpsilon must be positive and finite.");
             if (o.BatchSize < 1) throw new ArgumentOutOfRangeException(name, o.BatchSize, "BatchSize must be at least 1.");
             if (o.MaxEpochs < 1) throw new ArgumentOutOfRangeException(name, o.MaxEpochs, "MaxEpochs must be at least 1.");
             if (!(o.L2 >= 0) || double.IsInfinity(o.L2)) throw new ArgumentOutOfRangeException(name, o.L2, "L2 must be finite and non-negative.");
             if (!(o.ValidationFraction >= 0 && o.ValidationFraction < 1)) throw new ArgumentOutOfRangeException(name, o.ValidationFraction, "ValidationFraction must be in [0, 1).");
             if (o.Patience < 1) throw new ArgumentOutOfRangeException(name, o.Patience, "Patience must be at least 1.");
-            if (!(o.Tolerance >= 0)) throw new ArgumentOutOfRangeException(name, o.Tolerance, "Tolerance must be non-negative.");
-            if (!(o.GradientTolerance >= 0)) throw new ArgumentOutOfRangeException(name, o.GradientTolerance, "GradientTolerance must be non-negative.");
+            if (!(o.Tolerance >= 0) || double.IsInfinity(o.Tolerance)) throw new ArgumentOutOfRangeException(name, o.Tolerance, "Tolerance must be finite and non-negative.");
+            if (!(o.GradientTolerance >= 0) || double.IsInfinity(o.GradientTolerance)) throw new ArgumentOutOfRangeException(name, o.GradientTolerance, "GradientTolerance must be finite and non-negative.");
+            if (!(o.DivergenceFactor >= 1)) throw new ArgumentOutOfRangeException(name, o.DivergenceFactor, "DivergenceFactor must be at least 1 (infinity turns the rule off).");
             if (o.LbfgsMemory < 1) throw new ArgumentOutOfRangeException(name, o.LbfgsMemory, "LbfgsMemory must be at least 1.");
             if (o.Threads < 0) throw new ArgumentOutOfRangeException(name, o.Threads, "Threads must be 0 (all cores) or positive.");
         }
 
-        public TrainingResult Run(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows)
+        /// <summary>Rows held out for validation: none without a split, else at least one of each kind.</summary>
+        public static int ValidationRows(int rows, double fraction, string name)
         {
-            int p = model.InputCount, k = model.OutputCount;
-            var rng = new Random(options.Seed);
-            int[] order = Enumerable.Range(0, rows).ToArray();
-            int nVal = 0;
-            if (options.ValidationFraction > 0)
+            if (fraction == 0) return 0;
+            if (rows < 2)
             {
-                rng.Shuffle(order);
-                nVal = Math.Clamp((int)Math.Round(rows * options.ValidationFraction), 1, rows - 1);
-                if (rows < 2) throw new ArgumentException("Early stopping needs at least 2 rows (one to train on, one to validate).", nameof(rows));
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"ValidationFraction {fraction} needs at least 2 rows (one to train on, one to validate); there is {rows}. Set ValidationFraction to 0 or pass more rows."), name);
             }
 
-            int nTrain = rows - nVal;
-            T[] xt = Gather(x, order.AsSpan(0, nTrain), p), yt = Gather(y, order.AsSpan(0, nTrain), k);
-            T[] xv = Gather(x, order.AsSpan(nTrain), p), yv = Gather(y, order.AsSpan(nTrain), k);
+            return Math.Clamp((int)Math.Round(rows * fraction), 1, rows - 1);
+        }
 
-            return options.Optimizer == Optimizer.Lbfgs
+        public TrainingResult Run(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows)
+        {
+            _p = model.InputCount;
+            _k = model.OutputCount;
+            var rng = new Random(options.Seed);
+            int[] order = Enumerable.Range(0, rows).ToArray();
+            int nVal = ValidationRows(rows, options.ValidationFraction, nameof(options));
+            if (nVal > 0) rng.Shuffle(order);
+
+            int nTrain = rows - nVal;
+            T[] xt = Gather(x, order.AsSpan(0, nTrain), _p), yt = Gather(y, order.AsSpan(0, nTrain), _k);
+            T[] xv = Gather(x, order.AsSpan(nTrain), _p), yv = Gather(y, order.AsSpan(nTrain), _k);
+
+            bool lbfgs = options.Optimizer == Optimizer.Lbfgs;
+            // L-BFGS takes full-batch gradients; SGD and Adam, mini-batches. Losses over many rows are summed in chunks.
+            _ws = model.NewWorkspace(lbfgs ? nTrain : Math.Min(options.BatchSize, nTrain));
+            TrainingResult result = lbfgs
                 ? RunLbfgs(xt, yt, nTrain, xv, yv, nVal)
                 : RunStochastic(xt, yt, nTrain, xv, yv, nVal, rng);
+            if (result.StopReason == TrainingStopReason.Canceled) throw new TrainingCanceledException(result, options.CancellationToken);
+            return result;
         }
 
         private static bool AllFinite(ReadOnlySpan<T> values)
@@ -539,8 +654,20 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
             return dst;
         }
 
-        private double Validation(T[] xv, T[] yv, int nVal, T[] scratch) =>
-            model.LossAndGradientCore(xv, yv, nVal, scratch, options.L2, options.Threads, withGradient: false);
+        /// <summary>The penalised loss over n rows at the current parameters, in chunks of the workspace's rows (NaN for no rows).</summary>
+        private double Loss(T[] x, T[] y, int n)
+        {
+            if (n == 0) return double.NaN;
+            double sum = 0;
+            int chunk = _ws.Capacity;
+            for (int start = 0; start < n; start += chunk)
+            {
+                int r = Math.Min(chunk, n - start);
+                sum += r * model.LossAndGradientCore(x.AsSpan(start * _p, r * _p), y.AsSpan(start * _k, r * _k), r, default, 0, options.Threads, withGradient: false, _ws);
+            }
+
+            return sum / n + (options.L2 > 0 ? 0.5 * options.L2 * model.SumOfSquaredWeights() : 0);
+        }
 
         private void Report(int epoch, double loss, double? validation)
         {
@@ -551,31 +678,39 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
 
         private TrainingResult RunStochastic(T[] xt, T[] yt, int nTrain, T[] xv, T[] yv, int nVal, Random rng)
         {
-            int p = model.InputCount, k = model.OutputCount, np = model.ParameterCount;
-            int batch = Math.Min(options.BatchSize, nTrain);
+            int p = _p, k = _k, np = model.ParameterCount;
+            int batch = _ws.Capacity;
             var xb = new T[batch * p];
             var yb = new T[batch * k];
             var grad = new T[np];
             var m = new double[np];
             var v = new double[np];
-            var best = new T[np];
-            var previous = new T[np];
             int[] order = Enumerable.Range(0, nTrain).ToArray();
             Span<T> theta = model.ParameterSpan;
-            double bestScore = double.PositiveInfinity;
+
+            // The starting point is the first candidate for the best parameters, and its loss the scale of divergence.
+            double startLoss = Loss(xt, yt, nTrain);
+            double? lastValidation = nVal > 0 ? Loss(xv, yv, nVal) : null;
+            T[] best = theta.ToArray();
+            double bestScore = lastValidation ?? startLoss;
+            double ceiling = options.DivergenceFactor * startLoss;
             int stale = 0, step = 0, epoch = 0;
-            double? lastValidation = null;
-            TrainingStopReason reason = TrainingStopReason.MaxEpochs;
+            TrainingStopReason reason = double.IsFinite(bestScore) ? TrainingStopReason.MaxEpochs : TrainingStopReason.Diverged;
             bool adam = options.Optimizer == Optimizer.Adam;
 
-            while (epoch < options.MaxEpochs)
+            while (reason == TrainingStopReason.MaxEpochs && epoch < options.MaxEpochs)
             {
                 epoch++;
                 rng.Shuffle(order);
                 double epochLoss = 0;
                 for (int start = 0; start < nTrain; start += batch)
                 {
-                    options.CancellationToken.ThrowIfCancellationRequested();
+                    if (options.CancellationToken.IsCancellationRequested)
+                    {
+                        reason = TrainingStopReason.Canceled;
+                        break;
+                    }
+
                     int rowsB = Math.Min(batch, nTrain - start);
                     for (int i = 0; i < rowsB; i++)
                     {
@@ -583,14 +718,13 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
                         yt.AsSpan(order[start + i] * k, k).CopyTo(yb.AsSpan(i * k, k));
                     }
 
-                    epochLoss += rowsB * model.LossAndGradientCore(xb.AsSpan(0, rowsB * p), yb.AsSpan(0, rowsB * k), rowsB, grad, options.L2, options.Threads, withGradient: true);
+                    epochLoss += rowsB * model.LossAndGradientCore(xb.AsSpan(0, rowsB * p), yb.AsSpan(0, rowsB * k), rowsB, grad, options.L2, options.Threads, withGradient: true, _ws);
                     if (!AllFinite(grad))
                     {
                         reason = TrainingStopReason.Diverged;
                         break;
                     }
 
-                    theta.CopyTo(previous);
                     step++;
                     if (adam)
                     {
@@ -614,17 +748,15 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
                         }
                     }
 
+                    model.InvalidateLayers();
                     if (!AllFinite(theta))
                     {
-                        previous.CopyTo(theta);
-                        model.InvalidateLayers();
                         reason = TrainingStopReason.Diverged;
                         break;
                     }
-
-                    model.InvalidateLayers();
                 }
 
+                if (reason == TrainingStopReason.Canceled) break;
                 if (reason == TrainingStopReason.Diverged)
                 {
                     Report(epoch, double.PositiveInfinity, null);
@@ -632,32 +764,42 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
                 }
 
                 epochLoss /= nTrain;
-                lastValidation = nVal > 0 ? Validation(xv, yv, nVal, grad) : null;
+                lastValidation = nVal > 0 ? Loss(xv, yv, nVal) : null;
                 Report(epoch, epochLoss, lastValidation);
                 double score = lastValidation ?? epochLoss;
-                if (!double.IsFinite(score)) break;
+                if (!double.IsFinite(score) || epochLoss > ceiling)
+                {
+                    reason = TrainingStopReason.Diverged;
+                    break;
+                }
+
                 if (score < bestScore - options.Tolerance)
                 {
                     bestScore = score;
                     stale = 0;
-                    if (nVal > 0) theta.CopyTo(best);
+                    theta.CopyTo(best);
                 }
                 else if (++stale >= options.Patience)
                 {
-                    reason = nVal > 0 ? TrainingStopReason.EarlyStopping : TrainingStopReason.Converged;
-                    break;
+                    reason = nVal > 0 ? TrainingStopReason.EarlyStopping : TrainingStopReason.NoImprovement;
                 }
             }
 
-            if (reason == TrainingStopReason.EarlyStopping)
+            // Early stopping and divergence go back to the best parameters; so does a cancelled run with a validation split.
+            if (reason is TrainingStopReason.EarlyStopping or TrainingStopReason.Diverged || (reason == TrainingStopReason.Canceled && nVal > 0))
             {
                 best.CopyTo(theta);
                 model.InvalidateLayers();
-                lastValidation = Validation(xv, yv, nVal, grad);
             }
 
-            double final = model.LossAndGradientCore(xt, yt, nTrain, grad, options.L2, options.Threads, withGradient: false);
-            return new TrainingResult(epoch, final, lastValidation, reason, _history);
+            return Finish(epoch, reason, xt, yt, nTrain, xv, yv, nVal);
+        }
+
+        private TrainingResult Finish(int epochs, TrainingStopReason reason, T[] xt, T[] yt, int nTrain, T[] xv, T[] yv, int nVal)
+        {
+            double loss = Loss(xt, yt, nTrain);
+            double? validation = nVal > 0 ? Loss(xv, yv, nVal) : null;
+            return new TrainingResult(epochs, loss, validation, reason, _history);
         }
 
         private TrainingResult RunLbfgs(T[] xt, T[] yt, int nTrain, T[] xv, T[] yv, int nVal)
@@ -667,13 +809,20 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
             Span<T> theta = model.ParameterSpan;
             var x0 = new double[np];
             for (int i = 0; i < np; i++) x0[i] = double.CreateTruncating(theta[i]);
+            double[]? bestValidated = null;
+            double bestValidation = double.PositiveInfinity;
 
-            double Evaluate(double[] at, double[] g)
+            void Set(double[] at)
             {
                 Span<T> th = model.ParameterSpan;
                 for (int i = 0; i < np; i++) th[i] = T.CreateTruncating(at[i]);
                 model.InvalidateLayers();
-                double f = model.LossAndGradientCore(xt, yt, nTrain, gradT, options.L2, options.Threads, withGradient: true);
+            }
+
+            double Evaluate(double[] at, double[] g)
+            {
+                Set(at);
+                double f = model.LossAndGradientCore(xt, yt, nTrain, gradT, options.L2, options.Threads, withGradient: true, _ws);
                 if (!AllFinite(gradT)) return double.PositiveInfinity; // the line search backs off
                 for (int i = 0; i < np; i++) g[i] = double.CreateTruncating(gradT[i]);
                 return f;
@@ -681,18 +830,26 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
 
             var lbfgs = new Lbfgs(np, options.LbfgsMemory);
             (double[] xBest, _, int iterations, TrainingStopReason reason) = lbfgs.Minimize(x0, Evaluate, options.MaxEpochs, options.GradientTolerance,
-                (iteration, f) =>
+                (iteration, f, at) =>
                 {
-                    options.CancellationToken.ThrowIfCancellationRequested();
-                    Report(iteration, f, nVal > 0 ? Validation(xv, yv, nVal, gradT) : null);
+                    double? validation = null;
+                    if (nVal > 0)
+                    {
+                        Set(at);
+                        validation = Loss(xv, yv, nVal);
+                        if (validation < bestValidation)
+                        {
+                            bestValidation = validation.Value;
+                            bestValidated = (double[])at.Clone();
+                        }
+                    }
+
+                    Report(iteration, f, validation);
+                    return options.CancellationToken.IsCancellationRequested;
                 });
 
-            Span<T> final = model.ParameterSpan;
-            for (int i = 0; i < np; i++) final[i] = T.CreateTruncating(xBest[i]);
-            model.InvalidateLayers();
-            double loss = model.LossAndGradientCore(xt, yt, nTrain, gradT, options.L2, options.Threads, withGradient: false);
-            double? validation = nVal > 0 ? Validation(xv, yv, nVal, gradT) : null;
-            return new TrainingResult(iterations, loss, validation, reason, _history);
+            Set(reason == TrainingStopReason.Canceled && bestValidated is not null ? bestValidated : xBest);
+            return Finish(iterations, reason, xt, yt, nTrain, xv, yv, nVal);
         }
     }
 }

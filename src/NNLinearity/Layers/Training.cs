@@ -17,26 +17,46 @@ public enum Optimizer
     Lbfgs,
 }
 
-/// <summary>Why training stopped.</summary>
+/// <summary>Why training stopped. Only <see cref="Converged"/> claims that a convergence criterion held.</summary>
 public enum TrainingStopReason
 {
-    /// <summary>The epoch (or L-BFGS iteration) budget ran out.</summary>
+    /// <summary>The epoch (or L-BFGS iteration) budget ran out before any other rule stopped training.</summary>
     MaxEpochs,
 
-    /// <summary>The gradient (L-BFGS) or the loss improvement fell below its tolerance.</summary>
+    /// <summary>L-BFGS: the largest gradient component fell to <see cref="TrainingOptions.GradientTolerance"/> (a stationary point).</summary>
     Converged,
 
-    /// <summary>The validation loss stopped improving for <see cref="TrainingOptions.Patience"/> epochs; the best parameters were restored.</summary>
+    /// <summary>
+    /// The validation loss did not improve by more than <see cref="TrainingOptions.Tolerance"/> for
+    /// <see cref="TrainingOptions.Patience"/> epochs; the parameters with the best validation loss were restored.
+    /// </summary>
     EarlyStopping,
 
-    /// <summary>The L-BFGS line search found no decrease: the parameters are at a minimum to rounding.</summary>
+    /// <summary>The L-BFGS line search found no decrease along a fresh steepest-descent direction: the parameters are at a minimum to rounding, or the loss is too rough to descend.</summary>
     LineSearchFailed,
 
     /// <summary>
-    /// A gradient or a step was not finite (far in a non-canonical link's tail, where w (mu - y) mu' / V(mu) exceeds
-    /// the element type's range): training stopped and the model keeps the last finite parameters.
+    /// The loss exploded or stopped being finite: a loss, gradient or step was not finite, or an epoch's training loss
+    /// exceeded <see cref="TrainingOptions.DivergenceFactor"/> times the loss at the starting parameters (a learning
+    /// rate too large, or far in a non-canonical link's tail, where w (mu - y) mu' / V(mu) exceeds the element type's
+    /// range). The model keeps the best finite parameters seen: those with the lowest loss (validation loss with a
+    /// split) at the start or at the end of an epoch.
     /// </summary>
     Diverged,
+
+    /// <summary>
+    /// SGD or Adam without a validation split: the training loss did not improve by more than
+    /// <see cref="TrainingOptions.Tolerance"/> for <see cref="TrainingOptions.Patience"/> epochs. This is a plateau
+    /// of the mini-batch loss, not a proof of a minimum; the model keeps its last parameters.
+    /// </summary>
+    NoImprovement,
+
+    /// <summary>
+    /// The options' cancellation token was cancelled. <c>Fit</c> then throws a <see cref="TrainingCanceledException"/>
+    /// carrying the result so far; with a validation split the best validated parameters are restored, as early
+    /// stopping does, otherwise the model keeps the parameters of the last completed step.
+    /// </summary>
+    Canceled,
 }
 
 /// <summary>Settings for <see cref="StackedGlm{T}.Fit(ReadOnlySpan{T}, ReadOnlySpan{T}, int, TrainingOptions?)"/>.</summary>
@@ -78,8 +98,14 @@ public sealed record TrainingOptions
     /// <summary>Epochs without an improvement larger than <see cref="Tolerance"/> before stopping (10).</summary>
     public int Patience { get; init; } = 10;
 
-    /// <summary>Smallest loss improvement that counts (1e-6 for SGD and Adam); for L-BFGS, the relative loss change that counts as convergence.</summary>
+    /// <summary>Smallest loss improvement that counts for <see cref="Patience"/> (1e-6; SGD and Adam).</summary>
     public double Tolerance { get; init; } = 1e-6;
+
+    /// <summary>
+    /// SGD and Adam stop with <see cref="TrainingStopReason.Diverged"/> when an epoch's training loss exceeds this
+    /// multiple of the loss at the starting parameters (1000); at least 1, or infinity to turn the rule off.
+    /// </summary>
+    public double DivergenceFactor { get; init; } = 1000;
 
     /// <summary>L-BFGS stops when the largest gradient component falls below this (1e-10).</summary>
     public double GradientTolerance { get; init; } = 1e-10;
@@ -93,7 +119,12 @@ public sealed record TrainingOptions
     /// <summary>Receives one report per epoch.</summary>
     public IProgress<TrainingProgress>? Progress { get; init; }
 
-    /// <summary>Cancels training between mini-batches; the model keeps the parameters of the last completed step.</summary>
+    /// <summary>
+    /// Cancels training between mini-batches (L-BFGS: between iterations). <c>Fit</c> then throws a
+    /// <see cref="TrainingCanceledException"/> whose <see cref="TrainingCanceledException.Result"/> holds the history;
+    /// with a validation split the best validated parameters are restored, otherwise the model keeps the parameters
+    /// of the last completed step.
+    /// </summary>
     public CancellationToken CancellationToken { get; init; }
 }
 
@@ -130,4 +161,38 @@ public sealed class TrainingResult
 
     /// <summary>Every epoch's report.</summary>
     public IReadOnlyList<TrainingProgress> History { get; }
+}
+
+/// <summary>Training was cancelled through <see cref="TrainingOptions.CancellationToken"/>; the run so far is in <see cref="Result"/>.</summary>
+public sealed class TrainingCanceledException : OperationCanceledException
+{
+    /// <summary>Creates the exception without a result.</summary>
+    public TrainingCanceledException()
+    {
+    }
+
+    /// <summary>Creates the exception with a message and no result.</summary>
+    /// <param name="message">The message.</param>
+    public TrainingCanceledException(string? message) : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message, an inner exception and no result.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="innerException">The cause.</param>
+    public TrainingCanceledException(string? message, Exception? innerException) : base(message, innerException)
+    {
+    }
+
+    /// <summary>Creates the exception for a cancelled run.</summary>
+    /// <param name="result">What training did up to the cancellation (stop reason <see cref="TrainingStopReason.Canceled"/>).</param>
+    /// <param name="token">The token that was cancelled.</param>
+    public TrainingCanceledException(TrainingResult result, CancellationToken token)
+        : base($"Training was cancelled after {result?.Epochs} epoch(s); the run so far is in Result.", token)
+    {
+        Result = result;
+    }
+
+    /// <summary>What training did up to the cancellation: epochs, losses at the parameters the model kept, and the history.</summary>
+    public TrainingResult? Result { get; }
 }
