@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Numerics;
 using System.Text.Json;
 using NNLinearity.Families;
@@ -12,8 +13,10 @@ namespace NNLinearity.Layers;
 /// <summary>Save and load <see cref="StackedGlm{T}"/> models as JSON (System.Text.Json, no reflection).</summary>
 /// <remarks>
 /// Numbers are written in their shortest round-trip form, so a loaded model predicts bit for bit what the saved one
-/// did. Loading reads and checks the whole document before building anything: a truncated, corrupt or mismatched file
-/// throws <see cref="InvalidDataException"/> and never yields a half-loaded model.
+/// did. Saving to a path is atomic (a temporary file replaces the target). Loading reads and checks the whole document
+/// before building anything: a truncated, corrupt, hostile or mismatched file throws <see cref="InvalidDataException"/>
+/// naming the field, and never yields a half-loaded model. Sizes are checked in 64 bits before anything is allocated.
+/// Thread safety: the methods are stateless; saving reads the model as any reader does.
 /// </remarks>
 public static class ModelFile
 {
@@ -24,12 +27,62 @@ public static class ModelFile
     /// <typeparam name="T">float or double.</typeparam>
     /// <param name="model">The model.</param>
     /// <param name="stream">A writable stream (left open).</param>
-    /// <exception cref="NotSupportedException">A layer's link or the family is a user type the format cannot name.</exception>
+    /// <exception cref="NotSupportedException">A layer's link or the family is a user type the format cannot name (checked before anything is written).</exception>
+    /// <exception cref="InvalidOperationException">Another thread is training the model or setting its parameters.</exception>
     public static void Save<T>(StackedGlm<T> model, Stream stream) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(stream);
+        if (!stream.CanWrite) throw new ArgumentException("The stream is not writable.", nameof(stream));
+        Write(model, Describe(model), stream);
+    }
+
+    /// <summary>
+    /// Writes a model to a file atomically: the document goes to a temporary file beside the target, which then
+    /// replaces it. A failure (a link the format cannot name, a full disk) leaves an existing file untouched.
+    /// </summary>
+    /// <typeparam name="T">float or double.</typeparam>
+    /// <param name="model">The model.</param>
+    /// <param name="path">The file path (replaced).</param>
+    /// <exception cref="NotSupportedException">A layer's link or the family is a user type the format cannot name.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is training the model or setting its parameters.</exception>
+    public static void Save<T>(StackedGlm<T> model, string path) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Description description = Describe(model);
+        string target = Path.GetFullPath(path);
+        string directory = Path.GetDirectoryName(target) ?? throw new ArgumentException($"'{path}' names no file.", nameof(path));
+        string temporary = Path.Combine(directory, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N") + ".tmp");
+        try
+        {
+            using (var f = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                Write(model, description, f);
+                f.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, target, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>The names the file gives the family and each link, found before anything is written.</summary>
+    private sealed record Description(string Family, double? FamilyParameter, (string Name, double? Parameter)[] Links);
+
+    private static Description Describe<T>(StackedGlm<T> model) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
         (string familyName, double? familyParameter) = model.Family is null ? ("multinomial", null) : DescribeFamily(model.Family);
+        return new Description(familyName, familyParameter, model.Layers.Select(l => DescribeLink(l.Link)).ToArray());
+    }
+
+    private static void Write<T>(StackedGlm<T> model, Description description, Stream stream) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        using UsageGuard.ReadScope reading = model.EnterRead();
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         w.WriteStartObject();
         w.WriteString("format", Format);
@@ -37,13 +90,14 @@ public static class ModelFile
         w.WriteString("elementType", typeof(T) == typeof(double) ? "double" : "float");
         w.WriteNumber("inputs", model.InputCount);
         w.WriteStartObject("family");
-        w.WriteString("name", familyName);
-        if (familyParameter is double fp) w.WriteNumber("parameter", fp);
+        w.WriteString("name", description.Family);
+        if (description.FamilyParameter is double fp) w.WriteNumber("parameter", fp);
         w.WriteEndObject();
         w.WriteStartArray("layers");
-        foreach (GlmLayer<T> layer in model.Layers)
+        for (int l = 0; l < model.Layers.Count; l++)
         {
-            (string linkName, double? linkParameter) = DescribeLink(layer.Link);
+            GlmLayer<T> layer = model.Layers[l];
+            (string linkName, double? linkParameter) = description.Links[l];
             w.WriteStartObject();
             w.WriteNumber("inputs", layer.InputCount);
             w.WriteNumber("outputs", layer.OutputCount);
@@ -60,21 +114,15 @@ public static class ModelFile
         w.WriteEndObject();
     }
 
-    /// <summary>Writes a model to a file.</summary>
-    /// <typeparam name="T">float or double.</typeparam>
-    /// <param name="model">The model.</param>
-    /// <param name="path">The file path (overwritten).</param>
-    public static void Save<T>(StackedGlm<T> model, string path) where T : unmanaged, IBinaryFloatingPointIeee754<T>
-    {
-        using FileStream f = File.Create(path);
-        Save(model, f);
-    }
-
     /// <summary>Reads a model from a stream.</summary>
     /// <typeparam name="T">The element type the file must hold (float or double).</typeparam>
     /// <param name="stream">A readable stream.</param>
     /// <returns>The model.</returns>
-    /// <exception cref="InvalidDataException">The document is not valid JSON, is truncated, is not a model file, holds another element type, or its shapes or values do not fit.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The document is not valid JSON (truncated, corrupt, nested too deeply), is not a model file, holds another
+    /// element type, or a field is missing, of the wrong type or out of range; the message names the field by its
+    /// JSON path (for example <c>layers[1].outputs</c>) and says what was expected.
+    /// </exception>
     public static StackedGlm<T> Load<T>(Stream stream) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -90,14 +138,7 @@ public static class ModelFile
 
         using (doc)
         {
-            try
-            {
-                return Read<T>(doc.RootElement);
-            }
-            catch (Exception e) when (e is InvalidOperationException or KeyNotFoundException or FormatException or ArgumentException)
-            {
-                throw new InvalidDataException($"The model file does not describe a valid model: {e.Message}", e);
-            }
+            return Read<T>(doc.RootElement);
         }
     }
 
@@ -105,6 +146,7 @@ public static class ModelFile
     /// <typeparam name="T">The element type the file must hold.</typeparam>
     /// <param name="path">The file path.</param>
     /// <returns>The model.</returns>
+    /// <exception cref="InvalidDataException">As <see cref="Load{T}(Stream)"/>.</exception>
     public static StackedGlm<T> Load<T>(string path) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         using FileStream f = File.OpenRead(path);
@@ -113,53 +155,147 @@ public static class ModelFile
 
     private static StackedGlm<T> Read<T>(JsonElement root) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("format", out JsonElement format) || format.GetString() != Format)
-        {
-            throw new InvalidDataException($"Not an {Format} document.");
-        }
-
-        int version = root.GetProperty("version").GetInt32();
-        if (version != Version) throw new InvalidDataException($"Model file version {version} is not supported (this library reads version {Version}).");
-        string elementType = root.GetProperty("elementType").GetString() ?? "";
+        if (root.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"The document is a JSON {Kind(root)}; a model file is an object with \"format\": \"{Format}\".");
+        string format = Text(root, "format", "");
+        if (format != Format) throw new InvalidDataException($"format is \"{format}\"; a model file has \"{Format}\".");
+        int version = Whole(root, "version", "", 1, int.MaxValue);
+        if (version != Version) throw new InvalidDataException($"version is {version}; this library reads version {Version}.");
+        string elementType = Text(root, "elementType", "");
         string expected = typeof(T) == typeof(double) ? "double" : "float";
+        if (elementType is not ("double" or "float")) throw new InvalidDataException($"elementType is \"{elementType}\"; expected \"double\" or \"float\".");
         if (elementType != expected) throw new InvalidDataException($"The file holds a {elementType} model; a {expected} model was requested.");
 
-        int inputs = root.GetProperty("inputs").GetInt32();
-        JsonElement familyElement = root.GetProperty("family");
-        string familyName = familyElement.GetProperty("name").GetString() ?? "";
-        double? familyParameter = familyElement.TryGetProperty("parameter", out JsonElement fp) ? fp.GetDouble() : null;
-        GlmFamily? family = familyName == "multinomial" ? null : FamilyFromName(familyName, familyParameter);
+        int inputs = Whole(root, "inputs", "", 1, Array.MaxLength);
+        JsonElement familyElement = Field(root, "family", "", JsonValueKind.Object);
+        string familyName = Text(familyElement, "name", "family");
+        double? familyParameter = Optional(familyElement, "parameter", "family");
+        GlmFamily? family = familyName == "multinomial" ? null : Build("family", () => FamilyFromName(familyName, familyParameter));
 
+        JsonElement layerArray = Field(root, "layers", "", JsonValueKind.Array);
+        if (layerArray.GetArrayLength() == 0) throw new InvalidDataException("layers is empty; a model has at least one layer.");
         var layers = new List<GlmLayer<T>>();
         int width = inputs;
-        foreach (JsonElement le in root.GetProperty("layers").EnumerateArray())
+        long total = 0;
+        foreach (JsonElement le in layerArray.EnumerateArray())
         {
-            int ins = le.GetProperty("inputs").GetInt32(), outs = le.GetProperty("outputs").GetInt32();
-            if (ins != width) throw new InvalidDataException($"Layer {layers.Count} has {ins} inputs; the previous width is {width}.");
-            JsonElement linkElement = le.GetProperty("link");
-            ILinkFunction link = LinkFromName(linkElement.GetProperty("name").GetString() ?? "",
-                linkElement.TryGetProperty("parameter", out JsonElement lp) ? lp.GetDouble() : null);
-            T[] weights = ReadArray<T>(le.GetProperty("weights"), ins * outs, $"layers[{layers.Count}].weights");
-            T[] bias = ReadArray<T>(le.GetProperty("bias"), outs, $"layers[{layers.Count}].bias");
-            GlmLayer<T> layer = GlmLayer.Create<T>(ins, outs, link);
+            string at = string.Create(CultureInfo.InvariantCulture, $"layers[{layers.Count}]");
+            if (le.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{at} is a JSON {Kind(le)}; expected an object.");
+            int ins = Whole(le, "inputs", at, 1, Array.MaxLength), outs = Whole(le, "outputs", at, 1, Array.MaxLength);
+            if (ins != width) throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{at}.inputs is {ins}; the width before it is {width}."));
+            long weightCount = (long)ins * outs;
+            total += weightCount + outs;
+            if (total > Array.MaxLength)
+            {
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                    $"{at} is {outs} outputs x {ins} inputs: the model would have {total} parameters by this layer; one parameter vector holds at most {Array.MaxLength}."));
+            }
+
+            JsonElement linkElement = Field(le, "link", at, JsonValueKind.Object);
+            string linkName = Text(linkElement, "name", at + ".link");
+            double? linkParameter = Optional(linkElement, "parameter", at + ".link");
+            ILinkFunction link = Build(at + ".link", () => LinkFromName(linkName, linkParameter));
+            T[] weights = ReadArray<T>(Field(le, "weights", at, JsonValueKind.Array), (int)weightCount, at + ".weights");
+            T[] bias = ReadArray<T>(Field(le, "bias", at, JsonValueKind.Array), outs, at + ".bias");
+            GlmLayer<T> layer = Build(at, () => GlmLayer.Create<T>(ins, outs, link));
             layer.SetWeights(weights);
             layer.SetBias(bias);
             layers.Add(layer);
             width = outs;
         }
 
-        if (layers.Count == 0) throw new InvalidDataException("The model file has no layers.");
-        return family is null ? StackedGlm.FromLayersMultinomial(layers) : StackedGlm.FromLayers(layers, family);
+        return Build("layers", () => family is null ? StackedGlm.FromLayersMultinomial(layers) : StackedGlm.FromLayers(layers, family));
+    }
+
+    /// <summary>
+    /// Runs a constructor on values read from the file; its errors become the file's, with the field's path (the
+    /// name readers' messages start with the field they refuse: "parameter is missing", "name ... is not").
+    /// </summary>
+    private static TResult Build<TResult>(string path, Func<TResult> build)
+    {
+        try
+        {
+            return build();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{path}.{e.Message}", e); // the message starts with the field's name
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+    }
+
+    private static string Kind(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Object => "object",
+        JsonValueKind.Array => "array",
+        JsonValueKind.String => "string",
+        JsonValueKind.Number => "number",
+        JsonValueKind.True or JsonValueKind.False => "boolean",
+        _ => "null",
+    };
+
+    private static string Join(string path, string name) => path.Length == 0 ? name : path + "." + name;
+
+    private static JsonElement Field(JsonElement obj, string name, string path, JsonValueKind kind)
+    {
+        if (!obj.TryGetProperty(name, out JsonElement e)) throw new InvalidDataException($"{Join(path, name)} is missing.");
+        if (e.ValueKind != kind)
+        {
+            string wanted = kind == JsonValueKind.Object ? "an object" : kind == JsonValueKind.Array ? "an array" : kind == JsonValueKind.String ? "a string" : "a number";
+            throw new InvalidDataException($"{Join(path, name)} is a JSON {Kind(e)} ({Raw(e)}); expected {wanted}.");
+        }
+
+        return e;
+    }
+
+    private static string Raw(JsonElement e)
+    {
+        string raw = e.GetRawText();
+        return raw.Length <= 40 ? raw : raw[..37] + "...";
+    }
+
+    private static string Text(JsonElement obj, string name, string path) => Field(obj, name, path, JsonValueKind.String).GetString()!;
+
+    private static int Whole(JsonElement obj, string name, string path, int min, int max)
+    {
+        JsonElement e = Field(obj, name, path, JsonValueKind.Number);
+        if (!e.TryGetInt64(out long v) || v < min || v > max)
+        {
+            throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{Join(path, name)} is {Raw(e)}; expected a whole number from {min} to {max}."));
+        }
+
+        return (int)v;
+    }
+
+    private static double? Optional(JsonElement obj, string name, string path)
+    {
+        if (!obj.TryGetProperty(name, out _)) return null;
+        JsonElement e = Field(obj, name, path, JsonValueKind.Number);
+        if (!e.TryGetDouble(out double v) || !double.IsFinite(v)) throw new InvalidDataException($"{Join(path, name)} is {Raw(e)}; expected a finite number.");
+        return v;
     }
 
     private static T[] ReadArray<T>(JsonElement e, int count, string name) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        if (e.GetArrayLength() != count) throw new InvalidDataException($"{name} has {e.GetArrayLength()} values; {count} are needed.");
+        if (e.GetArrayLength() != count) throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{name} has {e.GetArrayLength()} values; {count} are needed."));
         var values = new T[count];
         int i = 0;
         foreach (JsonElement v in e.EnumerateArray())
         {
-            values[i++] = typeof(T) == typeof(double) ? T.CreateTruncating(v.GetDouble()) : T.CreateTruncating(v.GetSingle());
+            if (v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out double d))
+            {
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{name}[{i}] is a JSON {Kind(v)} ({Raw(v)}); expected a finite number."));
+            }
+
+            T t = typeof(T) == typeof(double) ? T.CreateTruncating(d) : T.CreateTruncating(v.GetSingle());
+            if (!T.IsFinite(t))
+            {
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{name}[{i}] is {Raw(v)}, outside the range of {typeof(T).Name}; parameters must be finite."));
+            }
+
+            values[i++] = t;
         }
 
         return values;
@@ -195,9 +331,9 @@ public static class ModelFile
         "quasipoisson" => GlmFamily.QuasiPoisson,
         "Gamma" => GlmFamily.Gamma,
         "inverse.gaussian" => GlmFamily.InverseGaussian,
-        "negative.binomial" => GlmFamily.NegativeBinomial(parameter ?? throw new InvalidDataException("The negative binomial family needs its theta.")),
-        "tweedie" => GlmFamily.Tweedie(parameter ?? throw new InvalidDataException("The Tweedie family needs its power.")),
-        _ => throw new InvalidDataException($"Unknown family '{name}'."),
+        "negative.binomial" => GlmFamily.NegativeBinomial(parameter ?? throw new InvalidDataException("parameter is missing: the negative binomial family needs its theta.")),
+        "tweedie" => GlmFamily.Tweedie(parameter ?? throw new InvalidDataException("parameter is missing: the Tweedie family needs its power.")),
+        _ => throw new InvalidDataException($"name \"{name}\" is not a family this library knows (gaussian, binomial, quasibinomial, poisson, quasipoisson, Gamma, inverse.gaussian, negative.binomial, tweedie, multinomial)."),
     };
 
     private static (string, double?) DescribeLink(ILinkFunction link) => link switch
@@ -224,8 +360,8 @@ public static class ModelFile
         "tanh" => new TanhLink(),
         "softplus" => new SoftplusLink(),
         "relu" => new ReluLink(),
-        "power" => new PowerLink(parameter ?? throw new InvalidDataException("The power link needs its lambda.")),
-        "leaky_relu" => new LeakyReluLink(parameter ?? throw new InvalidDataException("The leaky ReLU needs its slope.")),
-        _ => throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"Unknown link '{name}'.")),
+        "power" => new PowerLink(parameter ?? throw new InvalidDataException("parameter is missing: the power link needs its lambda.")),
+        "leaky_relu" => new LeakyReluLink(parameter ?? throw new InvalidDataException("parameter is missing: the leaky ReLU needs its slope.")),
+        _ => throw new InvalidDataException($"name \"{name}\" is not a link this library knows (identity, log, logit, probit, cloglog, loglog, cauchit, inverse, 1/mu^2, sqrt, power, tanh, softplus, relu, leaky_relu)."),
     };
 }
