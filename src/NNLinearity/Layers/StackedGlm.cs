@@ -756,7 +756,12 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
                     }
                 }
 
-                if (reason == TrainingStopReason.Canceled) break;
+                if (reason == TrainingStopReason.Canceled)
+                {
+                    epoch--; // the epoch did not complete
+                    break;
+                }
+
                 if (reason == TrainingStopReason.Diverged)
                 {
                     Report(epoch, double.PositiveInfinity, null);

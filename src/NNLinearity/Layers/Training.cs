@@ -147,7 +147,7 @@ public sealed class TrainingResult
         History = history;
     }
 
-    /// <summary>Epochs (or L-BFGS iterations) run.</summary>
+    /// <summary>Epochs (or L-BFGS iterations) completed.</summary>
     public int Epochs { get; }
 
     /// <summary>Final training loss (half the mean deviance plus the penalty) at the returned parameters.</summary>
