@@ -260,7 +260,13 @@ public class PoissonFamily : GlmFamily
     /// <inheritdoc />
     public override double? AicTerm(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, double deviance)
     {
-        // R: -2 sum(dpois(y, mu, log = TRUE) * wt), with the logarithms taken a vector at a time.
+        // R: -2 sum(dpois(y, mu, log = TRUE) * wt), with the logarithms taken a vector at a time. dpois is -Inf at a
+        // non-integer count (R warns "non-integer x"), so the AIC is then +Inf.
+        for (int i = 0; i < y.Length; i++)
+        {
+            if (weights[i] > 0 && y[i] != Math.Floor(y[i])) return double.PositiveInfinity;
+        }
+
         double s = 0;
         Span<double> logMu = stackalloc double[256];
         for (int r0 = 0; r0 < y.Length; r0 += logMu.Length)

@@ -92,8 +92,7 @@ public static class Glm
         options ??= new GlmOptions();
         link ??= family.CanonicalLink;
         family.ValidateLink(link, nameof(link));
-        if (!(options.Epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(options), options.Epsilon, "Epsilon must be positive.");
-        if (options.MaxIterations < 1) throw new ArgumentOutOfRangeException(nameof(options), options.MaxIterations, "MaxIterations must be at least 1.");
+        CheckOptions(options, nameof(options));
         if (n == 0) throw new ArgumentException("x has no rows: a GLM needs at least one observation.", nameof(x));
         if (y.Count != n) throw new ArgumentException($"y has {y.Count} values but x has {n} rows.", nameof(y));
         int p = k + (options.Intercept ? 1 : 0);
@@ -142,6 +141,7 @@ public static class Glm
         if (w.AsSpan(0, n).IndexOfAnyExcept(0.0) < 0) throw new ArgumentException("Every prior weight is 0: there is nothing to fit.", nameof(options));
 
         string[] names = ColumnNames(options, k);
+        ulong fingerprint = DataFingerprint.Of(response.AsSpan(0, n), w.AsSpan(0, n));
 
         double[] start = [];
         if (options.Start is not null)
@@ -160,7 +160,9 @@ public static class Glm
         using var engine = new IrlsEngine(x, response, w, offset, family, link, options.MaxDegreeOfParallelism, keepRows);
         IrlsResult r = engine.Run(start, mustart.Length == 0 ? [] : mustart.AsSpan(0, n), options.Epsilon, options.MaxIterations, options.Solver, options.SpeculativeFinalPass);
         double nullDeviance = NullDeviance(engine, r, response, w, offset, family, link, options, n, hasOffset);
-        return Infer(r, engine, x, names, family, link, response, w, options.Weights is not null, nullDeviance, options.Intercept, keepRows);
+        GlmFit fit = Infer(r, engine, x, names, family, link, response, w, options.Weights is not null, nullDeviance, options.Intercept, keepRows);
+        fit.DataFingerprint = fingerprint;
+        return fit;
     }
 
     private static unsafe double NullDeviance(IrlsEngine engine, IrlsResult r, double[] response, double[] w, double[] offset, GlmFamily family, ILinkFunction link, GlmOptions options, int n, bool hasOffset)
@@ -255,6 +257,29 @@ public static class Glm
         double? bic = logLik is double ll ? -2 * ll + Math.Log(n) * dfModel : null;
 
         if (!r.Converged) diagnostics.Add(new GlmDiagnostic(GlmDiagnosticKind.NotConverged, $"IRLS did not converge in {r.Iterations} iterations."));
+        if (r.HalvedForDivergence.Count > 0)
+        {
+            diagnostics.Add(new GlmDiagnostic(GlmDiagnosticKind.StepHalving,
+                $"Step size truncated due to divergence at iteration(s) {string.Join(", ", r.HalvedForDivergence)}: step-halving brought the deviance back to a finite value."));
+        }
+
+        if (r.HalvedOutOfBounds.Count > 0)
+        {
+            diagnostics.Add(new GlmDiagnostic(GlmDiagnosticKind.StepHalving,
+                $"Step size truncated: out of bounds at iteration(s) {string.Join(", ", r.HalvedOutOfBounds)}: step-halving brought eta and mu back inside their valid range."));
+        }
+
+        if (family is PoissonFamily and not QuasiPoissonFamily or NegativeBinomialFamily && FirstNonInteger(y.AsSpan(0, n), w.AsSpan(0, n)) is int bad)
+        {
+            diagnostics.Add(new GlmDiagnostic(GlmDiagnosticKind.NonIntegerCounts, family is PoissonFamily
+                ? $"Non-integer counts in a Poisson GLM (y[{bad}] = {y[bad].ToString(CultureInfo.InvariantCulture)}): the Poisson likelihood is 0 there, so AIC and BIC are infinite (as in R); consider quasipoisson."
+                : $"Non-integer counts in a negative binomial GLM (y[{bad}] = {y[bad].ToString(CultureInfo.InvariantCulture)}): the AIC uses the continuous extension lgamma(y + 1), as MASS does."));
+        }
+
+        if (family.EstimatesDispersion && dfResidual > 0 && IsPerfectFit(family, y.AsSpan(0, n), mu.AsSpan(0, n), w.AsSpan(0, n), dispersion) is string why)
+        {
+            diagnostics.Add(new GlmDiagnostic(GlmDiagnosticKind.PerfectFit, why));
+        }
         if (r.Boundary) diagnostics.Add(new GlmDiagnostic(GlmDiagnosticKind.Boundary, "The algorithm stopped at a boundary value (step-halving was needed)."));
         const double tiny = 10 * Special.Epsilon;
         if (family is BinomialFamily)
@@ -332,12 +357,36 @@ public static class Glm
         };
     }
 
+    /// <summary>The options a fit refuses whatever the data: each message names the option and its value.</summary>
+    private static void CheckOptions(GlmOptions options, string name)
+    {
+        if (!(options.Epsilon > 0) || double.IsInfinity(options.Epsilon)) throw new ArgumentOutOfRangeException(name, options.Epsilon, $"Epsilon is {options.Epsilon.ToString(CultureInfo.InvariantCulture)}; it must be positive and finite.");
+        if (options.MaxIterations < 1) throw new ArgumentOutOfRangeException(name, options.MaxIterations, $"MaxIterations is {options.MaxIterations}; it must be at least 1.");
+        if (!Enum.IsDefined(options.Solver)) throw new ArgumentOutOfRangeException(name, options.Solver, $"Solver {(int)options.Solver} is not one of {string.Join(", ", Enum.GetNames<GlmSolver>())}.");
+        if (options.MaxDegreeOfParallelism is 0 or < -1)
+        {
+            throw new ArgumentOutOfRangeException(name, options.MaxDegreeOfParallelism, $"MaxDegreeOfParallelism is {options.MaxDegreeOfParallelism}; it must be -1 (all processors) or at least 1.");
+        }
+    }
+
     private static string[] ColumnNames(GlmOptions options, int k)
     {
         IReadOnlyList<string>? given = options.ColumnNames;
         if (given is not null && given.Count != k)
         {
             throw new ArgumentException($"ColumnNames has {given.Count} names but x has {k} columns.", nameof(options));
+        }
+
+        if (given is not null)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (int j = 0; j < k; j++)
+            {
+                string? c = given[j];
+                if (string.IsNullOrWhiteSpace(c)) throw new ArgumentException($"ColumnNames[{j}] is {(c is null ? "null" : $"\"{c}\"")}; every column needs a name.", nameof(options));
+                if (options.Intercept && c == "(Intercept)") throw new ArgumentException($"ColumnNames[{j}] is \"(Intercept)\", the intercept's name; name the column otherwise or set Intercept = false.", nameof(options));
+                if (!seen.Add(c)) throw new ArgumentException($"ColumnNames[{j}] is \"{c}\", a name already given to an earlier column; names must be unique.", nameof(options));
+            }
         }
 
         var names = new List<string>(k + 1);
@@ -367,6 +416,62 @@ public static class Glm
 
         return v;
 #pragma warning restore CA2208
+    }
+
+    private static int? FirstNonInteger(ReadOnlySpan<double> y, ReadOnlySpan<double> w)
+    {
+        for (int i = 0; i < y.Length; i++)
+        {
+            if (w[i] > 0 && y[i] != Math.Floor(y[i])) return i;
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// R's summary.lm rule, residual variance &lt; 1e-30 (mean(f)^2 + var(f)) over the fitted values f, for the
+    /// Gaussian family; for the other families with an estimated dispersion, the same rule on the Pearson scale,
+    /// dispersion &lt; 1e-30 mean(mu^2 / V(mu)). Null when the fit is not essentially perfect.
+    /// </summary>
+    private static string? IsPerfectFit(GlmFamily family, ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> w, double dispersion)
+    {
+        int m = 0;
+        double mean = 0, scale = 0;
+        for (int i = 0; i < mu.Length; i++)
+        {
+            if (w[i] <= 0) continue;
+            m++;
+            mean += (mu[i] - mean) / m;
+            scale += family is GaussianFamily ? 0 : mu[i] * mu[i] / family.Variance(mu[i]);
+        }
+
+        if (family is GaussianFamily)
+        {
+            double ss = 0;
+            for (int i = 0; i < mu.Length; i++)
+            {
+                if (w[i] > 0) ss += (mu[i] - mean) * (mu[i] - mean);
+            }
+
+            scale = mean * mean + (m > 1 ? ss / (m - 1) : 0);
+        }
+        else
+        {
+            scale /= m;
+        }
+
+        if (!(dispersion < 1e-30 * scale) && !(dispersion == 0)) return null;
+        int first = -1;
+        bool constant = true;
+        for (int i = 0; i < y.Length; i++)
+        {
+            if (w[i] <= 0) continue;
+            if (first < 0) first = i;
+            else constant &= y[i] == y[first];
+        }
+
+        string what = constant ? $"the response is constant ({y[first].ToString(CultureInfo.InvariantCulture)})" : "the columns reproduce the response exactly";
+        return $"Essentially perfect fit: {what}; the dispersion {dispersion.ToString("G3", CultureInfo.InvariantCulture)} is rounding, so standard errors, test statistics and p-values are unreliable.";
     }
 
     private static int IndexOfNonFinite(ReadOnlySpan<double> v)

@@ -28,11 +28,13 @@ public sealed record AnovaRow(int ResidualDegreesOfFreedom, double ResidualDevia
 /// <summary>An analysis of deviance between nested fits (R's <c>anova(m1, m2, ..., test = )</c>).</summary>
 public sealed class GlmAnova
 {
-    private GlmAnova(IReadOnlyList<AnovaRow> rows, AnovaTest test, double dispersion)
+    private GlmAnova(IReadOnlyList<AnovaRow> rows, AnovaTest test, double dispersion, double dispersionDegreesOfFreedom, IReadOnlyList<GlmDiagnostic> diagnostics)
     {
         Rows = rows;
         Test = test;
         Dispersion = dispersion;
+        DispersionDegreesOfFreedom = dispersionDegreesOfFreedom;
+        Diagnostics = diagnostics;
     }
 
     /// <summary>One row per model, in the order given.</summary>
@@ -44,28 +46,55 @@ public sealed class GlmAnova
     /// <summary>The dispersion used: that of the largest model (the last), as R does.</summary>
     public double Dispersion { get; }
 
+    /// <summary>
+    /// The F test's denominator degrees of freedom: the largest model's residual degrees of freedom when the
+    /// dispersion is estimated, infinity when the family fixes it (R's <c>df.dispersion</c>).
+    /// </summary>
+    public double DispersionDegreesOfFreedom { get; }
+
+    /// <summary>Conditions R would warn about (an F test for a family whose dispersion is known).</summary>
+    public IReadOnlyList<GlmDiagnostic> Diagnostics { get; }
+
     /// <summary>Compares nested fits of the same data and family, smallest first.</summary>
-    /// <param name="fits">Two or more fits, each nested in the next.</param>
+    /// <param name="fits">Two or more fits, each nested in the next, made on the same responses and prior weights.</param>
     /// <param name="test">The test; by default F when the dispersion is estimated, chi-square otherwise.</param>
     /// <returns>The table.</returns>
-    /// <exception cref="ArgumentException">Fewer than two fits, different numbers of rows or families, or residual degrees of freedom that do not decrease.</exception>
+    /// <exception cref="ArgumentException">Fewer than two fits, a null fit, fits made on different rows, responses or prior weights, different families, or residual degrees of freedom that do not decrease.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="test"/> is not an <see cref="AnovaTest"/>.</exception>
     public static GlmAnova Compare(IReadOnlyList<GlmFit> fits, AnovaTest? test = null)
     {
         ArgumentNullException.ThrowIfNull(fits);
+        if (test is AnovaTest given && !Enum.IsDefined(given)) throw new ArgumentOutOfRangeException(nameof(test), given, $"test {(int)given} is not one of {string.Join(", ", Enum.GetNames<AnovaTest>())}.");
         if (fits.Count < 2) throw new ArgumentException("An analysis of deviance needs at least two nested fits.", nameof(fits));
+        for (int k = 0; k < fits.Count; k++)
+        {
+            if (fits[k] is null) throw new ArgumentException($"fits[{k}] is null.", nameof(fits));
+        }
+
         GlmFit largest = fits[^1];
         for (int k = 1; k < fits.Count; k++)
         {
-            if (fits[k].RowCount != fits[0].RowCount) throw new ArgumentException("The fits were made on different numbers of rows.", nameof(fits));
-            if (fits[k].Family.Name != fits[0].Family.Name) throw new ArgumentException("The fits use different families.", nameof(fits));
+            if (fits[k].RowCount != fits[0].RowCount) throw new ArgumentException($"fits[{k}] was made on {fits[k].RowCount} rows and fits[0] on {fits[0].RowCount}: an analysis of deviance compares fits of the same data.", nameof(fits));
+            if (fits[k].DataFingerprint != fits[0].DataFingerprint) throw new ArgumentException($"fits[{k}] was made on other responses or prior weights than fits[0]: an analysis of deviance compares fits of the same data.", nameof(fits));
+            if (fits[k].Family.Name != fits[0].Family.Name) throw new ArgumentException($"fits[{k}] uses the {fits[k].Family.Name} family and fits[0] the {fits[0].Family.Name} family.", nameof(fits));
             if (fits[k].ResidualDegreesOfFreedom > fits[k - 1].ResidualDegreesOfFreedom)
             {
                 throw new ArgumentException("Fits must be ordered from the smallest model to the largest (residual df not increasing).", nameof(fits));
             }
         }
 
-        AnovaTest t = test ?? (largest.Family.EstimatesDispersion ? AnovaTest.F : AnovaTest.ChiSquare);
+        bool estimated = largest.Family.EstimatesDispersion;
+        AnovaTest t = test ?? (estimated ? AnovaTest.F : AnovaTest.ChiSquare);
         double disp = largest.Dispersion;
+        // R (anova.glmlist): df.dispersion is Inf when the dispersion is known, else the largest model's residual df.
+        double dfDispersion = estimated ? largest.ResidualDegreesOfFreedom : double.PositiveInfinity;
+        var diagnostics = new List<GlmDiagnostic>();
+        if (t == AnovaTest.F && !estimated)
+        {
+            diagnostics.Add(new GlmDiagnostic(GlmDiagnosticKind.FTestWithKnownDispersion,
+                $"Using an F test with a '{largest.Family.Name}' family is inappropriate: its dispersion is known, so the denominator degrees of freedom are infinite and the F test equals the chi-square test."));
+        }
+
         var rows = new List<AnovaRow> { new(fits[0].ResidualDegreesOfFreedom, fits[0].Deviance, double.NaN, double.NaN, double.NaN, double.NaN) };
         for (int k = 1; k < fits.Count; k++)
         {
@@ -75,7 +104,7 @@ public sealed class GlmAnova
             if (t == AnovaTest.F)
             {
                 f = dev / df / disp;
-                p = Distributions.FUpper(f, df, largest.ResidualDegreesOfFreedom);
+                p = double.IsPositiveInfinity(dfDispersion) ? Distributions.ChiSquareUpper(f * df, df) : Distributions.FUpper(f, df, dfDispersion);
             }
             else
             {
@@ -85,7 +114,7 @@ public sealed class GlmAnova
             rows.Add(new AnovaRow(fits[k].ResidualDegreesOfFreedom, fits[k].Deviance, df, dev, f, p));
         }
 
-        return new GlmAnova(rows, t, disp);
+        return new GlmAnova(rows, t, disp, dfDispersion, diagnostics);
     }
 
     /// <inheritdoc />
@@ -110,6 +139,7 @@ public sealed class GlmAnova
             sb.AppendLine();
         }
 
+        foreach (GlmDiagnostic d in Diagnostics) sb.AppendLine(c, $"Note: {d.Message}");
         return sb.ToString();
     }
 }

@@ -30,6 +30,29 @@ public enum GlmDiagnosticKind
 
     /// <summary>No residual degrees of freedom remain, so the dispersion (and every standard error that uses it) cannot be estimated.</summary>
     NoResidualDegreesOfFreedom,
+
+    /// <summary>
+    /// Step-halving was needed at some iteration to keep the deviance finite or eta and mu valid (R: "step size
+    /// truncated due to divergence" and "step size truncated: out of bounds"); the message lists the iterations.
+    /// </summary>
+    StepHalving,
+
+    /// <summary>
+    /// A Poisson or negative binomial response is not a whole number. Poisson: the likelihood is zero there, so AIC and
+    /// BIC are infinite and the log-likelihood is minus infinity, as R reports them. Negative binomial: the AIC uses the
+    /// continuous extension lgamma(y + 1), as MASS does.
+    /// </summary>
+    NonIntegerCounts,
+
+    /// <summary>
+    /// The model fits essentially perfectly (a constant response, or one the columns reproduce exactly): the residual
+    /// variance is below 1e-30 of the fitted values' scale, so standard errors, test statistics and p-values are
+    /// rounding noise (R's summary.lm: "essentially perfect fit: summary may be unreliable").
+    /// </summary>
+    PerfectFit,
+
+    /// <summary>An F test was asked of a family whose dispersion is known (binomial, Poisson, negative binomial): as R does, its denominator degrees of freedom are infinite, so it equals the chi-square test (R: "using F test with a 'poisson' family is inappropriate").</summary>
+    FTestWithKnownDispersion,
 }
 
 /// <summary>A condition reported by a fit, with a readable message.</summary>

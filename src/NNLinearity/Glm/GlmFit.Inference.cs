@@ -154,6 +154,7 @@ public sealed partial class GlmFit
 
     private GlmPrediction PredictCore(DesignSource x, GlmPredictionScale scale, IReadOnlyList<double>? offset)
     {
+        if (!Enum.IsDefined(scale)) throw new ArgumentOutOfRangeException(nameof(scale), scale, $"scale {(int)scale} is not one of {string.Join(", ", Enum.GetNames<GlmPredictionScale>())}.");
         int rows = x.N;
         int expected = CoefficientCount - (HasIntercept ? 1 : 0);
         if (x.K != expected) throw new ArgumentException($"x has {x.K} columns but the model was fitted with {expected}.", nameof(x));

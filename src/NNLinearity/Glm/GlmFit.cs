@@ -171,6 +171,9 @@ public sealed partial class GlmFit
     /// <summary>True when the last IRLS steps were solved by the pivoted QR (rather than the Cholesky of X^T W X).</summary>
     public required bool SolvedByQr { get; init; }
 
+    /// <summary>A fingerprint of the responses and prior weights the fit was made on (compared by analyses of deviance).</summary>
+    internal ulong DataFingerprint { get; set; }
+
     private readonly IReadOnlyList<double>? _fittedValues, _linearPredictors, _priorWeights, _workingWeights, _response;
 
     private static InvalidOperationException NoRowResults(string what) =>

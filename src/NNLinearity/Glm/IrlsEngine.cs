@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
 using NNLinearity.Families;
@@ -47,6 +48,10 @@ internal sealed class IrlsResult
     public required int Iterations { get; init; }
     public required bool Converged { get; init; }
     public required bool Boundary { get; init; }
+    /// <summary>Iterations at which step-halving brought back a finite deviance (R: "step size truncated due to divergence").</summary>
+    public required IReadOnlyList<int> HalvedForDivergence { get; init; }
+    /// <summary>Iterations at which step-halving brought eta and mu back inside their valid range (R: "step size truncated: out of bounds").</summary>
+    public required IReadOnlyList<int> HalvedOutOfBounds { get; init; }
 }
 
 /// <summary>
@@ -191,6 +196,7 @@ internal sealed unsafe class IrlsEngine : IDisposable
         double[] beta = coefOld ?? new double[_p];
         double[] previous = beta;
         IrlsStep? step = null;
+        List<int> divergent = [], outOfBounds = [];
         for (iter = 1; iter <= maxIterations; iter++)
         {
             previous = beta;
@@ -209,12 +215,14 @@ internal sealed unsafe class IrlsEngine : IDisposable
             {
                 beta = Halve(beta, coefOld, maxIterations, requireValid: false);
                 boundary = true;
+                divergent.Add(iter);
             }
 
             if (!LastValid)
             {
                 beta = Halve(beta, coefOld, maxIterations, requireValid: true);
                 boundary = true;
+                outOfBounds.Add(iter);
             }
 
             double dev = LastDeviance;
@@ -250,6 +258,8 @@ internal sealed unsafe class IrlsEngine : IDisposable
             Iterations = iter,
             Converged = converged,
             Boundary = boundary,
+            HalvedForDivergence = divergent,
+            HalvedOutOfBounds = outOfBounds,
         };
     }
 

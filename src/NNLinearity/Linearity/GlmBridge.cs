@@ -57,8 +57,12 @@ public static class GlmBridge
         if (x.GetLength(1) != model.InputCount) throw new ArgumentException($"x has {x.GetLength(1)} columns; the model has {model.InputCount} inputs.", nameof(x));
         GlmLayer<double> layer = model.Layers[0];
         double[] start = new double[layer.InputCount + 1];
-        start[0] = layer.Bias[0];
-        layer.Weights.CopyTo(start.AsSpan(1));
+        using (model.EnterRead())
+        {
+            start[0] = layer.Bias[0];
+            layer.Weights.CopyTo(start.AsSpan(1));
+        }
+
         GlmFit fit;
         try
         {
@@ -146,6 +150,7 @@ public static class Collapse
     public static StackedGlm<T> ToSingleLayer<T>(StackedGlm<T> model) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
     {
         if (!IsCollapsible(model, out string reason)) throw new InvalidOperationException("The stack does not collapse: " + reason + ".");
+        using UsageGuard.ReadScope reading = model.EnterRead();
         GlmLayer<T> first = model.Layers[0];
         int inputs = first.InputCount;
         double[] a = first.Weights.ToArray().Select(double.CreateTruncating).ToArray(); // [rows, inputs]

@@ -47,7 +47,15 @@ public static class LinearityAnalysis
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(x);
         options ??= new LinearityOptions();
-        if (options.MaxRows < 1) throw new ArgumentOutOfRangeException(nameof(options), options.MaxRows, "MaxRows must be at least 1.");
+        if (options.MaxRows < 1) throw new ArgumentOutOfRangeException(nameof(options), options.MaxRows, $"MaxRows is {options.MaxRows}; it must be at least 1.");
+        if (options.AdditivityTrials < 0) throw new ArgumentOutOfRangeException(nameof(options), options.AdditivityTrials, $"AdditivityTrials is {options.AdditivityTrials}; it must be 0 or more.");
+        if (options.ConcavityTrials < 0) throw new ArgumentOutOfRangeException(nameof(options), options.ConcavityTrials, $"ConcavityTrials is {options.ConcavityTrials}; it must be 0 or more.");
+        if (!(options.Tolerance > 0 && options.Tolerance < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Tolerance, $"Tolerance is {options.Tolerance.ToString(System.Globalization.CultureInfo.InvariantCulture)}; it must be in (0, 1): a relative size below which a Hessian or a violation counts as rounding.");
+        }
+
+        using UsageGuard.ReadScope reading = model.EnterRead();
         if (x.GetLength(1) != model.InputCount) throw new ArgumentException($"x has {x.GetLength(1)} columns; the model has {model.InputCount} inputs.", nameof(x));
         if (x.GetLength(0) == 0) throw new ArgumentException("x has no rows.", nameof(x));
         if (y is not null && (y.GetLength(0) != x.GetLength(0) || y.GetLength(1) != model.OutputCount))
@@ -144,6 +152,11 @@ public static class LinearityAnalysis
     {
         ArgumentNullException.ThrowIfNull(model);
         if (x.Length != model.InputCount) throw new ArgumentException($"x has {x.Length} values; the model has {model.InputCount} inputs.", nameof(x));
+        for (int j = 0; j < x.Length; j++)
+        {
+            if (!double.IsFinite(x[j])) throw new ArgumentException($"x[{j}] is {x[j].ToString(System.Globalization.CultureInfo.InvariantCulture)}: a local GLM is taken at a finite point.", nameof(x));
+        }
+
         for (int l = 0; l < model.Layers.Count - 1; l++)
         {
             if (!model.Layers[l].Link.IsPiecewiseLinear)
@@ -152,6 +165,7 @@ public static class LinearityAnalysis
             }
         }
 
+        using UsageGuard.ReadScope reading = model.EnterRead();
         int inputs = model.InputCount;
         // Affine map of the current layer's input: A [width, inputs], c [width]; starts as the identity.
         double[] a = new double[inputs * inputs];
