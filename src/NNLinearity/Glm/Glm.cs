@@ -311,6 +311,28 @@ public static class Glm
                 : $"The maximum likelihood estimate does not exist: zero counts lie on a face of the design; coefficients diverge: {diverging}."));
         }
 
+        var overflow = new List<string>();
+        for (int j = 0; j < p; j++)
+        {
+            if (step.Aliased[j] || (dispersion is double.NaN && family.EstimatesDispersion)) continue;
+            if (!double.IsFinite(coef[j])) overflow.Add($"the estimate of {names[j]} is {coef[j].ToString(CultureInfo.InvariantCulture)}");
+            else if (!double.IsFinite(se[j])) overflow.Add($"the standard error of {names[j]} is {se[j].ToString(CultureInfo.InvariantCulture)}");
+            else if (double.IsNaN(stat[j]) || double.IsNaN(pval[j])) overflow.Add($"the test of {names[j]} is NaN");
+        }
+
+        if (!double.IsFinite(r.Deviance)) overflow.Add($"the deviance is {r.Deviance.ToString(CultureInfo.InvariantCulture)}");
+        if (!double.IsFinite(nullDeviance)) overflow.Add($"the null deviance is {nullDeviance.ToString(CultureInfo.InvariantCulture)}");
+        if (aic is double aicValue && !double.IsFinite(aicValue) && !diagnostics.Exists(d => d.Kind == GlmDiagnosticKind.NonIntegerCounts))
+        {
+            overflow.Add($"the AIC is {aicValue.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        if (overflow.Count > 0)
+        {
+            diagnostics.Add(new GlmDiagnostic(GlmDiagnosticKind.NonFiniteResult,
+                $"Results beyond double's range: {string.Join("; ", overflow)}. The columns or the response are scaled too far from 1 for these quantities; rescale them."));
+        }
+
         if (rank < p)
         {
             string aliased = string.Join(", ", names.Where((_, j) => step.Aliased[j]));

@@ -53,6 +53,12 @@ public enum GlmDiagnosticKind
 
     /// <summary>An F test was asked of a family whose dispersion is known (binomial, Poisson, negative binomial): as R does, its denominator degrees of freedom are infinite, so it equals the chi-square test (R: "using F test with a 'poisson' family is inappropriate").</summary>
     FTestWithKnownDispersion,
+
+    /// <summary>
+    /// A result that should be a number is not finite (a standard error, statistic, p-value, deviance or AIC beyond
+    /// double's range, typically from columns or responses scaled near 1e+-150): the message names each one.
+    /// </summary>
+    NonFiniteResult,
 }
 
 /// <summary>A condition reported by a fit, with a readable message.</summary>

@@ -109,13 +109,23 @@ public static class StackedGlm
     private static GlmLayer<T>[] Build<T>(int inputs, IReadOnlyList<LayerSpec> layers) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(layers);
+        if (inputs < 1) throw new ArgumentOutOfRangeException(nameof(inputs), inputs, $"inputs is {inputs}; a model needs at least one input.");
         if (layers.Count == 0) throw new ArgumentException("A stack needs at least one layer.", nameof(layers));
         var built = new GlmLayer<T>[layers.Count];
         int width = inputs;
         for (int l = 0; l < built.Length; l++)
         {
             if (layers[l].Link is null) throw new ArgumentException($"layers[{l}] has no link.", nameof(layers));
-            built[l] = GlmLayer.Create<T>(width, layers[l].Units, layers[l].Link);
+            if (layers[l].Units < 1) throw new ArgumentException($"layers[{l}].Units is {layers[l].Units}; a layer needs at least one unit.", nameof(layers));
+            try
+            {
+                built[l] = GlmLayer.Create<T>(width, layers[l].Units, layers[l].Link);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"layers[{l}]: {e.Message}", nameof(layers), e);
+            }
+
             width = layers[l].Units;
         }
 
@@ -297,6 +307,7 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
     {
         Forward(x, rows, 0, ws);
         int k = OutputCount;
+        ThrowIfNotFinite(ws.Eta[^1].AsSpan(0, rows * k), k);
         var eta = ws.Eta[^1].AsSpan(0, rows * k).ToArray();
         var mu = new T[rows * k];
         if (IsMultinomial)
@@ -342,7 +353,7 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         Workspace ws = RentWorkspace(rows);
         try
         {
-            return LossAndGradientCore(x, y, rows, default, 0, 0, withGradient: false, ws);
+            return FiniteLoss(LossAndGradientCore(x, y, rows, default, 0, 0, withGradient: false, ws));
         }
         finally
         {
@@ -375,7 +386,13 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         Workspace ws = RentWorkspace(rows);
         try
         {
-            return LossAndGradientCore(x, y, rows, gradient, l2, 0, withGradient: true, ws);
+            double loss = FiniteLoss(LossAndGradientCore(x, y, rows, gradient, l2, 0, withGradient: true, ws));
+            for (int i = 0; i < gradient.Length; i++)
+            {
+                if (!T.IsFinite(gradient[i])) throw new ArgumentException($"gradient[{i}] is {gradient[i]}: the rows of x drive the model beyond the range of {typeof(T).Name} (rescale the inputs).", nameof(x));
+            }
+
+            return loss;
         }
         finally
         {
@@ -426,6 +443,28 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         sb.Append("; ").Append(Family?.Name ?? "multinomial").Append(')');
         return sb.ToString();
     }
+
+    /// <summary>
+    /// Finite inputs can still drive a linear predictor beyond the element type's range (inputs near float's maximum,
+    /// large weights): such a result is refused rather than returned as infinities or NaN.
+    /// </summary>
+#pragma warning disable CA2208 // the caller's public argument is x; the message names it
+    private static void ThrowIfNotFinite(ReadOnlySpan<T> eta, int outputs)
+    {
+        for (int i = 0; i < eta.Length; i++)
+        {
+            if (!T.IsFinite(eta[i]))
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"Row {i / outputs} of x drives output {i % outputs}'s linear predictor to {eta[i]}, beyond the range of {typeof(T).Name}: rescale the inputs."), "x");
+            }
+        }
+    }
+
+    /// <summary>A loss that is not finite (a linear predictor beyond the element type's range) is refused, naming x.</summary>
+    private static double FiniteLoss(double loss) => double.IsFinite(loss) ? loss
+        : throw new ArgumentException($"The loss is {loss}: the rows of x drive the model beyond the range of {typeof(T).Name} (rescale the inputs).", "x");
+#pragma warning restore CA2208
 
     internal void InvalidateLayers()
     {

@@ -174,3 +174,48 @@ public sealed class SharedModelTests
         foreach (Thread t in threads) t.Join();
     }
 }
+
+/// <summary>GLM fits and their results are values: fits run in parallel give the bits of sequential ones.</summary>
+public sealed class ParallelGlmTests
+{
+    [Fact]
+    public void ParallelFits_EqualSequentialFits_BitForBit()
+    {
+        var rng = new Random(7);
+        (double[,] X, double[] Y)[] problems = Enumerable.Range(0, 24).Select(c =>
+        {
+            int n = 500 + 97 * c;
+            var x = new double[n, 4];
+            var y = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                double eta = 0.2;
+                for (int j = 0; j < 4; j++) eta += 0.3 * (j - 1.5) * (x[i, j] = rng.NextDouble() * 2 - 1);
+                y[i] = rng.NextDouble() < 1 / (1 + Math.Exp(-eta)) ? 1 : 0;
+            }
+
+            return (x, y);
+        }).ToArray();
+        NNLinearity.Glm.GlmFit Fit(int c) => NNLinearity.Glm.Glm.Fit(problems[c].X, problems[c].Y, GlmFamily.Binomial, options: new NNLinearity.Glm.GlmOptions { KeepRowResults = c % 2 == 0 });
+        NNLinearity.Glm.GlmFit[] sequential = Enumerable.Range(0, problems.Length).Select(Fit).ToArray();
+        var parallel = new NNLinearity.Glm.GlmFit[problems.Length];
+        System.Threading.Tasks.Parallel.For(0, problems.Length, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = 8 }, c => parallel[c] = Fit(c));
+        for (int c = 0; c < problems.Length; c++)
+        {
+            Assert.Equal(sequential[c].Coefficients, parallel[c].Coefficients);
+            Assert.Equal(sequential[c].StandardErrors, parallel[c].StandardErrors);
+            Assert.Equal(sequential[c].Deviance, parallel[c].Deviance);
+        }
+
+        // One fit read by many threads: predictions and summaries are the sequential ones.
+        var newX = new double[200, 4];
+        for (int i = 0; i < 200; i++) for (int j = 0; j < 4; j++) newX[i, j] = Math.Sin(i + j);
+        double[] expected = sequential[0].Predict(newX).Fit.ToArray();
+        string summary = sequential[0].Summary();
+        System.Threading.Tasks.Parallel.For(0, 64, _ =>
+        {
+            Assert.Equal(expected, sequential[0].Predict(newX).Fit);
+            Assert.Equal(summary, sequential[0].Summary());
+        });
+    }
+}

@@ -1,0 +1,62 @@
+using System;
+using NNLinearity.Tests.Generators;
+using Xunit;
+using Xunit.Sdk;
+
+namespace NNLinearity.Tests;
+
+/// <summary>Every public entry point refuses bad input with a typed exception that names the argument.</summary>
+public sealed class BadInputTests
+{
+    [Law]
+    public void BadInput_EndsInATypedException_NamingTheArgument(BadCall call)
+    {
+        Exception? thrown = null;
+        try
+        {
+            object? result = call.Call();
+            throw new XunitException($"{call} returned {result ?? "nothing"} instead of refusing the input");
+        }
+        catch (XunitException)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            thrown = e;
+        }
+
+        Assert.True(call.Expected.IsInstanceOfType(thrown), $"{call}: threw {thrown.GetType().Name}: {thrown.Message}");
+        Assert.False(string.IsNullOrWhiteSpace(thrown.Message));
+        if (thrown is ArgumentException a) Assert.True(a.ParamName == call.Argument, $"{call}: ParamName is '{a.ParamName}' ({a.Message})");
+    }
+}
+
+/// <summary>Valid but extreme data end in a finite result, a result that carries a diagnostic, or a typed refusal: never a silent NaN.</summary>
+public sealed class ExtremeInputTests
+{
+    [Law]
+    public void ExtremeGlm_IsFinite_OrSaysWhy(ExtremeGlm c)
+    {
+        NNLinearity.Glm.GlmFit fit;
+        try
+        {
+            fit = NNLinearity.Glm.Glm.Fit(c.X, c.Y, c.Family, options: new NNLinearity.Glm.GlmOptions { Weights = c.Weights });
+        }
+        catch (Exception e) when (e is ArgumentException or NNLinearity.Glm.GlmFitException)
+        {
+            Assert.False(string.IsNullOrWhiteSpace(e.Message));
+            return;
+        }
+
+        bool finite = double.IsFinite(fit.Deviance) && double.IsFinite(fit.NullDeviance);
+        for (int j = 0; j < fit.CoefficientCount; j++)
+        {
+            if (fit.Aliased[j]) continue;
+            finite &= double.IsFinite(fit.Coefficients[j]) && double.IsFinite(fit.StandardErrors[j]) && !double.IsNaN(fit.PValues[j]);
+        }
+
+        finite &= fit.Aic is null || double.IsFinite(fit.Aic.Value);
+        Assert.True(finite || fit.Diagnostics.Count > 0, $"{c}: a non-finite result without a diagnostic\n{fit.Summary()}");
+    }
+}

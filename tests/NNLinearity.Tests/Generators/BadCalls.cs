@@ -1,0 +1,314 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using FsCheck;
+using FsCheck.Fluent;
+using NNLinearity.Families;
+using NNLinearity.Glm;
+using NNLinearity.Layers;
+using NNLinearity.Linearity;
+using NNLinearity.Links;
+
+namespace NNLinearity.Tests.Generators;
+
+/// <summary>
+/// A call of a public entry point with one bad input, and what it must end in: an exception of <see cref="Expected"/>
+/// whose ParamName is <see cref="Argument"/> (for argument exceptions).
+/// </summary>
+public sealed record BadCall(string EntryPoint, string Argument, string Corruption, Type Expected, Func<object?> Call)
+{
+    public override string ToString() => $"{EntryPoint}: {Argument} {Corruption} -> {Expected.Name}";
+}
+
+public static partial class BadInputArbitraries
+{
+    private static readonly double[] NonFinite = [double.NaN, double.PositiveInfinity, double.NegativeInfinity];
+
+    /// <summary>Bad calls of every public entry point: GLM fit, predict, anova; network create, fit, predict, loss; layers; bridge; collapse; analysis.</summary>
+    public static Arbitrary<BadCall> BadCalls() =>
+        Gen.OneOf(GlmFitCalls(), GlmResultCalls(), NetworkCalls(), LayerCalls(), BridgeAndAnalysisCalls()).ToArbitrary();
+
+    private static BadCall Arg(string entry, string argument, string corruption, Func<object?> call) => new(entry, argument, corruption, typeof(ArgumentException), call);
+
+    /// <summary>A small valid problem: X [n, 2], responses valid for the family.</summary>
+    private static (double[,] X, double[] Y) Data(GlmFamily family, int n, int seed)
+    {
+        var rng = new Random(seed);
+        var x = new double[n, 2];
+        var y = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            x[i, 0] = rng.NextDouble() * 2 - 1;
+            x[i, 1] = rng.NextDouble();
+            y[i] = family switch
+            {
+                BinomialFamily => rng.Next(2),
+                PoissonFamily or NegativeBinomialFamily => rng.Next(6),
+                GammaFamily or InverseGaussianFamily => 0.5 + rng.NextDouble() * 3,
+                _ => rng.NextDouble() * 4 - 2,
+            };
+        }
+
+        return (x, y);
+    }
+
+    private static readonly (GlmFamily Family, double OutOfSupport)[] Families =
+    [
+        (GlmFamily.Binomial, 2), (GlmFamily.Binomial, -0.5), (GlmFamily.Poisson, -1), (GlmFamily.Gamma, 0), (GlmFamily.Gamma, -3),
+        (GlmFamily.InverseGaussian, 0), (GlmFamily.NegativeBinomial(2), -1),
+    ];
+
+    private static Gen<BadCall> GlmFitCalls() =>
+        from f in Gen.Elements(Families)
+        from n in Gen.Choose(3, 40)
+        from seed in Gen.Choose(0, 10_000)
+        from row in Gen.Choose(0, n - 1)
+        from bad in Gen.Elements(NonFinite)
+        from kind in Gen.Choose(0, 22)
+        select GlmFitCall(f.Family, f.OutOfSupport, n, seed, row, bad, kind);
+
+    private static BadCall GlmFitCall(GlmFamily family, double outOfSupport, int n, int seed, int row, double bad, int kind)
+    {
+        (double[,] x, double[] y) = Data(family, n, seed);
+        const string E = "Glm.Fit";
+        GlmFit Fit(GlmOptions? o = null, ILinkFunction? link = null) => NNLinearity.Glm.Glm.Fit(x, y, family, link, o);
+        switch (kind)
+        {
+            case 0: x[row, row % 2] = bad; return Arg(E, "x", $"[{row}, {row % 2}] = {bad}", () => Fit());
+            case 1: y[row] = bad; return Arg(E, "y", $"[{row}] = {bad}", () => Fit());
+            case 2: y[row] = outOfSupport; return Arg(E, "y", $"[{row}] = {outOfSupport} outside the {family.Name} support", () => Fit());
+            case 3: return Arg(E, "y", "one value short", () => NNLinearity.Glm.Glm.Fit(x, y[1..], family));
+            case 4: return Arg(E, "x", "no rows", () => NNLinearity.Glm.Glm.Fit(new double[0, 2], Array.Empty<double>(), family));
+            case 5: return Arg(E, "options", $"Weights[{row}] = -1", () => Fit(new GlmOptions { Weights = Enumerable.Range(0, n).Select(i => i == row ? -1.0 : 1.0).ToArray() }));
+            case 6: return Arg(E, "options", $"Weights[{row}] = {bad}", () => Fit(new GlmOptions { Weights = Enumerable.Range(0, n).Select(i => i == row ? bad : 1.0).ToArray() }));
+            case 7: return Arg(E, "options", "Weights one value short", () => Fit(new GlmOptions { Weights = new double[n - 1] }));
+            case 8: return Arg(E, "options", $"Offset[{row}] = {bad}", () => Fit(new GlmOptions { Offset = Enumerable.Range(0, n).Select(i => i == row ? bad : 0.0).ToArray() }));
+            case 9: return Arg(E, "options", "Offset one value too many", () => Fit(new GlmOptions { Offset = new double[n + 1] }));
+            case 10: return Arg(E, "options", "Start of the wrong length", () => Fit(new GlmOptions { Start = [0.0] }));
+            case 11: return Arg(E, "options", $"Start with {bad}", () => Fit(new GlmOptions { Start = [0.1, bad, 0.0] }));
+            case 12: return Arg(E, "options", $"Epsilon = {bad}", () => Fit(new GlmOptions { Epsilon = bad }));
+            case 13: return Arg(E, "options", $"Epsilon = {-row}", () => Fit(new GlmOptions { Epsilon = -row }));
+            case 14: return Arg(E, "options", $"MaxIterations = {-row}", () => Fit(new GlmOptions { MaxIterations = -row }));
+            case 15: return Arg(E, "options", $"Solver = {42 + row}", () => Fit(new GlmOptions { Solver = (GlmSolver)(42 + row) }));
+            case 16: return Arg(E, "options", $"MaxDegreeOfParallelism = {-row - 2}", () => Fit(new GlmOptions { MaxDegreeOfParallelism = row % 2 == 0 ? 0 : -row - 2 }));
+            case 17: return Arg(E, "options", "duplicate column names", () => Fit(new GlmOptions { ColumnNames = ["a", "a"] }));
+            case 18: return Arg(E, "options", "a null column name", () => Fit(new GlmOptions { ColumnNames = ["a", null!] }));
+            case 19: return Arg(E, "options", "an empty column name", () => Fit(new GlmOptions { ColumnNames = ["", "b"] }));
+            case 20: return Arg(E, "options", "a column named (Intercept)", () => Fit(new GlmOptions { ColumnNames = ["(Intercept)", "b"] }));
+            case 21: return Arg(E, "link", "not available for the family", () => Fit(link: family is BinomialFamily ? new InverseSquaredLink() : new TanhLink()));
+            default: return new BadCall(E, "family", "null", typeof(ArgumentNullException), () => NNLinearity.Glm.Glm.Fit(x, y, null!));
+        }
+    }
+
+    private static readonly Lazy<(GlmFit Fit, GlmFit Other)> Fits = new(() =>
+    {
+        (double[,] x, double[] y) = Data(GlmFamily.Poisson, 30, 1);
+        (double[,] x2, double[] y2) = Data(GlmFamily.Poisson, 30, 2);
+        return (NNLinearity.Glm.Glm.Fit(x, y, GlmFamily.Poisson), NNLinearity.Glm.Glm.Fit(x2, y2, GlmFamily.Poisson));
+    });
+
+    private static Gen<BadCall> GlmResultCalls() =>
+        from kind in Gen.Choose(0, 9)
+        from bad in Gen.Elements(NonFinite)
+        from rows in Gen.Choose(1, 5)
+        select GlmResultCall(kind, bad, rows);
+
+    private static BadCall GlmResultCall(int kind, double bad, int rows)
+    {
+        (GlmFit fit, GlmFit other) = Fits.Value;
+        var x = new double[rows, 2];
+        switch (kind)
+        {
+            case 0: x[rows - 1, 1] = bad; return Arg("GlmFit.Predict", "x", $"[{rows - 1}, 1] = {bad}", () => fit.Predict(x));
+            case 1: return Arg("GlmFit.Predict", "x", "three columns", () => fit.Predict(new double[rows, 3]));
+            case 2: return Arg("GlmFit.Predict", "offset", "one value short", () => fit.Predict(x, offset: new double[rows - 1]));
+            case 3: return Arg("GlmFit.Predict", "offset", $"= {bad}", () => fit.Predict(x, offset: Enumerable.Repeat(bad, rows).ToArray()));
+            case 4: return Arg("GlmFit.Predict", "scale", $"{40 + rows}", () => fit.Predict(x, (GlmPredictionScale)(40 + rows)));
+            case 5: return Arg("GlmFit.ConfidenceIntervals", "level", $"{bad}", () => fit.ConfidenceIntervals(rows % 2 == 0 ? bad : rows));
+            case 6: return Arg("GlmFit.Residuals", "type", $"{40 + rows}", () => fit.Residuals((GlmResidualType)(40 + rows)));
+            case 7: return Arg("GlmAnova.Compare", "fits", "one fit", () => GlmAnova.Compare([fit]));
+            case 8: return Arg("GlmAnova.Compare", "fits", "fits of other data", () => GlmAnova.Compare([fit, other]));
+            default: return Arg("GlmAnova.Compare", "test", $"{40 + rows}", () => GlmAnova.Compare([fit, fit], (AnovaTest)(40 + rows)));
+        }
+    }
+
+    private static Gen<BadCall> NetworkCalls() =>
+        from kind in Gen.Choose(0, 24)
+        from bad in Gen.Elements(NonFinite)
+        from rows in Gen.Choose(1, 9)
+        from seed in Gen.Choose(0, 1000)
+        select NetworkCall(kind, bad, rows, seed);
+
+    private static BadCall NetworkCall(int kind, double bad, int rows, int seed)
+    {
+        var model = StackedGlm.Create<float>(3, [new LayerSpec(5, new TanhLink()), new LayerSpec(2, new LogLink())], GlmFamily.Poisson, seed);
+        var rng = new Random(seed);
+        float[] x = Enumerable.Range(0, rows * 3).Select(_ => (float)rng.NextDouble()).ToArray();
+        float[] y = Enumerable.Range(0, rows * 2).Select(_ => (float)rng.Next(4)).ToArray();
+        float f = (float)bad;
+        int at = rng.Next(rows * 3);
+        switch (kind)
+        {
+            case 0: return Arg("StackedGlm.Create", "inputs", $"{-rows + 1}", () => StackedGlm.Create<float>(1 - rows, [new LayerSpec(1, new LogLink())], GlmFamily.Poisson));
+            case 1: return Arg("StackedGlm.Create", "layers", $"a layer of {-rows + 1} units", () => StackedGlm.Create<float>(2, [new LayerSpec(1 - rows, new TanhLink()), new LayerSpec(1, new LogLink())], GlmFamily.Poisson));
+            case 2: return Arg("StackedGlm.Create", "layers", "65536 x 65536 (4.3e9 parameters)", () => StackedGlm.Create<float>(65536, [new LayerSpec(65536, new IdentityLink())], GlmFamily.Gaussian));
+            case 3: return Arg("StackedGlm.Create", "layers", "no layers", () => StackedGlm.Create<float>(2, [], GlmFamily.Poisson));
+            case 4: return Arg("StackedGlm.Create", "family", "an output link the family refuses", () => StackedGlm.Create<float>(2, [new LayerSpec(1, new TanhLink())], GlmFamily.Poisson));
+            case 5: return new BadCall("StackedGlm.Create", "family", "null", typeof(ArgumentNullException), () => StackedGlm.Create<float>(2, [new LayerSpec(1, new LogLink())], null!));
+            case 6: return Arg("StackedGlm.CreateMultinomial", "classes", $"{rows % 2}", () => StackedGlm.CreateMultinomial<float>(2, [], rows % 2));
+            case 7: x[at] = f; return Arg("StackedGlm.Predict", "x", $"[{at}] = {f}", () => model.Predict(x, rows));
+            case 8: return Arg("StackedGlm.Predict", "x", "one value short", () => model.Predict(x.AsSpan(1).ToArray(), rows));
+            case 9: return Arg("StackedGlm.Predict", "rows", $"{-rows}", () => model.Predict(x, -rows));
+            case 10:
+                var linear = StackedGlm.Create<float>(3, [new LayerSpec(1, new IdentityLink())], GlmFamily.Gaussian);
+                linear.SetParameters([2f, 2f, 2f, 0f]);
+                x.AsSpan().Fill(3e38f);
+                return Arg("StackedGlm.Predict", "x", "3e38 everywhere (eta beyond float)", () => linear.Predict(x, rows));
+            case 11: y[at % y.Length] = -1; return Arg("StackedGlm.Loss", "y", "a negative count", () => model.Loss(x, y, rows));
+            case 12: y[at % y.Length] = f; return Arg("StackedGlm.Loss", "y", $"= {f}", () => model.Loss(x, y, rows));
+            case 13: return Arg("StackedGlm.Loss", "y", "one value short", () => model.Loss(x, y.AsSpan(1).ToArray(), rows));
+            case 14: x[at] = f; return Arg("StackedGlm.LossAndGradient", "x", $"[{at}] = {f}", () => model.LossAndGradient(x, y, rows, new float[model.ParameterCount]));
+            case 15: return Arg("StackedGlm.LossAndGradient", "gradient", "too short", () => model.LossAndGradient(x, y, rows, new float[model.ParameterCount - 1]));
+            case 16: return Arg("StackedGlm.LossAndGradient", "l2", $"{bad}", () => model.LossAndGradient(x, y, rows, new float[model.ParameterCount], rows % 2 == 0 ? bad : -rows));
+            case 17: return Arg("StackedGlm.Fit", "rows", "no rows", () => model.Fit(Array.Empty<float>(), Array.Empty<float>(), 0));
+            case 18: x[at] = f; return Arg("StackedGlm.Fit", "x", $"[{at}] = {f}", () => model.Fit(x, y, rows));
+            case 19:
+                TrainingOptions[] badOptions =
+                [
+                    new() { LearningRate = bad }, new() { LearningRate = -1 }, new() { Momentum = 1 }, new() { Beta1 = bad }, new() { Beta2 = -0.1 },
+                    new() { AdamEpsilon = 0 }, new() { BatchSize = 0 }, new() { MaxEpochs = -rows }, new() { L2 = -1 }, new() { ValidationFraction = 1 },
+                    new() { Patience = 0 }, new() { Tolerance = bad }, new() { GradientTolerance = -1 }, new() { LbfgsMemory = 0 }, new() { Threads = -rows },
+                    new() { Optimizer = (Optimizer)(3 + rows) }, new() { DivergenceFactor = 0.5 },
+                ];
+                TrainingOptions o = badOptions[seed % badOptions.Length];
+                return Arg("StackedGlm.Fit", "options", o.ToString(), () => model.Fit(x, y, rows, o));
+            case 20: return Arg("StackedGlm.Fit", "options", "a validation split of one row", () => model.Fit(x.AsSpan(0, 3).ToArray(), y.AsSpan(0, 2).ToArray(), 1, new TrainingOptions { ValidationFraction = 0.5 }));
+            case 21:
+                float[] p = model.GetParameters();
+                p[seed % p.Length] = f;
+                return Arg("StackedGlm.SetParameters", "parameters", $"[{seed % p.Length}] = {f}", () =>
+                {
+                    model.SetParameters(p);
+                    return null;
+                });
+            case 22: return Arg("StackedGlm.SetParameters", "parameters", "one value short", () =>
+            {
+                model.SetParameters(new float[model.ParameterCount - 1]);
+                return null;
+            });
+            case 23: return Arg("StackedGlm.OneHot", "labels", $"class {rows + 2} of {rows}", () => StackedGlm.OneHot<float>([rows + 2], rows));
+            default: return new BadCall("StackedGlm.Fit", "y", "null", typeof(ArgumentNullException), () => model.Fit(new float[rows, 3], null!));
+        }
+    }
+
+    private static Gen<BadCall> LayerCalls() =>
+        from kind in Gen.Choose(0, 5)
+        from bad in Gen.Elements(NonFinite)
+        from rows in Gen.Choose(1, 7)
+        select LayerCall(kind, bad, rows);
+
+    private static BadCall LayerCall(int kind, double bad, int rows)
+    {
+        GlmLayer<double> layer = GlmLayer.Create<double>(3, 2, new LogitLink());
+        switch (kind)
+        {
+            case 0: return Arg("GlmLayer.SetWeights", "weights", $"= {bad}", () =>
+            {
+                layer.SetWeights(Enumerable.Repeat(bad, 6).ToArray());
+                return null;
+            });
+            case 1: return Arg("GlmLayer.SetBias", "bias", "three values for two units", () =>
+            {
+                layer.SetBias(new double[3]);
+                return null;
+            });
+            case 2: return Arg("GlmLayer.Forward", "x", $"= {bad}", () =>
+            {
+                layer.Forward(Enumerable.Repeat(bad, rows * 3).ToArray(), rows, new double[rows * 2], new double[rows * 2]);
+                return null;
+            });
+            case 3: return Arg("GlmLayer.Forward", "mu", "too short", () =>
+            {
+                layer.Forward(new double[rows * 3], rows, new double[rows * 2], new double[rows * 2 - 1]);
+                return null;
+            });
+            case 4: return new BadCall("GlmLayer.Create", "outputs", $"{1 - rows}", typeof(ArgumentOutOfRangeException), () => GlmLayer.Create<double>(3, 1 - rows, new LogitLink()));
+            default: return Arg("GlmLayer.Create", "inputs", "65536 x 65536", () => GlmLayer.Create<float>(65536, 65536, new LogitLink()));
+        }
+    }
+
+    private static Gen<BadCall> BridgeAndAnalysisCalls() =>
+        from kind in Gen.Choose(0, 11)
+        from bad in Gen.Elements(NonFinite)
+        from rows in Gen.Choose(2, 9)
+        select BridgeOrAnalysisCall(kind, bad, rows);
+
+    private static BadCall BridgeOrAnalysisCall(int kind, double bad, int rows)
+    {
+        var relu = StackedGlm.Create<double>(2, [new LayerSpec(3, new ReluLink()), new LayerSpec(1, new LogitLink())], GlmFamily.Binomial, seed: rows);
+        var tanh = StackedGlm.Create<double>(2, [new LayerSpec(3, new TanhLink()), new LayerSpec(1, new LogitLink())], GlmFamily.Binomial, seed: rows);
+        var x = new double[rows, 2];
+        double[] y = Enumerable.Range(0, rows).Select(i => (double)(i % 2)).ToArray();
+        switch (kind)
+        {
+            case 0: return Arg("GlmBridge.ToGlm", "model", "two layers", () => GlmBridge.ToGlm(relu, x, y));
+            case 1: return Arg("GlmBridge.ToGlm", "x", "three columns", () => GlmBridge.ToGlm(StackedGlm.Create<double>(2, [new LayerSpec(1, new LogitLink())], GlmFamily.Binomial), new double[rows, 3], y));
+            case 2: return Arg("GlmBridge.ToLayer", "fit", "intercept only", () => GlmBridge.ToLayer(NNLinearity.Glm.Glm.Fit(new double[rows, 0], y, GlmFamily.Binomial)));
+            case 3: return new BadCall("Collapse.ToSingleLayer", "model", "a tanh hidden layer", typeof(InvalidOperationException), () => Collapse.ToSingleLayer(tanh));
+            case 4:
+                LinearityOptions[] badOptions = [new() { Tolerance = bad }, new() { Tolerance = 0 }, new() { Tolerance = -1e-10 }, new() { MaxRows = 0 }, new() { AdditivityTrials = -1 }, new() { ConcavityTrials = -rows }];
+                LinearityOptions o = badOptions[rows % badOptions.Length];
+                return Arg("LinearityAnalysis.Analyze", "options", o.ToString(), () => LinearityAnalysis.Analyze(relu, x, options: o));
+            case 5: x[rows - 1, 0] = bad; return Arg("LinearityAnalysis.Analyze", "x", $"[{rows - 1}, 0] = {bad}", () => LinearityAnalysis.Analyze(relu, x));
+            case 6: return Arg("LinearityAnalysis.Analyze", "y", "two columns", () => LinearityAnalysis.Analyze(relu, x, new double[rows, 2]));
+            case 7: return Arg("LinearityAnalysis.Analyze", "y", "a response of 2 for a binomial output", () => LinearityAnalysis.Analyze(relu, x, Fill(rows, 2)));
+            case 8: return Arg("LinearityAnalysis.Analyze", "x", "no rows", () => LinearityAnalysis.Analyze(relu, new double[0, 2]));
+            case 9: return Arg("LinearityAnalysis.LocalGlmAt", "x", $"= {bad}", () => LinearityAnalysis.LocalGlmAt(relu, [0.5, bad]));
+            case 10: return Arg("LinearityAnalysis.LocalGlmAt", "x", "three values", () => LinearityAnalysis.LocalGlmAt(relu, [0.5, 0.1, 0.2]));
+            default: return new BadCall("LinearityAnalysis.LocalGlmAt", "model", "a tanh hidden layer", typeof(InvalidOperationException), () => LinearityAnalysis.LocalGlmAt(tanh, [0.5, 0.1]));
+        }
+    }
+
+    private static double[,] Fill(int rows, double value)
+    {
+        var a = new double[rows, 1];
+        for (int i = 0; i < rows; i++) a[i, 0] = value;
+        return a;
+    }
+}
+
+/// <summary>A valid but extreme GLM problem: scales far from 1, separation, huge or tiny weights, near-collinear columns.</summary>
+public sealed record ExtremeGlm(GlmFamily Family, double[,] X, double[] Y, double[] Weights, string What)
+{
+    public override string ToString() => $"{Family.Name}: {What}";
+}
+
+public static partial class BadInputArbitraries
+{
+    public static Arbitrary<ExtremeGlm> ExtremeGlms() =>
+        (from f in Gen.Elements(GlmFamily.Gaussian, GlmFamily.Binomial, GlmFamily.Poisson, GlmFamily.Gamma)
+         from n in Gen.Choose(3, 60)
+         from seed in Gen.Choose(0, 100_000)
+         from xScale in Gen.Elements(1e-150, 1e-30, 1.0, 1e30, 1e150)
+         from yScale in Gen.Elements(1e-100, 1.0, 1e100)
+         from wScale in Gen.Elements(1e-150, 1.0, 1e150)
+         from kind in Gen.Choose(0, 3)
+         select Extreme(f, n, seed, xScale, yScale, wScale, kind)).ToArbitrary();
+
+    private static ExtremeGlm Extreme(GlmFamily family, int n, int seed, double xScale, double yScale, double wScale, int kind)
+    {
+        (double[,] x, double[] y) = Data(family, n, seed);
+        var rng = new Random(seed);
+        for (int i = 0; i < n; i++)
+        {
+            x[i, 0] *= xScale;
+            if (kind == 1) x[i, 1] = x[i, 0] * 3 + 1e-12 * rng.NextDouble(); // nearly collinear
+            if (kind == 2 && family is BinomialFamily) y[i] = x[i, 0] > 0 ? 1 : 0; // separated
+            if (family is GaussianFamily or GammaFamily) y[i] *= yScale;
+            if (family is PoissonFamily && yScale > 1) y[i] = Math.Round(y[i] * 1e15);
+        }
+
+        double[] w = Enumerable.Range(0, n).Select(i => kind == 3 ? wScale * (1 + rng.NextDouble()) : 1.0).ToArray();
+        return new ExtremeGlm(family, x, y, w, $"{n} rows, x scale {xScale}, y scale {yScale}, weights {(kind == 3 ? wScale : 1)}, kind {kind}");
+    }
+}
