@@ -7,6 +7,7 @@ using NNLinearity.Numerics;
 namespace NNLinearity.Families;
 
 /// <summary>The Gaussian family: V(mu) = 1, deviance = weighted residual sum of squares.</summary>
+/// <remarks>Thread safety: immutable; one instance may serve any number of fits and threads at once.</remarks>
 public sealed class GaussianFamily : GlmFamily
 {
     /// <inheritdoc />
@@ -66,6 +67,7 @@ public sealed class GaussianFamily : GlmFamily
 /// The binomial family: V(mu) = mu (1 - mu). Responses are proportions in [0, 1]; with trial counts as prior weights
 /// they are success proportions (R's <c>glm(y ~ x, weights = n, family = binomial)</c>).
 /// </summary>
+/// <remarks>Thread safety: immutable; one instance may serve any number of fits and threads at once.</remarks>
 public class BinomialFamily : GlmFamily
 {
     /// <inheritdoc />
@@ -176,6 +178,7 @@ public class BinomialFamily : GlmFamily
 }
 
 /// <summary>The quasi-binomial family: binomial variance and deviance, dispersion estimated, no likelihood.</summary>
+/// <remarks>Thread safety: immutable; one instance may serve any number of fits and threads at once.</remarks>
 public sealed class QuasiBinomialFamily : BinomialFamily
 {
     /// <inheritdoc />
@@ -192,6 +195,7 @@ public sealed class QuasiBinomialFamily : BinomialFamily
 }
 
 /// <summary>The Poisson family: V(mu) = mu, non-negative responses.</summary>
+/// <remarks>Thread safety: immutable; one instance may serve any number of fits and threads at once.</remarks>
 public class PoissonFamily : GlmFamily
 {
     /// <inheritdoc />
@@ -286,6 +290,7 @@ public class PoissonFamily : GlmFamily
 }
 
 /// <summary>The quasi-Poisson family: Poisson variance and deviance, dispersion estimated, no likelihood.</summary>
+/// <remarks>Thread safety: immutable; one instance may serve any number of fits and threads at once.</remarks>
 public sealed class QuasiPoissonFamily : PoissonFamily
 {
     /// <inheritdoc />
@@ -302,6 +307,7 @@ public sealed class QuasiPoissonFamily : PoissonFamily
 }
 
 /// <summary>The Gamma family: V(mu) = mu^2, positive responses.</summary>
+/// <remarks>Thread safety: immutable; one instance may serve any number of fits and threads at once.</remarks>
 public sealed class GammaFamily : GlmFamily
 {
     /// <inheritdoc />
@@ -362,6 +368,7 @@ public sealed class GammaFamily : GlmFamily
 }
 
 /// <summary>The inverse Gaussian family: V(mu) = mu^3, positive responses.</summary>
+/// <remarks>Thread safety: immutable; one instance may serve any number of fits and threads at once.</remarks>
 public sealed class InverseGaussianFamily : GlmFamily
 {
     /// <inheritdoc />
@@ -417,6 +424,7 @@ public sealed class InverseGaussianFamily : GlmFamily
 }
 
 /// <summary>The negative binomial family with known shape theta (MASS::negative.binomial): V(mu) = mu + mu^2 / theta. The dispersion is fixed at 1, as for MASS::glm.nb.</summary>
+/// <remarks>Thread safety: immutable; one instance may serve any number of fits and threads at once.</remarks>
 public sealed class NegativeBinomialFamily : GlmFamily
 {
     /// <summary>Creates the family with shape <paramref name="theta"/>.</summary>
@@ -486,6 +494,7 @@ public sealed class NegativeBinomialFamily : GlmFamily
 }
 
 /// <summary>The Tweedie family with variance power p in (1, 2) (statmod::tweedie): V(mu) = mu^p, non-negative responses with exact zeros allowed (compound Poisson-Gamma). It has no closed-form likelihood, so AIC is not reported (R reports NA).</summary>
+/// <remarks>Thread safety: immutable; one instance may serve any number of fits and threads at once.</remarks>
 public sealed class TweedieFamily : GlmFamily
 {
     /// <summary>Creates the family with variance power <paramref name="power"/>.</summary>

@@ -11,6 +11,7 @@ namespace NNLinearity.Families;
 /// <remarks>
 /// Every formula follows R's <c>family</c> objects (stats, MASS::negative.binomial, statmod::tweedie) so that fits agree
 /// with R's <c>glm</c>. Deviances here are per observation with prior weight <c>w</c>: R's <c>dev.resids(y, mu, w)</c>.
+/// <para>Thread safety: families are immutable; one instance may serve any number of fits and threads at once.</para>
 /// </remarks>
 public abstract class GlmFamily
 {

@@ -14,6 +14,7 @@ namespace NNLinearity.Glm;
 /// Fits generalized linear models by iteratively reweighted least squares, as R's <c>glm</c>: the same starting
 /// values, convergence rule, step-halving, rank-deficiency handling and inference.
 /// </summary>
+/// <remarks>Thread safety: stateless; any number of fits may run at once, each on its own buffers, and give the bits they give alone.</remarks>
 public static class Glm
 {
     /// <summary>Fits a GLM to a design matrix given as a two-dimensional array [rows, columns].</summary>

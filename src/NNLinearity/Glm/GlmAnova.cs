@@ -17,6 +17,7 @@ public enum AnovaTest
 }
 
 /// <summary>One row of an analysis-of-deviance table: a model and its comparison with the one before it.</summary>
+/// <remarks>Thread safety: an immutable record; safe to share across threads.</remarks>
 /// <param name="ResidualDegreesOfFreedom">The model's residual degrees of freedom.</param>
 /// <param name="ResidualDeviance">The model's residual deviance.</param>
 /// <param name="DegreesOfFreedom">Degrees of freedom of the difference from the previous model (NaN on the first row).</param>
@@ -26,6 +27,7 @@ public enum AnovaTest
 public sealed record AnovaRow(int ResidualDegreesOfFreedom, double ResidualDeviance, double DegreesOfFreedom, double Deviance, double F, double PValue);
 
 /// <summary>An analysis of deviance between nested fits (R's <c>anova(m1, m2, ..., test = )</c>).</summary>
+/// <remarks>Thread safety: immutable once built; safe to share across threads.</remarks>
 public sealed class GlmAnova
 {
     private GlmAnova(IReadOnlyList<AnovaRow> rows, AnovaTest test, double dispersion, double dispersionDegreesOfFreedom, IReadOnlyList<GlmDiagnostic> diagnostics)

@@ -62,6 +62,7 @@ public enum GlmDiagnosticKind
 }
 
 /// <summary>A condition reported by a fit, with a readable message.</summary>
+/// <remarks>Thread safety: an immutable record; safe to share across threads.</remarks>
 /// <param name="Kind">What happened.</param>
 /// <param name="Message">A sentence describing it, naming columns where relevant.</param>
 public sealed record GlmDiagnostic(GlmDiagnosticKind Kind, string Message);

@@ -42,12 +42,14 @@ public enum GlmPredictionScale
 }
 
 /// <summary>Predictions with their standard errors (R's <c>predict.glm(se.fit = TRUE)</c>).</summary>
+/// <remarks>Thread safety: an immutable record; safe to share across threads.</remarks>
 /// <param name="Fit">Predicted values on the requested scale.</param>
 /// <param name="StandardErrors">Standard errors on the same scale (delta method on the response scale).</param>
 /// <param name="Scale">The scale.</param>
 public sealed record GlmPrediction(IReadOnlyList<double> Fit, IReadOnlyList<double> StandardErrors, GlmPredictionScale Scale);
 
 /// <summary>A Wald confidence interval for one coefficient.</summary>
+/// <remarks>Thread safety: an immutable record; safe to share across threads.</remarks>
 /// <param name="Name">The coefficient's name.</param>
 /// <param name="Lower">Lower limit.</param>
 /// <param name="Upper">Upper limit.</param>
@@ -57,6 +59,7 @@ public sealed record ConfidenceInterval(string Name, double Lower, double Upper)
 /// A fitted generalized linear model with R's inference: coefficients, standard errors, test statistics and
 /// p-values, the dispersion-scaled covariance, deviances, AIC/BIC, residuals, predictions and diagnostics.
 /// </summary>
+/// <remarks>Thread safety: a fit is an immutable value; prediction, residuals, intervals and summaries may be called from any number of threads at once. Its arrays (Covariance, UnscaledCovariance) are the fit's own: read them, do not write them.</remarks>
 public sealed partial class GlmFit
 {
     internal GlmFit() { }

@@ -13,6 +13,7 @@ public enum GlmSolver
 }
 
 /// <summary>Options of a GLM fit. Defaults follow R's <c>glm.control()</c>.</summary>
+/// <remarks>Thread safety: an immutable record (its lists are read, never written, by a fit: do not change them while a fit runs); safe to share across threads.</remarks>
 public sealed record GlmOptions
 {
     /// <summary>Prepend an intercept column named "(Intercept)" (default true).</summary>

@@ -9,6 +9,7 @@ using NNLinearity.Numerics;
 namespace NNLinearity.Glm;
 
 /// <summary>Thrown when IRLS cannot find coefficients with a finite deviance and valid means (R: "no valid set of coefficients has been found").</summary>
+/// <remarks>Thread safety: as any exception, not meant to be shared while being thrown.</remarks>
 public sealed class GlmFitException : InvalidOperationException
 {
     /// <summary>Creates the exception.</summary>

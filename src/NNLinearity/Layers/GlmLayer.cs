@@ -15,6 +15,7 @@ namespace NNLinearity.Layers;
 /// <remarks>
 /// This non-generic base gives run-time choice of element type and link; <see cref="GlmLayer{T}"/> holds the
 /// parameters and runs the kernels, with one implementation compiled per link struct.
+/// <para>Thread safety: see GlmLayer{T}: any number of concurrent readers, one writer at a time, never both.</para>
 /// </remarks>
 public abstract class GlmLayer
 {

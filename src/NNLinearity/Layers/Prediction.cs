@@ -4,6 +4,7 @@ using System.Numerics;
 namespace NNLinearity.Layers;
 
 /// <summary>A model's linear predictors and means for a batch of rows, both [rows, outputs] row-major.</summary>
+/// <remarks>Thread safety: immutable once returned; safe to share across threads.</remarks>
 /// <typeparam name="T">float or double.</typeparam>
 public sealed class Prediction<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
 {

@@ -12,11 +12,13 @@ using NNLinearity.Links;
 namespace NNLinearity.Layers;
 
 /// <summary>One layer of a stack to be created: its number of units and its link (activation).</summary>
+/// <remarks>Thread safety: an immutable value; safe to share across threads.</remarks>
 /// <param name="Units">Number of outputs of the layer.</param>
 /// <param name="Link">Its link: any <see cref="ILinkFunction"/>, including <see cref="TanhLink"/>, <see cref="SoftplusLink"/>, <see cref="ReluLink"/> and <see cref="LeakyReluLink"/>.</param>
 public readonly record struct LayerSpec(int Units, ILinkFunction Link);
 
 /// <summary>Creates <see cref="StackedGlm{T}"/> models.</summary>
+/// <remarks>Thread safety: stateless factory methods; safe from any thread.</remarks>
 public static class StackedGlm
 {
     /// <summary>

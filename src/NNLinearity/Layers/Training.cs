@@ -60,6 +60,7 @@ public enum TrainingStopReason
 }
 
 /// <summary>Settings for <see cref="StackedGlm{T}.Fit(ReadOnlySpan{T}, ReadOnlySpan{T}, int, TrainingOptions?)"/>.</summary>
+/// <remarks>Thread safety: an immutable record; one instance may configure several trainings at once (its Progress receives their reports concurrently then).</remarks>
 public sealed record TrainingOptions
 {
     /// <summary>The optimiser (Adam by default).</summary>
@@ -129,6 +130,7 @@ public sealed record TrainingOptions
 }
 
 /// <summary>One epoch's report.</summary>
+/// <remarks>Thread safety: an immutable value; safe to share across threads.</remarks>
 /// <param name="Epoch">The epoch (or L-BFGS iteration), from 1.</param>
 /// <param name="TrainingLoss">Training loss: half the mean deviance plus the penalty (for SGD and Adam, the mean over the epoch's batches).</param>
 /// <param name="ValidationLoss">Loss on the held-out rows, when there are any.</param>
@@ -136,6 +138,7 @@ public sealed record TrainingOptions
 public readonly record struct TrainingProgress(int Epoch, double TrainingLoss, double? ValidationLoss, TimeSpan Elapsed);
 
 /// <summary>What training did.</summary>
+/// <remarks>Thread safety: immutable once returned; safe to share across threads.</remarks>
 public sealed class TrainingResult
 {
     internal TrainingResult(int epochs, double loss, double? validationLoss, TrainingStopReason reason, IReadOnlyList<TrainingProgress> history)
@@ -164,6 +167,7 @@ public sealed class TrainingResult
 }
 
 /// <summary>Training was cancelled through <see cref="TrainingOptions.CancellationToken"/>; the run so far is in <see cref="Result"/>.</summary>
+/// <remarks>Thread safety: as any exception; its Result is immutable.</remarks>
 public sealed class TrainingCanceledException : OperationCanceledException
 {
     /// <summary>Creates the exception without a result.</summary>

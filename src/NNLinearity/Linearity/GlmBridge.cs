@@ -9,6 +9,7 @@ using NNLinearity.Links;
 namespace NNLinearity.Linearity;
 
 /// <summary>A one-layer network seen as a GLM: the IRLS fit of the same model, and how far the network's parameters are from it.</summary>
+/// <remarks>Thread safety: immutable once returned; safe to share across threads.</remarks>
 public sealed class GlmConversion
 {
     internal GlmConversion(GlmFit fit, double[] networkCoefficients, double maxRelativeDifference)
@@ -32,6 +33,7 @@ public sealed class GlmConversion
 }
 
 /// <summary>Conversions between one-layer networks and GLMs: one layer with a response family on its output is a GLM.</summary>
+/// <remarks>Thread safety: stateless; concurrent calls are safe, and each reads its model or fit as any reader does.</remarks>
 public static class GlmBridge
 {
     /// <summary>
@@ -112,6 +114,7 @@ public static class GlmBridge
 }
 
 /// <summary>Collapsing a stack whose hidden links are all affine into one layer.</summary>
+/// <remarks>Thread safety: stateless; concurrent calls are safe, and each reads its model as any reader does.</remarks>
 public static class Collapse
 {
     /// <summary>Whether every hidden layer's link is affine, so that the stack is one GLM layer in disguise.</summary>

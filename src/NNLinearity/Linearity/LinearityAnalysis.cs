@@ -8,6 +8,7 @@ using NNLinearity.Links;
 namespace NNLinearity.Linearity;
 
 /// <summary>Settings of <see cref="LinearityAnalysis.Analyze"/>.</summary>
+/// <remarks>Thread safety: an immutable record; safe to share across threads.</remarks>
 public sealed record LinearityOptions
 {
     /// <summary>Rows of x analysed (the first ones; 20 by default): Hessians cost P^2 per row and output.</summary>
@@ -34,6 +35,7 @@ public sealed record LinearityOptions
 /// Nelder's sense of "linear"), and gathers the evidence: the exact parameter Hessian of eta, an additivity and
 /// homogeneity search, the curvature of the log-likelihood, identifiability, collapse and local GLMs.
 /// </summary>
+/// <remarks>Thread safety: stateless; concurrent calls are safe, and each reads its model as any reader does (refused while the model is being trained).</remarks>
 public static class LinearityAnalysis
 {
     /// <summary>Analyses a model at the given inputs (and responses, for the log-likelihood).</summary>

@@ -5,6 +5,7 @@ using System.Text;
 namespace NNLinearity.Linearity;
 
 /// <summary>The evidence on whether a model is a GLM; <see cref="ToString"/> prints it.</summary>
+/// <remarks>Thread safety: an immutable record; safe to share across threads.</remarks>
 public sealed record LinearityReport
 {
     /// <summary>The model analysed.</summary>

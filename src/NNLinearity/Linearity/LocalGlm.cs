@@ -10,6 +10,7 @@ namespace NNLinearity.Linearity;
 /// The GLM a piecewise-linear network (identity, ReLU and leaky-ReLU hidden links) is on one activation region:
 /// eta = c + A x exactly for every x with the same activation pattern.
 /// </summary>
+/// <remarks>Thread safety: immutable once returned; safe to share across threads.</remarks>
 public sealed class LocalGlm
 {
     private readonly double[] _a;

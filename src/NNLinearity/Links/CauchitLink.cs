@@ -4,6 +4,7 @@ using NNLinearity.Numerics;
 namespace NNLinearity.Links;
 
 /// <summary>The cauchit link: eta = tan(pi (mu - 1/2)), mu = 1/2 + atan(eta)/pi (the Cauchy CDF).</summary>
+/// <remarks>Thread safety: an immutable value; safe to share across threads.</remarks>
 public readonly struct CauchitLink : ILinkFunction
 {
     /// <inheritdoc />

@@ -4,6 +4,7 @@ using NNLinearity.Numerics;
 namespace NNLinearity.Links;
 
 /// <summary>The complementary log-log link: eta = log(-log(1 - mu)), mu = 1 - exp(-exp(eta)), evaluated as -expm1(-exp(eta)) so small means keep full relative accuracy.</summary>
+/// <remarks>Thread safety: an immutable value; safe to share across threads.</remarks>
 public readonly struct CloglogLink : ILinkFunction
 {
     /// <inheritdoc />

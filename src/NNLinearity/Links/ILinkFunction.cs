@@ -11,6 +11,7 @@ namespace NNLinearity.Links;
 /// <c>where TLink : struct, ILinkFunction</c> are compiled once per link with every call inlined. The interface is
 /// also usable as an ordinary value (for example to pick a link at run time).
 /// Scalar members never return NaN for an input inside the documented domain; tails use stable forms.
+/// <para>Thread safety: the library's links are immutable structs, safe to share across threads; a user's link shared by a model or fit must be safe to call from several threads at once (pure functions of their arguments are).</para>
 /// </remarks>
 public interface ILinkFunction
 {

@@ -4,6 +4,7 @@ using NNLinearity.Numerics;
 namespace NNLinearity.Links;
 
 /// <summary>The identity link: eta = mu. The canonical link of the Gaussian family.</summary>
+/// <remarks>Thread safety: an immutable value; safe to share across threads.</remarks>
 public readonly struct IdentityLink : ILinkFunction
 {
     /// <inheritdoc />

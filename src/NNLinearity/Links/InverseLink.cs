@@ -4,6 +4,7 @@ using NNLinearity.Numerics;
 namespace NNLinearity.Links;
 
 /// <summary>The inverse link: eta = 1/mu, mu = 1/eta. Canonical for the Gamma family. eta = 0 is outside its domain.</summary>
+/// <remarks>Thread safety: an immutable value; safe to share across threads.</remarks>
 public readonly struct InverseLink : ILinkFunction
 {
     /// <inheritdoc />

@@ -4,6 +4,7 @@ using NNLinearity.Numerics;
 namespace NNLinearity.Links;
 
 /// <summary>The inverse squared link 1/mu^2: eta = mu^-2, mu = eta^-1/2. Canonical for the inverse Gaussian family; needs eta &gt; 0.</summary>
+/// <remarks>Thread safety: an immutable value; safe to share across threads.</remarks>
 public readonly struct InverseSquaredLink : ILinkFunction
 {
     /// <inheritdoc />

@@ -7,6 +7,7 @@ namespace NNLinearity.Links;
 /// The leaky rectified linear unit, mu = eta for eta &gt;= 0 and alpha eta below (0 &lt; alpha &lt; 1, 0.01 by
 /// default). Invertible (g(mu) = mu / alpha below 0) and piecewise linear: a hidden-layer activation.
 /// </summary>
+/// <remarks>Thread safety: an immutable value; safe to share across threads.</remarks>
 public readonly struct LeakyReluLink : ILinkFunction
 {
     private const double DefaultAlpha = 0.01;

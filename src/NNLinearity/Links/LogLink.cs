@@ -5,6 +5,7 @@ using NNLinearity.Numerics;
 namespace NNLinearity.Links;
 
 /// <summary>The log link: eta = log(mu), mu = exp(eta). Canonical for the Poisson family. Overflows to +Infinity only above eta = 709.78.</summary>
+/// <remarks>Thread safety: an immutable value; safe to share across threads.</remarks>
 public readonly struct LogLink : ILinkFunction
 {
     /// <inheritdoc />

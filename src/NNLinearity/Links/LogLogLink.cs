@@ -4,6 +4,7 @@ using NNLinearity.Numerics;
 namespace NNLinearity.Links;
 
 /// <summary>The log-log link: eta = -log(-log(mu)), mu = exp(-exp(-eta)); the mirror image of the complementary log-log link.</summary>
+/// <remarks>Thread safety: an immutable value; safe to share across threads.</remarks>
 public readonly struct LogLogLink : ILinkFunction
 {
     /// <inheritdoc />

@@ -5,6 +5,7 @@ using NNLinearity.Numerics;
 namespace NNLinearity.Links;
 
 /// <summary>The logit link: eta = log(mu / (1 - mu)), mu = 1 / (1 + exp(-eta)). Canonical for the binomial family. The inverse is evaluated as e/(1+e) with e = exp(-|eta|), so both tails keep full relative accuracy (mu at eta = -40 is 4.25e-18, not 0).</summary>
+/// <remarks>Thread safety: an immutable value; safe to share across threads.</remarks>
 public readonly struct LogitLink : ILinkFunction
 {
     /// <inheritdoc />

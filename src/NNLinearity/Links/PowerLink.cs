@@ -4,6 +4,7 @@ using NNLinearity.Numerics;
 namespace NNLinearity.Links;
 
 /// <summary>The power link: eta = mu^lambda, mu = eta^(1/lambda); lambda = 0 is the log link (its Box-Cox limit). Negative powers are allowed (the Tweedie family's canonical link is mu^(1-p)).</summary>
+/// <remarks>Thread safety: an immutable value; safe to share across threads.</remarks>
 public readonly struct PowerLink : ILinkFunction
 {
     /// <summary>Creates the power link eta = mu^<paramref name="lambda"/>.</summary>

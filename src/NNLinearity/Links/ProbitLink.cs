@@ -5,6 +5,7 @@ using NNLinearity.Numerics;
 namespace NNLinearity.Links;
 
 /// <summary>The probit link: eta = Phi^-1(mu), mu = Phi(eta) with Phi the standard normal CDF, computed by Cody's rational approximations (as R's pnorm), so the lower tail keeps relative accuracy (1e-14, tested against R) down to its underflow. The span members run on vector kernels (float via double, within 4 float ulps).</summary>
+/// <remarks>Thread safety: an immutable value; safe to share across threads.</remarks>
 public readonly struct ProbitLink : ILinkFunction
 {
     /// <inheritdoc />

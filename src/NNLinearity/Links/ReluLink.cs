@@ -8,6 +8,7 @@ namespace NNLinearity.Links;
 /// so no GLM has it as a link, and <see cref="Link(double)"/> returns only one preimage. It is a hidden-layer
 /// activation: piecewise linear, so a ReLU network is exactly a linear predictor on each activation region.
 /// </summary>
+/// <remarks>Thread safety: an immutable value; safe to share across threads.</remarks>
 public readonly struct ReluLink : ILinkFunction
 {
     /// <inheritdoc />

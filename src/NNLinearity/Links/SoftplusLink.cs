@@ -8,6 +8,7 @@ namespace NNLinearity.Links;
 /// Softplus as a link: mu = log(1 + exp(eta)), eta = log(exp(mu) - 1), for means in (0, Infinity). Invertible and
 /// smooth; a positive-mean alternative to the log link that grows linearly instead of exponentially.
 /// </summary>
+/// <remarks>Thread safety: an immutable value; safe to share across threads.</remarks>
 public readonly struct SoftplusLink : ILinkFunction
 {
     /// <inheritdoc />

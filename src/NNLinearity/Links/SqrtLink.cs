@@ -4,6 +4,7 @@ using NNLinearity.Numerics;
 namespace NNLinearity.Links;
 
 /// <summary>The square-root link: eta = sqrt(mu), mu = eta^2; needs eta &gt; 0 (as R's valideta).</summary>
+/// <remarks>Thread safety: an immutable value; safe to share across threads.</remarks>
 public readonly struct SqrtLink : ILinkFunction
 {
     /// <inheritdoc />
