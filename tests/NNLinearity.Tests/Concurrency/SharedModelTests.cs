@@ -219,3 +219,46 @@ public sealed class ParallelGlmTests
         });
     }
 }
+
+/// <summary>The bridge and the linearity analysis read a shared model like prediction does: concurrent calls give sequential bits.</summary>
+public sealed class SharedAnalysisTests
+{
+    [Fact]
+    public void AnalysisConversionAndSaving_FromManyThreads_EqualSequential()
+    {
+        var rng = new Random(11);
+        var x = new double[40, 3];
+        var y = new double[40, 1];
+        for (int i = 0; i < 40; i++)
+        {
+            for (int j = 0; j < 3; j++) x[i, j] = rng.NextDouble() * 2 - 1;
+            y[i, 0] = rng.Next(2);
+        }
+
+        var deep = StackedGlm.Create<double>(3, [new LayerSpec(4, new ReluLink()), new LayerSpec(1, new LogitLink())], GlmFamily.Binomial, seed: 2);
+        var affine = StackedGlm.Create<double>(3, [new LayerSpec(4, new IdentityLink()), new LayerSpec(1, new LogitLink())], GlmFamily.Binomial, seed: 3);
+        var one = StackedGlm.Create<double>(3, [new LayerSpec(1, new LogitLink())], GlmFamily.Binomial, seed: 4);
+        double[] yv = Enumerable.Range(0, 40).Select(i => y[i, 0]).ToArray();
+        string Run()
+        {
+            string report = NNLinearity.Linearity.LinearityAnalysis.Analyze(deep, x, y, new NNLinearity.Linearity.LinearityOptions { AdditivityTrials = 20, ConcavityTrials = 3 }).ToString();
+            double[] collapsed = NNLinearity.Linearity.Collapse.ToSingleLayer(affine).GetParameters();
+            var conversion = NNLinearity.Linearity.GlmBridge.ToGlm(one, x, yv);
+            using var stream = new System.IO.MemoryStream();
+            ModelFile.Save(deep, stream);
+            return report + string.Join(",", collapsed.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))
+                + string.Join(",", conversion.Fit.Coefficients.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))
+                + Convert.ToBase64String(stream.ToArray());
+        }
+
+        string expected = Run();
+        var got = new string[16];
+        var threads = Enumerable.Range(0, 4).Select(t => new Thread(() =>
+        {
+            for (int c = t; c < got.Length; c += 4) got[c] = Run();
+        })).ToArray();
+        foreach (Thread t in threads) t.Start();
+        foreach (Thread t in threads) t.Join();
+        Assert.All(got, g => Assert.Equal(expected, g));
+    }
+}
