@@ -10,6 +10,17 @@ using Xunit;
 
 namespace NNLinearity.Tests.Kernels;
 
+/// <summary>
+/// Tests that need the shared worker team to themselves (a team busy with another test's product makes TryRun return
+/// false, by design): xUnit runs this collection alone, after the parallel ones.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ExclusiveKernelTeam
+{
+    public const string Name = "Exclusive kernel team";
+}
+
+[Collection(ExclusiveKernelTeam.Name)]
 public class GemmTests
 {
     private const double UnitD = 1.1102230246251565e-16; // 2^-53
