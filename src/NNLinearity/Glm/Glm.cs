@@ -15,7 +15,7 @@ namespace NNLinearity.Glm;
 /// values, convergence rule, step-halving, rank-deficiency handling and inference.
 /// </summary>
 /// <remarks>Thread safety: stateless; any number of fits may run at once, each on its own buffers, and give the bits they give alone.</remarks>
-public static class Glm
+public static partial class Glm
 {
     /// <summary>Fits a GLM to a design matrix given as a two-dimensional array [rows, columns].</summary>
     /// <param name="x">The predictors, one row per observation (no intercept column: see <see cref="GlmOptions.Intercept"/>).</param>

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text;
 using NNLinearity.Numerics;
 
@@ -56,6 +57,79 @@ public sealed class GlmAnova
 
     /// <summary>Conditions R would warn about (an F test for a family whose dispersion is known).</summary>
     public IReadOnlyList<GlmDiagnostic> Diagnostics { get; }
+
+    /// <summary>For a table by term (<see cref="Sequential"/>): "NULL" then each term's label; null for a comparison of fits.</summary>
+    public IReadOnlyList<string>? RowLabels { get; private init; }
+
+    /// <summary>
+    /// The analysis of deviance of one fit by term, terms added sequentially first to last (R's <c>anova(fit)</c>):
+    /// the null model, then each term's deviance reduction, every sub-model refitted by IRLS with the fit's weights and offset.
+    /// </summary>
+    /// <param name="fit">A fit made from a formula.</param>
+    /// <param name="test">The test; by default F when the dispersion is estimated, chi-square otherwise (R 4.4's default).</param>
+    /// <returns>The table; <see cref="RowLabels"/> names its rows.</returns>
+    /// <exception cref="ArgumentException">The fit was made from a matrix (it has no terms).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="test"/> is not an <see cref="AnovaTest"/>.</exception>
+    public static GlmAnova Sequential(GlmFit fit, AnovaTest? test = null)
+    {
+        ArgumentNullException.ThrowIfNull(fit);
+        if (test is AnovaTest given && !Enum.IsDefined(given)) throw new ArgumentOutOfRangeException(nameof(test), given, $"test {(int)given} is not one of {string.Join(", ", Enum.GetNames<AnovaTest>())}.");
+        NNLinearity.Formulas.ModelDesign design = fit.Design ?? throw new ArgumentException("The fit was made from a matrix; an analysis of deviance by term needs a fit from a formula.", nameof(fit));
+        int terms = design.Terms.TermLabels.Count;
+        var devs = new double[terms + 1];
+        var dfs = new int[terms + 1];
+        devs[0] = fit.NullDeviance;
+        dfs[0] = fit.NullDegreesOfFreedom;
+        var control = new GlmOptions { Epsilon = 1e-8, MaxIterations = 25 };
+        for (int k = 1; k < terms; k++)
+        {
+            int upTo = k;
+            GlmFit sub = Glm.FitDesign(design, fit.Family, fit.Link, control, j => design.Assign[j] <= upTo);
+            devs[k] = sub.Deviance;
+            dfs[k] = sub.ResidualDegreesOfFreedom;
+        }
+
+        if (terms > 0)
+        {
+            devs[terms] = fit.Deviance;
+            dfs[terms] = fit.ResidualDegreesOfFreedom;
+        }
+
+        bool estimated = fit.Family.EstimatesDispersion;
+        AnovaTest t = test ?? (estimated ? AnovaTest.F : AnovaTest.ChiSquare);
+        double disp = fit.Dispersion;
+        double dfDispersion = estimated ? fit.ResidualDegreesOfFreedom : double.PositiveInfinity;
+        var rows = new List<AnovaRow> { new(dfs[0], devs[0], double.NaN, double.NaN, double.NaN, double.NaN) };
+        for (int k = 1; k <= terms; k++)
+        {
+            double df = dfs[k - 1] - dfs[k], dev = devs[k - 1] - devs[k];
+            double f = double.NaN, p;
+            if (df == 0)
+            {
+                p = double.NaN;
+            }
+            else if (t == AnovaTest.F)
+            {
+                f = dev / df / disp;
+                p = double.IsPositiveInfinity(dfDispersion) ? Distributions.ChiSquareUpper(f * df, df) : Distributions.FUpper(f, df, dfDispersion);
+            }
+            else
+            {
+                p = Distributions.ChiSquareUpper(dev / disp, df);
+            }
+
+            rows.Add(new AnovaRow(dfs[k], devs[k], df, dev, f, p));
+        }
+
+        var diagnostics = new List<GlmDiagnostic>();
+        if (t == AnovaTest.F && !estimated)
+        {
+            diagnostics.Add(new GlmDiagnostic(GlmDiagnosticKind.FTestWithKnownDispersion,
+                $"Using an F test with a '{fit.Family.Name}' family is inappropriate: its dispersion is known, so the denominator degrees of freedom are infinite and the F test equals the chi-square test."));
+        }
+
+        return new GlmAnova(rows, t, disp, dfDispersion, diagnostics) { RowLabels = design.Terms.TermLabels.Prepend("NULL").ToArray() };
+    }
 
     /// <summary>Compares nested fits of the same data and family, smallest first.</summary>
     /// <param name="fits">Two or more fits, each nested in the next, made on the same responses and prior weights.</param>
@@ -124,6 +198,34 @@ public sealed class GlmAnova
     {
         var sb = new StringBuilder();
         CultureInfo c = CultureInfo.InvariantCulture;
+        if (RowLabels is not null)
+        {
+            int w = Math.Max(4, RowLabels.Max(l => l.Length));
+            sb.AppendLine("Analysis of Deviance Table");
+            sb.AppendLine();
+            sb.AppendLine("Terms added sequentially (first to last)");
+            sb.AppendLine();
+            sb.Append(' ', w).Append(Test == AnovaTest.F ? " Df Deviance Resid. Df Resid. Dev       F   Pr(>F)" : " Df Deviance Resid. Df Resid. Dev Pr(>Chi)").AppendLine();
+            for (int k = 0; k < Rows.Count; k++)
+            {
+                AnovaRow r = Rows[k];
+                sb.Append(RowLabels[k].PadRight(w));
+                if (k == 0) sb.Append(' ', 12);
+                else sb.Append(c, $" {r.DegreesOfFreedom,2} {r.Deviance,8:F4}");
+                sb.Append(c, $" {r.ResidualDegreesOfFreedom,9} {r.ResidualDeviance,10:F4}");
+                if (k > 0)
+                {
+                    if (Test == AnovaTest.F) sb.Append(c, $" {r.F,7:F4}");
+                    sb.Append(c, $" {r.PValue,8:G4}");
+                }
+
+                sb.AppendLine();
+            }
+
+            foreach (GlmDiagnostic d in Diagnostics) sb.AppendLine(c, $"Note: {d.Message}");
+            return sb.ToString();
+        }
+
         sb.AppendLine("Analysis of Deviance Table");
         sb.AppendLine();
         sb.AppendLine(Test == AnovaTest.F ? "  Resid. Df Resid. Dev Df Deviance       F   Pr(>F)" : "  Resid. Df Resid. Dev Df Deviance Pr(>Chi)");

@@ -58,6 +58,27 @@ public sealed partial class GlmFit
         }
     }
 
+    /// <summary>Predictions for a new table from a fit made with a formula (R's <c>predict(fit, newdata, se.fit = TRUE)</c>): the table is coded as the fitted data were (levels, contrasts, <c>poly</c> coefficients); formula offsets and the offset column are applied.</summary>
+    /// <param name="data">The new table: every column the formula's right-hand side uses (the response is not needed).</param>
+    /// <param name="scale">Link (eta) or response (mu) scale.</param>
+    /// <returns>The predictions, one per complete row of <paramref name="data"/>.</returns>
+    /// <exception cref="InvalidOperationException">The fit was made from a matrix, not a formula.</exception>
+    /// <exception cref="ArgumentException">A column is missing, a factor level was not seen in fitting, or a row has a missing value.</exception>
+    public GlmPrediction Predict(NNLinearity.Data.DataTable data, GlmPredictionScale scale = GlmPredictionScale.Response)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        NNLinearity.Formulas.ModelDesign design = Design ?? throw new InvalidOperationException("This fit was made from a matrix; predict from a matrix, or fit from a formula to predict from a table.");
+        NNLinearity.Formulas.ModelDesign d = design.ForNewData(data);
+        int p = d.ColumnCount, skip = HasIntercept ? 1 : 0, k = p - skip;
+        var x = new double[(long)d.RowCount * k];
+        for (int r = 0; r < d.RowCount; r++)
+        {
+            for (int j = 0; j < k; j++) x[(long)r * k + j] = d.Matrix[r * p + skip + j];
+        }
+
+        return Predict(x, d.RowCount, k, scale, d.Offset);
+    }
+
     /// <summary>Predictions for new rows given row-major in a span (without the intercept column), with standard errors.</summary>
     /// <param name="x">rows x columns values, row by row.</param>
     /// <param name="rows">Number of rows.</param>

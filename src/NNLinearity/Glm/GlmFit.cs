@@ -174,6 +174,12 @@ public sealed partial class GlmFit
     /// <summary>True when the last IRLS steps were solved by the pivoted QR (rather than the Cholesky of X^T W X).</summary>
     public required bool SolvedByQr { get; init; }
 
+    /// <summary>
+    /// For a fit from a formula: the design it was fitted on (terms, R's column names and <c>assign</c>, the rows used,
+    /// and the coding that <see cref="Predict(NNLinearity.Data.DataTable, GlmPredictionScale)"/> applies to new tables); null for a fit from a matrix.
+    /// </summary>
+    public NNLinearity.Formulas.ModelDesign? Design { get; internal set; }
+
     /// <summary>A fingerprint of the responses and prior weights the fit was made on (compared by analyses of deviance).</summary>
     internal ulong DataFingerprint { get; set; }
 

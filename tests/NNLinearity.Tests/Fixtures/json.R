@@ -8,7 +8,7 @@ to_json <- function(v, scalar = FALSE) {
     return(paste0("[", paste(vapply(v, to_json, ""), collapse = ","), "]"))
   }
   if (is.factor(v)) v <- as.character(v)
-  vals <- if (is.character(v)) paste0("\"", v, "\"") else if (is.logical(v)) ifelse(v, "true", "false") else num(as.numeric(v))
+  vals <- if (is.character(v)) paste0("\"", gsub("\"", "\\\"", gsub("\\", "\\\\", v, fixed = TRUE), fixed = TRUE), "\"") else if (is.logical(v)) ifelse(v, "true", "false") else num(as.numeric(v))
   if (length(v) == 1 && !is.null(attr(v, "scalar"))) return(vals)
   if (length(v) == 1 && scalar) return(vals)
   paste0("[", paste(vals, collapse = ","), "]")
