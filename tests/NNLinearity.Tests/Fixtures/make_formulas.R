@@ -34,6 +34,9 @@ add <- function(name, formula, data, family, weights = NULL, offset = NULL, cont
   pl <- predict(fit, newdata = nd, type = "link", se.fit = TRUE)
   pr <- predict(fit, newdata = nd, type = "response", se.fit = TRUE)
   tl <- attr(terms(fit), "term.labels")
+  dr <- drop1(fit, test = test)
+  dstat <- if (test == "F") dr[["F value"]] else dr[[if ("LRT" %in% names(dr)) "LRT" else "scaled dev."]]
+  dp <- if (test == "F") dr[["Pr(>F)"]] else dr[["Pr(>Chi)"]]
   case <- list(name = s1(name), formula = s1(formula), family = s1(family$family), link = s1(family$link),
     weights = if (is.null(weights)) NULL else s1(weights), offset = if (is.null(offset)) NULL else s1(offset),
     contrasts = if (is.null(contrasts)) NULL else lapply(contrasts, function(x) s1(x)),
@@ -42,6 +45,8 @@ add <- function(name, formula, data, family, weights = NULL, offset = NULL, cont
     coefficients = unname(co), se = unname(se), deviance = s1(deviance(fit)), null_deviance = s1(fit$null.deviance),
     df_residual = s1(fit$df.residual), aic = s1(if (is.finite(fit$aic)) fit$aic else NA_real_), dispersion = s1(s$dispersion),
     anova_test = s1(test), anova_deviance = a$Deviance, anova_resid_df = a[["Resid. Df"]], anova_resid_dev = a[["Resid. Dev"]], anova_p = a[[pcol]],
+    drop_terms = rownames(dr), drop_df = dr$Df, drop_deviance = dr$Deviance, drop_aic = if ("AIC" %in% names(dr)) dr$AIC else rep(NA_real_, nrow(dr)),
+    drop_stat = dstat, drop_p = dp,
     predict_link = unname(pl$fit), predict_link_se = unname(pl$se.fit), predict_response = unname(pr$fit), predict_response_se = unname(pr$se.fit))
   body <- paste0("\"", names(case), "\":", vapply(case, function(v) if (is.list(v) && !is.null(names(v))) to_json(v) else to_json(v), ""), collapse = ",")
   cases <<- c(cases, paste0("{", body, ",\"data\":", table_json(data), ",\"newdata\":", table_json(nd), "}"))

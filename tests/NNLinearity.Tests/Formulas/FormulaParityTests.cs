@@ -120,6 +120,18 @@ public sealed class FormulaParityTests
             if (!(double.IsNaN(p[i]) && double.IsNaN(a.Rows[i].PValue)) && !(Math.Abs(p[i] - a.Rows[i].PValue) <= Math.Max(1e-12, 1e-6 * p[i]))) throw new XunitException($"anova p[{i}]: R {p[i]:R}, here {a.Rows[i].PValue:R}");
         }
 
+        TermDeletions drop = TermDeletions.Compute(fit, c.GetProperty("anova_test").GetString() == "F" ? AnovaTest.F : AnovaTest.ChiSquare);
+        Assert.Equal(c.Strings("drop_terms"), drop.Rows.Select(r => r.Term));
+        CloseAll("drop1 df", c.Doubles("drop_df"), drop.Rows.Select(r => r.DegreesOfFreedom).ToArray());
+        CloseAll("drop1 deviance", c.Doubles("drop_deviance"), drop.Rows.Select(r => r.Deviance).ToArray());
+        CloseAll("drop1 AIC", c.Doubles("drop_aic"), drop.Rows.Select(r => r.Aic).ToArray());
+        CloseAll("drop1 statistic", c.Doubles("drop_stat"), drop.Rows.Select(r => r.Statistic).ToArray());
+        double[] dp = c.Doubles("drop_p");
+        for (int i = 0; i < dp.Length; i++)
+        {
+            if (!(double.IsNaN(dp[i]) && double.IsNaN(drop.Rows[i].PValue)) && !(Math.Abs(dp[i] - drop.Rows[i].PValue) <= Math.Max(1e-12, 1e-6 * dp[i]))) throw new XunitException($"drop1 p[{i}]: R {dp[i]:R}, here {drop.Rows[i].PValue:R}");
+        }
+
         DataTable newdata = Table(c.GetProperty("newdata"));
         GlmPrediction link = fit.Predict(newdata, GlmPredictionScale.Link), response = fit.Predict(newdata);
         CloseAll("predict link", c.Doubles("predict_link"), link.Fit);
