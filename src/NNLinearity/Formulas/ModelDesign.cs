@@ -105,6 +105,28 @@ public sealed class ModelDesign
 
     internal DesignRecipe Recipe { get; }
 
+    /// <summary>Places per-row values (one per matrix row) at their table rows, with NaN at the rows left out for missing values (R's na.exclude padding).</summary>
+    /// <param name="values">One value per row of the matrix.</param>
+    /// <returns>One value per row of the table.</returns>
+    /// <exception cref="ArgumentException"><paramref name="values"/> does not have <see cref="RowCount"/> values.</exception>
+    public double[] ToTableRows(IReadOnlyList<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count != RowCount) throw new ArgumentException($"values has {values.Count} entries; the design has {RowCount} rows.", nameof(values));
+        var padded = Enumerable.Repeat(double.NaN, TotalRows).ToArray();
+        for (int r = 0; r < RowCount; r++) padded[RowsUsed[r]] = values[r];
+        return padded;
+    }
+
+    /// <summary>The table rows left out for missing values.</summary>
+    /// <returns>Their indices, ascending.</returns>
+    public int[] MissingTableRows()
+    {
+        var used = new bool[TotalRows];
+        foreach (int r in RowsUsed) used[r] = true;
+        return Enumerable.Range(0, TotalRows).Where(r => !used[r]).ToArray();
+    }
+
     internal int ColumnCount => ColumnNames.Count;
 
     /// <summary>Builds the model matrix of a formula on a table, as R's <c>model.frame</c> and <c>model.matrix</c> do.</summary>
@@ -130,7 +152,7 @@ public sealed class ModelDesign
     public ModelDesign ForNewData(DataTable data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        return Frame.Build(Terms, data, Recipe.Options, Recipe, withResponse: false);
+        return Frame.Build(Terms, data, Recipe.Options with { MissingValues = MissingValueAction.Omit }, Recipe, withResponse: false);
     }
 }
 
@@ -220,7 +242,7 @@ internal static class Frame
 
         Value[] offsets = terms.OffsetNodes.Select(eval.Evaluate).ToArray();
         double[]? weightColumn = options.Weights is null ? null : Column(data, options.Weights, "Weights");
-        double[]? offsetColumn = options.Offset is null ? null : (data.Contains(options.Offset) || withResponse ? Column(data, options.Offset, "Offset") : null);
+        double[]? offsetColumn = options.Offset is null ? null : Column(data, options.Offset, "Offset");
 
         // Missing values: a row is complete when every variable, offset, weight and cbind count is present.
         var keep = new List<int>(n);

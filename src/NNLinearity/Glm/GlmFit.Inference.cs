@@ -61,7 +61,7 @@ public sealed partial class GlmFit
     /// <summary>Predictions for a new table from a fit made with a formula (R's <c>predict(fit, newdata, se.fit = TRUE)</c>): the table is coded as the fitted data were (levels, contrasts, <c>poly</c> coefficients); formula offsets and the offset column are applied.</summary>
     /// <param name="data">The new table: every column the formula's right-hand side uses (the response is not needed).</param>
     /// <param name="scale">Link (eta) or response (mu) scale.</param>
-    /// <returns>The predictions, one per complete row of <paramref name="data"/>.</returns>
+    /// <returns>The predictions, one per row of <paramref name="data"/>; rows with a missing value get NaN and are listed in <see cref="GlmPrediction.MissingRows"/> (R's na.pass).</returns>
     /// <exception cref="InvalidOperationException">The fit was made from a matrix, not a formula.</exception>
     /// <exception cref="ArgumentException">A column is missing, a factor level was not seen in fitting, or a row has a missing value.</exception>
     public GlmPrediction Predict(NNLinearity.Data.DataTable data, GlmPredictionScale scale = GlmPredictionScale.Response)
@@ -76,7 +76,9 @@ public sealed partial class GlmFit
             for (int j = 0; j < k; j++) x[(long)r * k + j] = d.Matrix[r * p + skip + j];
         }
 
-        return Predict(x, d.RowCount, k, scale, d.Offset);
+        GlmPrediction complete = Predict(x, d.RowCount, k, scale, d.Offset);
+        if (d.OmittedRows == 0) return complete;
+        return new GlmPrediction(d.ToTableRows(complete.Fit), d.ToTableRows(complete.StandardErrors), scale) { MissingRows = d.MissingTableRows() };
     }
 
     /// <summary>Predictions for new rows given row-major in a span (without the intercept column), with standard errors.</summary>

@@ -46,7 +46,11 @@ public enum GlmPredictionScale
 /// <param name="Fit">Predicted values on the requested scale.</param>
 /// <param name="StandardErrors">Standard errors on the same scale (delta method on the response scale).</param>
 /// <param name="Scale">The scale.</param>
-public sealed record GlmPrediction(IReadOnlyList<double> Fit, IReadOnlyList<double> StandardErrors, GlmPredictionScale Scale);
+public sealed record GlmPrediction(IReadOnlyList<double> Fit, IReadOnlyList<double> StandardErrors, GlmPredictionScale Scale)
+{
+    /// <summary>Rows of a new table that had a missing value in a variable the model uses: their predictions are NaN (R's na.pass). Empty otherwise.</summary>
+    public IReadOnlyList<int> MissingRows { get; init; } = [];
+}
 
 /// <summary>A Wald confidence interval for one coefficient.</summary>
 /// <remarks>Thread safety: an immutable record; safe to share across threads.</remarks>

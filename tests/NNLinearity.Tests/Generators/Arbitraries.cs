@@ -132,7 +132,7 @@ public sealed class LawAttribute : FsCheck.Xunit.PropertyAttribute
 {
     public LawAttribute()
     {
-        Arbitrary = [typeof(Arbitraries), typeof(NetworkArbitraries), typeof(BadInputArbitraries)];
+        Arbitrary = [typeof(Arbitraries), typeof(NetworkArbitraries), typeof(BadInputArbitraries), typeof(TableArbitraries)];
         MaxTest = int.TryParse(Environment.GetEnvironmentVariable("NNLINEARITY_LAW_TESTS"), out int n) ? n : 200;
         QuietOnSuccess = true;
         string? replay = Environment.GetEnvironmentVariable("NNLINEARITY_LAW_REPLAY");
