@@ -1,4 +1,6 @@
+using NNLinearity.Data;
 using NNLinearity.Families;
+using NNLinearity.Interop;
 using NNLinearity.Glm;
 using NNLinearity.Layers;
 using NNLinearity.Linearity;
@@ -36,4 +38,17 @@ LinearityReport deepReport = LinearityAnalysis.Analyze(deep, x, y);
 Console.WriteLine(deepReport);
 bool reportOk = oneReport.IsLinearInParameters && !deepReport.IsLinearInParameters;
 Console.WriteLine(netOk && reportOk ? "consumer: network and linearity report as expected" : $"consumer: network gap {conversion.MaxRelativeDifference}, reports {oneReport.IsLinearInParameters}/{deepReport.IsLinearInParameters}");
-return glmOk && netOk && reportOk ? 0 : 1;
+// The formula front door on a CSV file, through the Interop package: MASS's insurance claims with an exposure offset.
+DataTable insurance = Datasets.Insurance();
+string csvPath = Path.Combine(Path.GetTempPath(), $"insurance-{Environment.ProcessId}.csv");
+File.WriteAllLines(csvPath, Enumerable.Range(0, insurance.RowCount)
+    .Select(i => string.Join(",", insurance.Columns.Select(c => c.Kind == ColumnKind.Numeric ? c.GetNumber(i).ToString(System.Globalization.CultureInfo.InvariantCulture) : "\"" + c.GetLevel(i) + "\"")))
+    .Prepend(string.Join(",", insurance.ColumnNames)));
+// District's labels are numbers, so (as R's read.csv would) the reader infers a numeric column: say it is a factor.
+DataTable fromCsv = CsvTables.Read(csvPath, new CsvReadOptions { ColumnKinds = new Dictionary<string, ColumnKind> { ["District"] = ColumnKind.Factor } });
+File.Delete(csvPath);
+GlmFit claims = Glm.Fit("Claims ~ District + Group + Age + offset(log(Holders))", fromCsv, GlmFamily.Poisson);
+// From CSV the size and age columns are plain factors (treatment contrasts); R gives residual deviance 51.42 on 54 df either way.
+bool formulaOk = Math.Abs(claims.Deviance - 51.42003) < 1e-4 && claims.ResidualDegreesOfFreedom == 54 && claims.CoefficientNames.Contains("District4");
+Console.WriteLine(formulaOk ? "consumer: formula fit from CSV matches R" : $"consumer: formula fit from CSV gives deviance {claims.Deviance}");
+return glmOk && netOk && reportOk && formulaOk ? 0 : 1;

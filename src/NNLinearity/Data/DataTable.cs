@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Linq;
+using System.Reflection;
 
 namespace NNLinearity.Data;
 
@@ -71,6 +73,28 @@ public sealed class DataColumn
         }
 
         return new DataColumn(name, ColumnKind.Numeric, v, null, [], false);
+    }
+
+    /// <summary>A numeric column over an array the caller gives up (no copy): for readers that build columns of their own.</summary>
+    internal static DataColumn NumericOwned(string name, double[] values)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (double.IsInfinity(values[i])) throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{name}[{i}] is {values[i]}: values must be finite (NaN marks a missing value)."), nameof(values));
+        }
+
+        return new DataColumn(name, ColumnKind.Numeric, values, null, [], false);
+    }
+
+    /// <summary>A factor, character or logical column over codes the caller gives up (-1 missing; no copy).</summary>
+    internal static DataColumn CodedOwned(string name, ColumnKind kind, int[] codes, string[] levels, bool ordered)
+    {
+        foreach (int c in codes)
+        {
+            if (c < -1 || c >= levels.Length) throw new ArgumentException($"Column '{name}' has the code {c} outside its {levels.Length} levels.", nameof(codes));
+        }
+
+        return new DataColumn(name, kind, null, codes, levels, ordered);
     }
 
     /// <summary>A numeric column; null marks a missing value.</summary>
@@ -189,6 +213,36 @@ public sealed class DataTable
     /// <param name="columns">The columns.</param>
     public DataTable(params DataColumn[] columns) : this((IEnumerable<DataColumn>)columns)
     {
+    }
+
+    /// <summary>
+    /// A table from .NET objects, one column per public readable property: numbers (any numeric type, nullable
+    /// included) become numeric columns, strings character columns, booleans logical columns, enums factors with the
+    /// enum's names as levels in declaration order.
+    /// </summary>
+    /// <typeparam name="T">The row type (a record or class).</typeparam>
+    /// <param name="rows">The rows.</param>
+    /// <returns>The table.</returns>
+    /// <exception cref="ArgumentException">No rows' type has a usable property, or a property's type is none of the above.</exception>
+    public static DataTable FromRecords<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T>(IEnumerable<T> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        T[] items = rows.ToArray();
+        PropertyInfo[] properties = typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanRead && p.GetIndexParameters().Length == 0).ToArray();
+        if (properties.Length == 0) throw new ArgumentException($"{typeof(T).Name} has no public readable properties to make columns of.", nameof(rows));
+        var columns = new List<DataColumn>();
+        foreach (PropertyInfo p in properties)
+        {
+            Type t = Nullable.GetUnderlyingType(p.PropertyType) ?? p.PropertyType;
+            object?[] values = items.Select(item => item is null ? null : p.GetValue(item)).ToArray();
+            if (t == typeof(string)) columns.Add(DataColumn.Text(p.Name, values.Select(v => (string?)v).ToArray()));
+            else if (t == typeof(bool)) columns.Add(DataColumn.Logical(p.Name, values.Select(v => (bool?)v).ToArray()));
+            else if (t.IsEnum) columns.Add(DataColumn.Factor(p.Name, values.Select(v => v?.ToString()).ToArray(), Enum.GetNames(t)));
+            else if (t.IsPrimitive || t == typeof(decimal)) columns.Add(DataColumn.Numeric(p.Name, values.Select(v => v is null ? double.NaN : Convert.ToDouble(v, CultureInfo.InvariantCulture)).ToArray()));
+            else throw new ArgumentException($"{typeof(T).Name}.{p.Name} is a {p.PropertyType.Name}; a column needs a number, a string, a bool or an enum.", nameof(rows));
+        }
+
+        return new DataTable(columns);
     }
 
     /// <summary>Number of rows.</summary>

@@ -1,5 +1,5 @@
 # R's model frames, model matrices, fits, analyses of deviance and predictions for formulas on tables.
-# Run from this folder:  Rscript make_formulas.R   (R >= 4.2; Debian: r-base-core)
+# Run from this folder:  Rscript make_formulas.R   (R >= 4.2 with MASS; Debian: r-base-core r-cran-mass)
 invisible(Sys.setlocale("LC_COLLATE", "C")) # character columns become factors with levels sorted as bytes
 source("json.R")
 
@@ -70,6 +70,7 @@ add("mtcars_binary_arithmetic", "am ~ wt + I(hp/100)", mt, binomial())
 add("mtcars_dot", "mpg ~ . - am", mt, gaussian(), test = "F")
 add("mtcars_factor_numeric_interaction", "mpg ~ factor(cyl) * wt", mt, gaussian(), test = "F")
 add("mtcars_numeric_by_factor_only", "mpg ~ wt:factor(cyl)", mt, gaussian(), test = "F")
+add("insurance_exposure", "Claims ~ District + Group + Age + offset(log(Holders))", MASS::Insurance, poisson())
 add("toothgrowth_factor_dose", "len ~ supp * factor(dose)", ToothGrowth, gaussian(), test = "F")
 add("toothgrowth_exp_sqrt", "len ~ supp + exp(dose) + sqrt(dose)", ToothGrowth, Gamma(link = "inverse"), test = "F")
 

@@ -140,3 +140,27 @@ public sealed class FormulaParityTests
         CloseAll("predict response se", c.Doubles("predict_response_se"), response.StandardErrors);
     }
 }
+
+/// <summary>The shipped data set is R's MASS::Insurance, cell for cell.</summary>
+public sealed class DatasetTests
+{
+    [Fact]
+    public void Insurance_IsMassInsurance()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(RFixtures.PathOf("formula_cases.json")));
+        JsonElement c = doc.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == "insurance_exposure");
+        DataTable r = FormulaParityTests.Table(c.GetProperty("data")), shipped = Datasets.Insurance();
+        Assert.Equal(r.ColumnNames, shipped.ColumnNames);
+        foreach (string name in r.ColumnNames)
+        {
+            Assert.Equal(r[name].Kind, shipped[name].Kind);
+            Assert.Equal(r[name].IsOrdered, shipped[name].IsOrdered);
+            Assert.Equal(r[name].Levels, shipped[name].Levels);
+            for (int i = 0; i < r.RowCount; i++)
+            {
+                if (r[name].Kind == ColumnKind.Numeric) Assert.Equal(r[name].GetNumber(i), shipped[name].GetNumber(i));
+                else Assert.Equal(r[name].GetLevel(i), shipped[name].GetLevel(i));
+            }
+        }
+    }
+}
