@@ -93,12 +93,15 @@ public abstract class GlmFamily
         return dev;
     }
 
-    /// <summary>Throws <see cref="ArgumentException"/> when <paramref name="link"/> cannot be used with this family.</summary>
+    /// <summary>Throws <see cref="ArgumentException"/> when <paramref name="link"/> is one of the library's links that this family does not take (R's lists); a link of the caller's own type is accepted for every family, as R accepts a link-glm object.</summary>
     /// <param name="link">The link to check.</param>
     /// <param name="paramName">The argument name reported in the exception.</param>
     public void ValidateLink(ILinkFunction link, string paramName)
     {
         ArgumentNullException.ThrowIfNull(link, paramName);
+        // A link of the caller's own is accepted for every family, as R accepts a "link-glm" object: its domain is
+        // then the caller's to match to the family's (the fit still refuses invalid means as they arise).
+        if (link.GetType().Assembly != typeof(GlmFamily).Assembly) return;
         if (!IsLinkAllowed(link))
         {
             throw new ArgumentException($"The {link.Name} link is not available for the {Name} family.", paramName);

@@ -11,6 +11,8 @@ namespace NNLinearity.Links;
 /// <c>where TLink : struct, ILinkFunction</c> are compiled once per link with every call inlined. The interface is
 /// also usable as an ordinary value (for example to pick a link at run time).
 /// Scalar members never return NaN for an input inside the documented domain; tails use stable forms.
+/// A link of your own needs only the scalar members: the span members and the fused <c>Inverse(eta, out dMuDEta)</c>
+/// have default implementations that loop over the scalar ones (the library's links override them with vector kernels).
 /// <para>Thread safety: the library's links are immutable structs, safe to share across threads; a user's link shared by a model or fit must be safe to call from several threads at once (pure functions of their arguments are).</para>
 /// </remarks>
 public interface ILinkFunction
@@ -56,7 +58,11 @@ public interface ILinkFunction
     /// <param name="eta">The linear predictor.</param>
     /// <param name="dMuDEta">Receives dmu/deta at <paramref name="eta"/>.</param>
     /// <returns>The mean.</returns>
-    double Inverse(double eta, out double dMuDEta);
+    double Inverse(double eta, out double dMuDEta)
+    {
+        dMuDEta = InverseDerivative(eta);
+        return Inverse(eta);
+    }
 
     /// <summary>The second derivative d2mu/deta2 of the inverse link at <paramref name="eta"/>.</summary>
     /// <param name="eta">The linear predictor.</param>
@@ -73,36 +79,62 @@ public interface ILinkFunction
     /// <summary>Applies <see cref="Link(double)"/> elementwise: <paramref name="eta"/>[i] = g(<paramref name="mu"/>[i]).</summary>
     /// <param name="mu">Means.</param>
     /// <param name="eta">Destination, at least as long as <paramref name="mu"/>; may be the same memory.</param>
-    void Link(ReadOnlySpan<double> mu, Span<double> eta);
+    void Link(ReadOnlySpan<double> mu, Span<double> eta)
+    {
+        for (int i = 0; i < mu.Length; i++) eta[i] = Link(mu[i]);
+    }
 
     /// <summary>Applies <see cref="Inverse(double)"/> elementwise.</summary>
     /// <param name="eta">Linear predictors.</param>
     /// <param name="mu">Destination, at least as long as <paramref name="eta"/>; may be the same memory.</param>
-    void Inverse(ReadOnlySpan<double> eta, Span<double> mu);
+    void Inverse(ReadOnlySpan<double> eta, Span<double> mu)
+    {
+        for (int i = 0; i < eta.Length; i++) mu[i] = Inverse(eta[i]);
+    }
 
     /// <summary>Applies <see cref="InverseDerivative(double)"/> elementwise.</summary>
     /// <param name="eta">Linear predictors.</param>
     /// <param name="dMuDEta">Destination, at least as long as <paramref name="eta"/>; may be the same memory.</param>
-    void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta);
+    void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta)
+    {
+        for (int i = 0; i < eta.Length; i++) dMuDEta[i] = InverseDerivative(eta[i]);
+    }
 
     /// <summary>Applies <see cref="Inverse(double, out double)"/> elementwise: the means and their derivatives in one pass.</summary>
     /// <param name="eta">Linear predictors.</param>
     /// <param name="mu">Destination of the means, at least as long as <paramref name="eta"/>; may be the same memory as <paramref name="eta"/>.</param>
     /// <param name="dMuDEta">Destination of dmu/deta, at least as long as <paramref name="eta"/>; must not overlap <paramref name="mu"/>.</param>
-    void Inverse(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta);
+    void Inverse(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta)
+    {
+        for (int i = 0; i < eta.Length; i++)
+        {
+            double e = eta[i];
+            mu[i] = Inverse(e, out double d);
+            dMuDEta[i] = d;
+        }
+    }
 
     /// <summary>Single-precision <see cref="Link(ReadOnlySpan{double}, Span{double})"/>.</summary>
     /// <param name="mu">Means.</param>
     /// <param name="eta">Destination, at least as long as <paramref name="mu"/>; may be the same memory.</param>
-    void Link(ReadOnlySpan<float> mu, Span<float> eta);
+    void Link(ReadOnlySpan<float> mu, Span<float> eta)
+    {
+        for (int i = 0; i < mu.Length; i++) eta[i] = (float)Link(mu[i]);
+    }
 
     /// <summary>Single-precision <see cref="Inverse(ReadOnlySpan{double}, Span{double})"/>.</summary>
     /// <param name="eta">Linear predictors.</param>
     /// <param name="mu">Destination, at least as long as <paramref name="eta"/>; may be the same memory.</param>
-    void Inverse(ReadOnlySpan<float> eta, Span<float> mu);
+    void Inverse(ReadOnlySpan<float> eta, Span<float> mu)
+    {
+        for (int i = 0; i < eta.Length; i++) mu[i] = (float)Inverse(eta[i]);
+    }
 
     /// <summary>Single-precision <see cref="InverseDerivative(ReadOnlySpan{double}, Span{double})"/>.</summary>
     /// <param name="eta">Linear predictors.</param>
     /// <param name="dMuDEta">Destination, at least as long as <paramref name="eta"/>; may be the same memory.</param>
-    void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta);
+    void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta)
+    {
+        for (int i = 0; i < eta.Length; i++) dMuDEta[i] = (float)InverseDerivative(eta[i]);
+    }
 }
