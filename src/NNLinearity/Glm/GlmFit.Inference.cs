@@ -81,6 +81,18 @@ public sealed partial class GlmFit
         return new GlmPrediction(d.ToTableRows(complete.Fit), d.ToTableRows(complete.StandardErrors), scale) { MissingRows = d.MissingTableRows() };
     }
 
+    /// <summary>Predictions for the rows of a MathNet matrix (without the intercept column), with standard errors.</summary>
+    /// <param name="x">New predictors [rows, columns], columns as in the fit.</param>
+    /// <param name="scale">Link (eta) or response (mu) scale.</param>
+    /// <param name="offset">An offset per new row, or null for none.</param>
+    /// <returns>The predictions.</returns>
+    /// <exception cref="ArgumentException">As <see cref="Predict(double[,], GlmPredictionScale, IReadOnlyList{double}?)"/>.</exception>
+    public GlmPrediction Predict(MathNet.Numerics.LinearAlgebra.Matrix<double> x, GlmPredictionScale scale = GlmPredictionScale.Response, IReadOnlyList<double>? offset = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Predict(x.ToRowMajorArray(), x.RowCount, x.ColumnCount, scale, offset);
+    }
+
     /// <summary>Predictions for new rows given row-major in a span (without the intercept column), with standard errors.</summary>
     /// <param name="x">rows x columns values, row by row.</param>
     /// <param name="rows">Number of rows.</param>

@@ -284,6 +284,17 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         return Predict(Matrices.AsSpan(x), x.GetLength(0));
     }
 
+    /// <summary>Linear predictors and means of the output for each row of a MathNet matrix.</summary>
+    /// <param name="x">X [rows, inputs]; finite.</param>
+    /// <returns>eta and mu [rows, outputs].</returns>
+    /// <exception cref="ArgumentException">A shape mismatch or a non-finite input.</exception>
+    public Prediction<T> Predict(MathNet.Numerics.LinearAlgebra.Matrix<T> x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.ColumnCount != InputCount) throw new ArgumentException($"x has {x.ColumnCount} columns; the model has {InputCount} inputs.", nameof(x));
+        return Predict(x.ToRowMajorArray(), x.RowCount);
+    }
+
     /// <summary>Linear predictors and means of the output for each row.</summary>
     /// <param name="x">X [rows, inputs], row-major; finite.</param>
     /// <param name="rows">Number of rows.</param>
@@ -339,6 +350,19 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
         return Loss(Matrices.AsSpan(x), Matrices.AsSpan(y), x.GetLength(0));
+    }
+
+    /// <summary>Training loss without penalty for a one-output model, with the responses as a vector.</summary>
+    /// <param name="x">X [rows, inputs]; finite.</param>
+    /// <param name="y">One response per row.</param>
+    /// <returns>The loss.</returns>
+    /// <exception cref="ArgumentException">The model has more than one output, or the shapes disagree.</exception>
+    public double Loss(T[,] x, T[] y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        RequireOneOutput(nameof(y));
+        return Loss(Matrices.AsSpan(x), y, x.GetLength(0));
     }
 
     /// <summary>Training loss without penalty: half the mean deviance over the rows.</summary>
@@ -413,6 +437,53 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         ArgumentNullException.ThrowIfNull(y);
         if (y.GetLength(0) != x.GetLength(0)) throw new ArgumentException($"y has {y.GetLength(0)} rows but x has {x.GetLength(0)}.", nameof(y));
         return Fit(Matrices.AsSpan(x), Matrices.AsSpan(y), x.GetLength(0), options);
+    }
+
+    /// <summary>Trains a one-output model, with the responses as a vector (one per row).</summary>
+    /// <param name="x">X [rows, inputs]; finite.</param>
+    /// <param name="y">One response per row.</param>
+    /// <param name="options">Optimiser and settings (Adam with defaults when null).</param>
+    /// <returns>What training did.</returns>
+    /// <exception cref="ArgumentException">The model has more than one output, or the shapes disagree.</exception>
+    public TrainingResult Fit(T[,] x, T[] y, TrainingOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        RequireOneOutput(nameof(y));
+        if (y.Length != x.GetLength(0)) throw new ArgumentException($"y has {y.Length} values but x has {x.GetLength(0)} rows.", nameof(y));
+        return Fit(Matrices.AsSpan(x), y, x.GetLength(0), options);
+    }
+
+    /// <summary>Trains the model on MathNet matrices: responses [rows, outputs].</summary>
+    /// <param name="x">X [rows, inputs]; finite.</param>
+    /// <param name="y">Responses [rows, outputs] (one-hot rows for a multinomial model).</param>
+    /// <param name="options">Optimiser and settings (Adam with defaults when null).</param>
+    /// <returns>What training did.</returns>
+    public TrainingResult Fit(MathNet.Numerics.LinearAlgebra.Matrix<T> x, MathNet.Numerics.LinearAlgebra.Matrix<T> y, TrainingOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        if (y.RowCount != x.RowCount) throw new ArgumentException($"y has {y.RowCount} rows but x has {x.RowCount}.", nameof(y));
+        return Fit(x.ToRowMajorArray(), y.ToRowMajorArray(), x.RowCount, options);
+    }
+
+    /// <summary>Trains a one-output model on a MathNet matrix and vector.</summary>
+    /// <param name="x">X [rows, inputs]; finite.</param>
+    /// <param name="y">One response per row.</param>
+    /// <param name="options">Optimiser and settings (Adam with defaults when null).</param>
+    /// <returns>What training did.</returns>
+    public TrainingResult Fit(MathNet.Numerics.LinearAlgebra.Matrix<T> x, MathNet.Numerics.LinearAlgebra.Vector<T> y, TrainingOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        RequireOneOutput(nameof(y));
+        if (y.Count != x.RowCount) throw new ArgumentException($"y has {y.Count} values but x has {x.RowCount} rows.", nameof(y));
+        return Fit(x.ToRowMajorArray(), y.ToArray(), x.RowCount, options);
+    }
+
+    private void RequireOneOutput(string name)
+    {
+        if (OutputCount != 1) throw new ArgumentException($"The model has {OutputCount} outputs: give the responses as a matrix [rows, {OutputCount}].", name);
     }
 
     /// <summary>Trains the model on row-major data.</summary>

@@ -197,7 +197,7 @@ public static partial class BadInputArbitraries
                 return null;
             });
             case 23: return Arg("StackedGlm.OneHot", "labels", $"class {rows + 2} of {rows}", () => StackedGlm.OneHot<float>([rows + 2], rows));
-            default: return new BadCall("StackedGlm.Fit", "y", "null", typeof(ArgumentNullException), () => model.Fit(new float[rows, 3], null!));
+            default: return new BadCall("StackedGlm.Fit", "y", "null", typeof(ArgumentNullException), () => model.Fit(new float[rows, 3], (float[,])null!));
         }
     }
 

@@ -125,3 +125,40 @@ public sealed class TrainingOutcomeTests
         public void Report(TrainingProgress value) => report(value);
     }
 }
+
+/// <summary>Responses as a vector for one output or a matrix for several, and MathNet matrices, give the same model.</summary>
+public sealed class ResponseShapeTests
+{
+    [Fact]
+    public void VectorMatrixAndMathNetResponses_TrainTheSameModel()
+    {
+        var rng = new Random(5);
+        var x = new double[50, 2];
+        var y = new double[50, 1];
+        var yv = new double[50];
+        for (int i = 0; i < 50; i++)
+        {
+            x[i, 0] = rng.NextDouble();
+            x[i, 1] = rng.NextDouble();
+            yv[i] = y[i, 0] = rng.Next(2);
+        }
+
+        StackedGlm<double> Model() => StackedGlm.Create<double>(2, [new LayerSpec(3, new TanhLink()), new LayerSpec(1, new LogitLink())], GlmFamily.Binomial, seed: 4);
+        var options = new TrainingOptions { MaxEpochs = 5 };
+        StackedGlm<double> a = Model(), b = Model(), c = Model(), d = Model();
+        a.Fit(x, y, options);
+        b.Fit(x, yv, options);
+        c.Fit(MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(x), MathNet.Numerics.LinearAlgebra.Vector<double>.Build.DenseOfArray(yv), options);
+        d.Fit(MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(x), MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(y), options);
+        Assert.Equal(a.GetParameters(), b.GetParameters());
+        Assert.Equal(a.GetParameters(), c.GetParameters());
+        Assert.Equal(a.GetParameters(), d.GetParameters());
+        Assert.Equal(a.Loss(x, y), a.Loss(x, yv));
+        Assert.Equal(a.Predict(x).Mu.ToArray(), a.Predict(MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(x)).Mu.ToArray());
+        var e = Assert.Throws<ArgumentException>(() => StackedGlm.Create<double>(2, [new LayerSpec(2, new LogitLink())], GlmFamily.Binomial).Fit(x, yv));
+        Assert.Equal("y", e.ParamName);
+
+        var fit = NNLinearity.Glm.Glm.Fit(x, yv, GlmFamily.Binomial);
+        Assert.Equal(fit.Predict(x).Fit, fit.Predict(MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(x)).Fit);
+    }
+}
