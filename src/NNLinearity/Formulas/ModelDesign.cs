@@ -157,9 +157,12 @@ public sealed class ModelDesign
 }
 
 /// <summary>Everything needed to rebuild the same columns on new data: the frame options and each variable's coding.</summary>
-internal sealed class DesignRecipe(ModelFrameOptions options)
+internal sealed class DesignRecipe(ModelFrameOptions options, bool oneHot = false)
 {
     public ModelFrameOptions Options { get; } = options;
+
+    /// <summary>Every factor coded by indicators of all its levels (network inputs), instead of R's contrast rule.</summary>
+    public bool OneHot { get; } = oneHot;
 
     /// <summary>Levels of each factor variable after unused levels were dropped, by variable label.</summary>
     public Dictionary<string, string[]> Levels { get; } = new(StringComparer.Ordinal);
@@ -211,11 +214,11 @@ internal sealed class Value
 internal static class Frame
 {
 #pragma warning disable CA2208, CA1507 // errors name the public argument that carries the formula or the data
-    public static ModelDesign Build(ModelTerms terms, DataTable data, ModelFrameOptions options, DesignRecipe? recipe, bool withResponse)
+    public static ModelDesign Build(ModelTerms terms, DataTable data, ModelFrameOptions options, DesignRecipe? recipe, bool withResponse, bool oneHot = false)
     {
         int n = data.RowCount;
         bool training = recipe is null;
-        recipe ??= new DesignRecipe(options);
+        recipe ??= new DesignRecipe(options, oneHot);
         var eval = new Evaluator(data, recipe, training);
 
         int nv = terms.VariableCount;
@@ -389,7 +392,17 @@ internal static class Frame
             foreach (int v in terms.TermVariables(t)) codes[v, t] = terms.FactorCode(v, t);
         }
 
-        if (!terms.HasIntercept)
+        if (recipe.OneHot)
+        {
+            for (int t = 0; t < nt; t++)
+            {
+                foreach (int v in terms.TermVariables(t))
+                {
+                    if (values[v]!.IsFactor) codes[v, t] = 2;
+                }
+            }
+        }
+        else if (!terms.HasIntercept)
         {
             // R: without an intercept, the first factor of the first term that has one is coded by indicators.
             bool done = false;

@@ -111,7 +111,104 @@ public static class ModelFile
         }
 
         w.WriteEndArray();
+        if (model.Encoding is TableEncoding e) WriteEncoding(w, e);
         w.WriteEndObject();
+    }
+
+    /// <summary>The table coding of a model made from a formula: everything needed to code new tables as the training one.</summary>
+    private static void WriteEncoding(Utf8JsonWriter w, TableEncoding e)
+    {
+        w.WriteStartObject("encoding");
+        w.WriteString("formula", e.Formula);
+        WriteStrings(w, "tableColumns", e.TableColumns);
+        WriteStrings(w, "inputs", e.InputNames);
+        WriteArray<double>(w, "means", e.Means.ToArray());
+        WriteArray<double>(w, "scales", e.Scales.ToArray());
+        if (e.ResponseLevels is not null) WriteStrings(w, "responseLevels", e.ResponseLevels);
+        w.WriteStartArray("factors");
+        foreach ((string label, string[] levels) in e.Recipe.Levels)
+        {
+            w.WriteStartObject();
+            w.WriteString("variable", label);
+            WriteStrings(w, "levels", levels);
+            w.WriteBoolean("ordered", e.Recipe.Ordered[label]);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("poly");
+        foreach ((string label, (double[] alpha, double[] norm2)) in e.Recipe.Poly)
+        {
+            w.WriteStartObject();
+            w.WriteString("call", label);
+            WriteArray<double>(w, "alpha", alpha);
+            WriteArray<double>(w, "norm2", norm2);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteStrings(Utf8JsonWriter w, string name, IReadOnlyList<string> values)
+    {
+        w.WriteStartArray(name);
+        foreach (string v in values) w.WriteStringValue(v);
+        w.WriteEndArray();
+    }
+
+    private static TableEncoding ReadEncoding(JsonElement e, int inputs)
+    {
+        const string at = "encoding";
+        string formula = Text(e, "formula", at);
+        string[] tableColumns = Strings(Field(e, "tableColumns", at, JsonValueKind.Array), at + ".tableColumns");
+        string[] names = Strings(Field(e, "inputs", at, JsonValueKind.Array), at + ".inputs");
+        if (names.Length != inputs) throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{at}.inputs has {names.Length} names; the model has {inputs} inputs."));
+        double[] means = ReadArray<double>(Field(e, "means", at, JsonValueKind.Array), inputs, at + ".means");
+        double[] scales = ReadArray<double>(Field(e, "scales", at, JsonValueKind.Array), inputs, at + ".scales");
+        for (int j = 0; j < inputs; j++)
+        {
+            if (!(scales[j] > 0)) throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{at}.scales[{j}] is {scales[j]}; scales must be positive."));
+        }
+
+        string[]? responseLevels = e.TryGetProperty("responseLevels", out _) ? Strings(Field(e, "responseLevels", at, JsonValueKind.Array), at + ".responseLevels") : null;
+        var recipe = new NNLinearity.Formulas.DesignRecipe(new NNLinearity.Formulas.ModelFrameOptions(), oneHot: true);
+        int i = 0;
+        foreach (JsonElement f in Field(e, "factors", at, JsonValueKind.Array).EnumerateArray())
+        {
+            string fat = string.Create(CultureInfo.InvariantCulture, $"{at}.factors[{i++}]");
+            if (f.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{fat} is a JSON {Kind(f)}; expected an object.");
+            string label = Text(f, "variable", fat);
+            recipe.Levels[label] = Strings(Field(f, "levels", fat, JsonValueKind.Array), fat + ".levels");
+            if (!f.TryGetProperty("ordered", out JsonElement ordered) || ordered.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) throw new InvalidDataException($"{fat}.ordered is missing or not a boolean.");
+            recipe.Ordered[label] = ordered.GetBoolean();
+        }
+
+        i = 0;
+        foreach (JsonElement pe in Field(e, "poly", at, JsonValueKind.Array).EnumerateArray())
+        {
+            string pat = string.Create(CultureInfo.InvariantCulture, $"{at}.poly[{i++}]");
+            if (pe.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{pat} is a JSON {Kind(pe)}; expected an object.");
+            JsonElement alpha = Field(pe, "alpha", pat, JsonValueKind.Array);
+            int degree = alpha.GetArrayLength();
+            recipe.Poly[Text(pe, "call", pat)] = (ReadArray<double>(alpha, degree, pat + ".alpha"), ReadArray<double>(Field(pe, "norm2", pat, JsonValueKind.Array), degree + 2, pat + ".norm2"));
+        }
+
+        NNLinearity.Formulas.ModelTerms terms = Build(at + ".formula", () => NNLinearity.Formulas.Formula.Parse(formula).Expand(tableColumns));
+        return new TableEncoding(terms, recipe, tableColumns, names, means, scales, responseLevels);
+    }
+
+    private static string[] Strings(JsonElement array, string path)
+    {
+        var values = new string[array.GetArrayLength()];
+        int i = 0;
+        foreach (JsonElement v in array.EnumerateArray())
+        {
+            if (v.ValueKind != JsonValueKind.String) throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{path}[{i}] is a JSON {Kind(v)}; expected a string."));
+            values[i++] = v.GetString()!;
+        }
+
+        return values;
     }
 
     /// <summary>Reads a model from a stream.</summary>
@@ -203,7 +300,15 @@ public static class ModelFile
             width = outs;
         }
 
-        return Build("layers", () => family is null ? StackedGlm.FromLayersMultinomial(layers) : StackedGlm.FromLayers(layers, family));
+        StackedGlm<T> model = Build("layers", () => family is null ? StackedGlm.FromLayersMultinomial(layers) : StackedGlm.FromLayers(layers, family));
+        if (root.TryGetProperty("encoding", out JsonElement encoding))
+        {
+            if (encoding.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"encoding is a JSON {Kind(encoding)}; expected an object.");
+            model.Encoding = ReadEncoding(encoding, inputs);
+            if (family is null && model.Encoding.ResponseLevels?.Count != model.OutputCount) throw new InvalidDataException("encoding.responseLevels must name one class per output of a multinomial model.");
+        }
+
+        return model;
     }
 
     /// <summary>

@@ -6,7 +6,9 @@ using System.Linq;
 using System.Numerics;
 using System.Text;
 using System.Threading;
+using NNLinearity.Data;
 using NNLinearity.Families;
+using NNLinearity.Formulas;
 using NNLinearity.Links;
 
 namespace NNLinearity.Layers;
@@ -38,6 +40,45 @@ public static class StackedGlm
         ArgumentNullException.ThrowIfNull(family);
         var model = new StackedGlm<T>(Build<T>(inputs, layers), family);
         model.Initialize(seed);
+        return model;
+    }
+
+    /// <summary>
+    /// Creates a stack whose inputs come from a formula on a table (see <see cref="TableEncoding"/>): the formula's model
+    /// matrix without its intercept, factors one-hot, numeric columns standardised; the coding is learned from
+    /// <paramref name="data"/> and kept in the model and its file, so <c>Fit</c> and <c>Predict</c> take tables.
+    /// </summary>
+    /// <typeparam name="T">float or double.</typeparam>
+    /// <param name="formula">An R formula with a response, for example <c>"y ~ x1 + log(x2) + f"</c>.</param>
+    /// <param name="data">The training table (its rows fix the levels and the standardisation).</param>
+    /// <param name="layers">The layers, first to last; the last one's link is the output link.</param>
+    /// <param name="family">The response family on the output.</param>
+    /// <param name="seed">Initialisation seed.</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="FormulaSyntaxException">The formula does not parse.</exception>
+    /// <exception cref="ArgumentException">No response, an offset, a column the table lacks, or as <see cref="Create{T}(int, IReadOnlyList{LayerSpec}, GlmFamily, int)"/>.</exception>
+    public static StackedGlm<T> Create<T>(string formula, DataTable data, IReadOnlyList<LayerSpec> layers, GlmFamily family, int seed = 0)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        TableEncoding encoding = TableEncoding.Learn(formula, data, multinomial: false);
+        StackedGlm<T> model = Create<T>(encoding.InputNames.Count, layers, family, seed);
+        model.Encoding = encoding;
+        return model;
+    }
+
+    /// <summary>Creates a multinomial classifier whose inputs come from a formula on a table; the response's levels are the classes.</summary>
+    /// <typeparam name="T">float or double.</typeparam>
+    /// <param name="formula">An R formula whose response is a factor, character or logical column.</param>
+    /// <param name="data">The training table.</param>
+    /// <param name="hidden">Hidden layers (may be empty: multinomial logistic regression).</param>
+    /// <param name="seed">Initialisation seed.</param>
+    /// <returns>The model.</returns>
+    public static StackedGlm<T> CreateMultinomial<T>(string formula, DataTable data, IReadOnlyList<LayerSpec> hidden, int seed = 0)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        TableEncoding encoding = TableEncoding.Learn(formula, data, multinomial: true);
+        StackedGlm<T> model = CreateMultinomial<T>(encoding.InputNames.Count, hidden, encoding.ResponseLevels!.Count, seed);
+        model.Encoding = encoding;
         return model;
     }
 
@@ -228,6 +269,34 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
     /// <summary>Length of the flat parameter vector.</summary>
     public int ParameterCount => _theta.Length;
 
+    /// <summary>For a model created from a formula: how tables become its inputs (and responses); null otherwise.</summary>
+    public TableEncoding? Encoding { get; internal set; }
+
+    /// <summary>Trains a model created from a formula on a table: rows with a missing value are left out.</summary>
+    /// <param name="data">The table, with the formula's response and variables.</param>
+    /// <param name="options">Optimiser and settings (Adam with defaults when null).</param>
+    /// <returns>What training did.</returns>
+    /// <exception cref="InvalidOperationException">The model was not created from a formula.</exception>
+    /// <exception cref="ArgumentException">A missing column, a level the model did not see, or invalid responses.</exception>
+    public TrainingResult Fit(DataTable data, TrainingOptions? options = null)
+    {
+        TableEncoding e = Encoding ?? throw new InvalidOperationException("This model was not created from a formula; train it on matrices.");
+        (T[] x, T[]? y, int rows) = e.Encode<T>(data, withResponse: true, Family, OutputCount);
+        return Fit(x, y!, rows, options);
+    }
+
+    /// <summary>Predicts the rows of a table for a model created from a formula (coded as the training table was).</summary>
+    /// <param name="data">The table, with the formula's variables (the response is not needed).</param>
+    /// <returns>eta and mu [rows, outputs], one row per table row.</returns>
+    /// <exception cref="InvalidOperationException">The model was not created from a formula.</exception>
+    /// <exception cref="ArgumentException">A missing column, a level the model did not see, or a row with a missing value (named).</exception>
+    public Prediction<T> Predict(DataTable data)
+    {
+        TableEncoding e = Encoding ?? throw new InvalidOperationException("This model was not created from a formula; predict from a matrix.");
+        (T[] x, _, int rows) = e.Encode<T>(data, withResponse: false, Family, OutputCount);
+        return Predict(x, rows);
+    }
+
     internal OutputLoss OutputLoss => _loss;
 
     internal int ParameterOffset(int layer) => _offsets[layer];
@@ -268,6 +337,7 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         using UsageGuard.ReadScope reading = _guard.Read();
         _theta.CopyTo(copy._theta);
         copy.InvalidateLayers();
+        copy.Encoding = Encoding;
         return copy;
     }
 

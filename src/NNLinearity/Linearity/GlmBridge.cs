@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using NNLinearity.Glm;
+using NNLinearity.Data;
+using NNLinearity.Formulas;
 using NNLinearity.Layers;
 using NNLinearity.Links;
 
@@ -36,6 +38,41 @@ public sealed class GlmConversion
 /// <remarks>Thread safety: stateless; concurrent calls are safe, and each reads its model or fit as any reader does.</remarks>
 public static class GlmBridge
 {
+    /// <summary>
+    /// The GLM of a one-layer, one-output network created from a formula, on a table: the columns keep the formula's
+    /// names (factors one-hot, so the last level of a factor beside the intercept is aliased, as R reports it), and the
+    /// network's weights are taken back from its standardised inputs to the original columns before IRLS starts from them.
+    /// </summary>
+    /// <param name="model">A one-layer model with one output and a family, created from a formula.</param>
+    /// <param name="data">The table (rows with a missing value are left out).</param>
+    /// <returns>The GLM and the gap to the network's parameters.</returns>
+    /// <exception cref="ArgumentException">The model was not created from a formula, or is not one layer with one output.</exception>
+    public static GlmConversion ToGlm(StackedGlm<double> model, DataTable data)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        TableEncoding e = model.Encoding ?? throw new ArgumentException("The model was not created from a formula; convert it with the matrix overload.", nameof(model));
+        if (model.Layers.Count != 1 || model.OutputCount != 1 || model.Family is null) throw new ArgumentException("Only a one-layer model with one output and a family is a GLM.", nameof(model));
+        ModelDesign d = Frame.Build(e.Terms, data, new ModelFrameOptions(), e.Recipe, withResponse: true);
+        int skip = e.Terms.HasIntercept ? 1 : 0, p = d.ColumnCount, k = p - skip;
+        var x = new double[d.RowCount, k];
+        for (int r = 0; r < d.RowCount; r++) for (int j = 0; j < k; j++) x[r, j] = d.Matrix[r * p + j + skip];
+        double[] theta;
+        using (model.EnterRead()) theta = model.GetParameters();
+        // eta = b + sum_j w_j (x_j - m_j) / s_j = (b - sum_j w_j m_j / s_j) + sum_j (w_j / s_j) x_j.
+        var raw = new double[k + 1];
+        raw[k] = theta[k];
+        for (int j = 0; j < k; j++)
+        {
+            raw[j] = theta[j] / e.Scales[j];
+            raw[k] -= theta[j] * e.Means[j] / e.Scales[j];
+        }
+
+        GlmLayer<double> layer = GlmLayer.Create<double>(k, 1, model.OutputLink);
+        layer.SetParameters(raw);
+        return ToGlm(StackedGlm.FromLayers([layer], model.Family), x, d.Response!, e.InputNames);
+    }
+
     /// <summary>
     /// The GLM of a one-layer, one-output network: the same family, link and linear predictor eta = b + X w, fitted
     /// by IRLS starting from the network's parameters (to a relative deviance change of 1e-12, tighter than R's 1e-8,
