@@ -873,7 +873,8 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
             // The starting point is the first candidate for the best parameters, and its loss the scale of divergence.
             double startLoss = Loss(xt, yt, nTrain);
             double? lastValidation = nVal > 0 ? Loss(xv, yv, nVal) : null;
-            T[] best = theta.ToArray();
+            T[] startTheta = theta.ToArray(), best = theta.ToArray();
+            bool bestIsStart = true;
             double bestScore = lastValidation ?? startLoss;
             double ceiling = options.DivergenceFactor * startLoss;
             int stale = 0, step = 0, epoch = 0;
@@ -965,6 +966,7 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
                     bestScore = score;
                     stale = 0;
                     theta.CopyTo(best);
+                    bestIsStart = false;
                 }
                 else if (++stale >= options.Patience)
                 {
@@ -977,6 +979,13 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
             {
                 best.CopyTo(theta);
                 model.InvalidateLayers();
+                // Without a split, "best" was judged by an epoch's mean mini-batch loss, taken while the parameters
+                // moved: check the loss at them, and go back to the start when it is not lower there.
+                if (reason == TrainingStopReason.Diverged && nVal == 0 && !bestIsStart && !(Loss(xt, yt, nTrain) <= startLoss))
+                {
+                    startTheta.CopyTo(theta);
+                    model.InvalidateLayers();
+                }
             }
 
             return Finish(epoch, reason, xt, yt, nTrain, xv, yv, nVal);
