@@ -174,6 +174,12 @@ public sealed class DataColumn
 
     internal ReadOnlySpan<double> Numbers => _numbers;
 
+    /// <summary>The column's own numbers (shared, never written: the table is immutable).</summary>
+    internal double[]? NumberArray => _numbers;
+
+    /// <summary>The column's own codes (shared, never written).</summary>
+    internal int[]? CodeArray => _codes;
+
     internal ReadOnlySpan<int> Codes => _codes;
 
     /// <inheritdoc />

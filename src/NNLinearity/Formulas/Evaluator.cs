@@ -75,9 +75,10 @@ internal sealed class Evaluator(DataTable data, DesignRecipe recipe, bool traini
         return v;
     }
 
+    // The column's arrays are shared, not copied: values are never written in place (every step makes new arrays).
     private static Value FromColumn(DataColumn c) => c.Kind == ColumnKind.Numeric
-        ? Value.Numeric(c.Numbers.ToArray())
-        : new Value { Codes = c.Codes.ToArray(), Levels = c.Levels.ToArray(), Ordered = c.IsOrdered };
+        ? Value.Numeric(c.NumberArray!)
+        : new Value { Codes = c.CodeArray, Levels = c.Levels.ToArray(), Ordered = c.IsOrdered };
 
     private Value Call(CallNode call)
     {

@@ -129,6 +129,8 @@ public sealed class ModelDesign
 
     internal int ColumnCount => ColumnNames.Count;
 
+    internal double[] MatrixArray => (double[])Matrix;
+
     /// <summary>Builds the model matrix of a formula on a table, as R's <c>model.frame</c> and <c>model.matrix</c> do.</summary>
     /// <param name="formula">The formula.</param>
     /// <param name="data">The table.</param>
@@ -339,11 +341,12 @@ internal static class Frame
         if (!data.Contains(name)) throw new ArgumentException($"{option} names the column '{name}', which the data do not have; the columns are {string.Join(", ", data.ColumnNames)}.", "options");
         DataColumn c = data[name];
         if (c.Kind != ColumnKind.Numeric) throw new ArgumentException($"{option} names the column '{name}', which is {c.Kind}; it must be numeric.", "options");
-        return c.Numbers.ToArray();
+        return c.NumberArray!;
     }
 
     private static Value Subset(Value v, int[] rows)
     {
+        if (rows.Length == v.Length) return v; // every row kept: rows is the identity, nothing to copy
         if (v.IsFactor) return new Value { Codes = rows.Select(r => v.Codes![r]).ToArray(), Levels = v.Levels, Ordered = v.Ordered };
         return new Value { Columns = v.Columns!.Select(c => rows.Select(r => c[r]).ToArray()).ToArray(), Suffixes = v.Suffixes };
     }
@@ -420,70 +423,75 @@ internal static class Frame
             }
         }
 
-        var columns = new List<double[]>();
+        // Each design column is a product of components, one per variable of its term: a numeric column, or a factor's
+        // codes looked up in one column of its coding matrix. The matrix is written once, row by row.
+        var specs = new List<(double[]? Numbers, int[]? Codes, double[]? Coding)[]>();
         var names = new List<string>();
         var assign = new List<int>();
         if (terms.HasIntercept)
         {
-            columns.Add(Enumerable.Repeat(1.0, m).ToArray());
+            specs.Add([]);
             names.Add("(Intercept)");
             assign.Add(0);
         }
 
         for (int t = 0; t < nt; t++)
         {
-            List<(double[] Col, string Name)> block = [(Enumerable.Repeat(1.0, m).ToArray(), "")];
+            List<((double[]? Numbers, int[]? Codes, double[]? Coding)[] Parts, string Name)> block = [([], "")];
             foreach (int v in terms.TermVariables(t))
             {
                 Value val = values[v]!;
                 string label = terms.VariableNode(v).Deparse();
-                List<(double[] Col, string Name)> parts;
+                var parts = new List<((double[]? Numbers, int[]? Codes, double[]? Coding) Part, string Name)>();
                 if (!val.IsFactor)
                 {
-                    parts = val.Columns!.Select((c, j) => (c, label + val.Suffixes[j])).ToList();
+                    for (int j = 0; j < val.Columns!.Length; j++) parts.Add(((val.Columns[j], null, null), label + val.Suffixes[j]));
                 }
                 else
                 {
                     int k = val.Levels.Length;
                     (double[,] matrix, string[] colNames) = codes[v, t] == 2 ? Indicators(k, val.Levels) : Contrast(Kind(label, val, options), val.Levels, label);
-                    parts = [];
                     for (int j = 0; j < colNames.Length; j++)
                     {
-                        var col = new double[m];
-                        for (int r = 0; r < m; r++) col[r] = matrix[val.Codes![r], j];
-                        parts.Add((col, label + colNames[j]));
+                        double[] coding = Enumerable.Range(0, k).Select(l => matrix[l, j]).ToArray();
+                        parts.Add(((null, val.Codes, coding), label + colNames[j]));
                     }
                 }
 
                 // The earlier variables vary fastest: for each new part, every existing column.
-                var next = new List<(double[] Col, string Name)>(block.Count * parts.Count);
-                foreach ((double[] pc, string pn) in parts)
+                var next = new List<((double[]?, int[]?, double[]?)[] Parts, string Name)>(block.Count * parts.Count);
+                foreach ((var part, string pn) in parts)
                 {
-                    foreach ((double[] bc, string bn) in block)
-                    {
-                        var col = new double[m];
-                        for (int r = 0; r < m; r++) col[r] = bc[r] * pc[r];
-                        next.Add((col, bn.Length == 0 ? pn : bn + ":" + pn));
-                    }
+                    foreach ((var existing, string bn) in block) next.Add(([.. existing, part], bn.Length == 0 ? pn : bn + ":" + pn));
                 }
 
                 block = next;
             }
 
-            foreach ((double[] c, string nm) in block)
+            foreach ((var c, string nm) in block)
             {
-                columns.Add(c);
+                specs.Add(c);
                 names.Add(nm);
                 assign.Add(t + 1);
             }
         }
 
-        int p = columns.Count;
+        int p = specs.Count;
         var x = new double[(long)m * p];
-        for (int j = 0; j < p; j++)
+        var spec = specs.ToArray();
+        for (int r = 0; r < m; r++)
         {
-            double[] c = columns[j];
-            for (int r = 0; r < m; r++) x[(long)r * p + j] = c[r];
+            long row = (long)r * p;
+            for (int j = 0; j < p; j++)
+            {
+                double value = 1;
+                foreach ((double[]? numbers, int[]? factorCodes, double[]? coding) in spec[j])
+                {
+                    value *= numbers is not null ? numbers[r] : coding![factorCodes![r]];
+                }
+
+                x[row + j] = value;
+            }
         }
 
         return (x, names.ToArray(), assign.ToArray());

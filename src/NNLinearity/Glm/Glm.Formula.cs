@@ -41,10 +41,27 @@ public static partial class Glm
     }
 
     /// <summary>Fits a design's columns (without its intercept column, which the engine adds) with its response, weights and offset.</summary>
-    internal static GlmFit FitDesign(ModelDesign design, GlmFamily family, ILinkFunction? link, GlmOptions options, Func<int, bool>? keepColumn = null)
+    internal static unsafe GlmFit FitDesign(ModelDesign design, GlmFamily family, ILinkFunction? link, GlmOptions options, Func<int, bool>? keepColumn = null)
     {
         bool intercept = design.Terms.HasIntercept;
         int p = design.ColumnCount, n = design.RowCount;
+        if (keepColumn is null)
+        {
+            // Every column: the engine reads the design in place, past its intercept column, with a row stride of p.
+            int skip = intercept ? 1 : 0;
+            GlmOptions o = options with
+            {
+                Weights = design.Weights,
+                Offset = design.Offset,
+                ColumnNames = design.ColumnNames.Skip(skip).ToArray(),
+                Intercept = intercept,
+            };
+            fixed (double* m = design.MatrixArray)
+            {
+                return FitCore(new NNLinearity.Numerics.DesignSource(m + skip, n, p - skip, p, 1, intercept), design.Response!, family, link, o);
+            }
+        }
+
         int[] columns = Enumerable.Range(intercept ? 1 : 0, p - (intercept ? 1 : 0)).Where(j => keepColumn?.Invoke(j) ?? true).ToArray();
         var x = new double[(long)n * columns.Length];
         for (int r = 0; r < n; r++)
