@@ -75,11 +75,11 @@ public static class CsvTables
         DisableColCountCheck = false, // Sep refuses a row with another number of fields, naming its lines
     });
 
-    private static bool IsMissing(ReadOnlySpan<char> field, CsvReadOptions o)
+    private static bool IsMissing(ReadOnlySpan<char> field, string[] missing)
     {
-        foreach (string m in o.MissingValues)
+        for (int i = 0; i < missing.Length; i++)
         {
-            if (field.SequenceEqual(m)) return true;
+            if (field.SequenceEqual(missing[i])) return true;
         }
 
         return false;
@@ -96,6 +96,7 @@ public static class CsvTables
     private static Kind[] Infer(Func<SepReader> open, CsvReadOptions o, out string[] names, out int rows)
     {
         using SepReader reader = Open(open);
+        string[] missingMarkers = o.MissingValues.ToArray();
         names = reader.Header.ColNames.ToArray();
         if (names.Length == 0) throw new InvalidDataException("The CSV text has no header row.");
         int k = names.Length;
@@ -106,7 +107,7 @@ public static class CsvTables
             for (int c = 0; c < k; c++)
             {
                 ReadOnlySpan<char> f = row[c].Span;
-                if (IsMissing(f, o)) continue;
+                if (IsMissing(f, missingMarkers)) continue;
                 any[c] = true;
                 if (numeric[c] && !double.TryParse(f, NumberStyles.Float, CultureInfo.InvariantCulture, out _)) numeric[c] = false;
                 if (logical[c] && Logical(f) is null) logical[c] = false;
@@ -167,13 +168,14 @@ public static class CsvTables
         }
 
         using SepReader reader = Open(open);
+        string[] missingMarkers = o.MissingValues.ToArray();
         int r = 0;
         foreach (SepReader.Row row in reader)
         {
             for (int c = 0; c < k; c++)
             {
                 ReadOnlySpan<char> f = row[c].Span;
-                bool missing = IsMissing(f, o);
+                bool missing = IsMissing(f, missingMarkers);
                 switch (kinds[c])
                 {
                     case Kind.Numeric:

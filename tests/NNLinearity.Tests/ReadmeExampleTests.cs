@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Linq;
+using NNLinearity.Data;
 using NNLinearity.Families;
 using NNLinearity.Glm;
 using NNLinearity.Layers;
@@ -93,6 +94,55 @@ public class ReadmeExampleTests
             if (!readme.Contains(line, StringComparison.Ordinal)) throw new Xunit.Sdk.XunitException("README lacks: " + line);
         }
     }
+
+    [Fact]
+    public void Formulas_InsuranceClaimsWithExposure()
+    {
+        var output = new StringWriter();
+        TextWriter console = Console.Out;
+        Console.SetOut(output);
+        try
+        {
+            // README:formulas:begin
+            // Motor insurance claims (R's MASS::Insurance): 64 cells of policy holders, factors and an exposure.
+            DataTable insurance = Datasets.Insurance();
+
+            GlmFit fit = Glm.Fit("Claims ~ District + Group + Age + offset(log(Holders))", insurance, GlmFamily.Poisson);
+            Console.WriteLine(fit.Summary());
+            Console.WriteLine(GlmAnova.Sequential(fit));
+            Console.WriteLine(TermDeletions.Compute(fit));
+
+            // Claims expected from 100 new holders in district 4 with a large car, driver under 25.
+            var newDrivers = new DataTable(
+                DataColumn.Factor("District", ["4"], ["1", "2", "3", "4"]),
+                DataColumn.Factor("Group", [">2l"], ["<1l", "1-1.5l", "1.5-2l", ">2l"], ordered: true),
+                DataColumn.Factor("Age", ["<25"], ["<25", "25-29", "30-35", ">35"], ordered: true),
+                DataColumn.Numeric("Holders", [100.0]));
+            GlmPrediction expected = fit.Predict(newDrivers);
+            Console.WriteLine($"expected claims {expected.Fit[0]:F2} (standard error {expected.StandardErrors[0]:F2})");
+            // README:formulas:end
+        }
+        finally
+        {
+            Console.SetOut(console);
+        }
+
+        string text = output.ToString();
+        // The numbers R prints for this fit (glm(Claims ~ District + Group + Age + offset(log(Holders)), poisson)).
+        Assert.Contains("Group.L      0.4297075    0.04946   8.688    <2e-16 ***", text, StringComparison.Ordinal);
+        Assert.Contains("Residual deviance:     51.42  on 54  degrees of freedom", text, StringComparison.Ordinal);
+        Assert.Contains("AIC: 388.74", text, StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(Path.GetTempPath(), "nnlinearity-readme-formulas.txt"), text);
+        string readme = File.ReadAllText(Path.Combine(Root(), "README.md"));
+        foreach (string line in text.Split(Environment.NewLine).Where(l => l.Length > 0))
+        {
+            if (!readme.Contains(line, StringComparison.Ordinal)) throw new Xunit.Sdk.XunitException("README lacks: " + line);
+        }
+    }
+
+    /// <summary>The README's formula block is, line for line, the code between the formula markers.</summary>
+    [Fact]
+    public void Readme_Formulas_IsTheTestedCode() => AssertBlock("README:formulas", "<!-- tested: formulas -->");
 
     private static string Root()
     {

@@ -193,6 +193,10 @@ public sealed class GlmAnova
         return new GlmAnova(rows, t, disp, dfDispersion, diagnostics);
     }
 
+    /// <summary>A p-value as R's format.pval prints it: four significant digits, "&lt; 2.2e-16" below double's epsilon.</summary>
+    internal static string FormatP(double p) => double.IsNaN(p) ? "" : p < 2.220446e-16 ? "< 2.2e-16"
+        : p.ToString(p < 1e-4 ? "0.000e+00" : "G4", CultureInfo.InvariantCulture);
+
     /// <inheritdoc />
     public override string ToString()
     {
@@ -216,7 +220,7 @@ public sealed class GlmAnova
                 if (k > 0)
                 {
                     if (Test == AnovaTest.F) sb.Append(c, $" {r.F,7:F4}");
-                    sb.Append(c, $" {r.PValue,8:G4}");
+                    sb.Append(' ').Append(FormatP(r.PValue).PadLeft(9));
                 }
 
                 sb.AppendLine();
@@ -237,7 +241,7 @@ public sealed class GlmAnova
             {
                 sb.Append(c, $" {r.DegreesOfFreedom,2} {r.Deviance,8:G5}");
                 if (Test == AnovaTest.F) sb.Append(c, $" {r.F,7:G4}");
-                sb.Append(c, $" {r.PValue,8:G4}");
+                sb.Append(' ').Append(FormatP(r.PValue).PadLeft(9));
             }
 
             sb.AppendLine();

@@ -107,7 +107,7 @@ public sealed class TermDeletions
             sb.Append(r.Term.PadRight(w));
             sb.Append(double.IsNaN(r.DegreesOfFreedom) ? "    " : string.Create(c, $" {r.DegreesOfFreedom,3}"));
             sb.Append(c, $" {r.Deviance,8:F3} {r.Aic,8:F3}");
-            if (!double.IsNaN(r.Statistic)) sb.Append(c, $" {r.Statistic,8:F4} {r.PValue,8:G4}");
+            if (!double.IsNaN(r.Statistic)) sb.Append(c, $" {r.Statistic,8:F4}").Append(' ').Append(GlmAnova.FormatP(r.PValue).PadLeft(9));
             sb.AppendLine();
         }
 
