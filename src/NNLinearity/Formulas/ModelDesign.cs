@@ -30,6 +30,12 @@ public enum MissingValueAction
 
     /// <summary>Refuse the data with an <see cref="ArgumentException"/> naming the variable and the row (R's na.fail).</summary>
     Fail,
+
+    /// <summary>
+    /// Leave them out of the fit, and give fitted values, linear predictors and residuals one entry per table row, NaN
+    /// at the rows left out (R's na.exclude); the fit carries a <c>RowsExcluded</c> diagnostic saying so.
+    /// </summary>
+    Exclude,
 }
 
 /// <summary>How a formula is evaluated on a table: prior weights and offset by column name, contrasts, missing values.</summary>

@@ -37,6 +37,12 @@ public static partial class Glm
         if (design.Response is null) throw new ArgumentException($"The formula '{formula}' has no response (write 'y ~ ...').", nameof(formula));
         GlmFit fit = FitDesign(design, family, link, options);
         fit.Design = design;
+        if (fit.PadsToTable)
+        {
+            fit.AddDiagnostic(new GlmDiagnostic(GlmDiagnosticKind.RowsExcluded,
+                $"{design.OmittedRows} row(s) with missing values were left out (MissingValues = Exclude): fitted values, linear predictors and residuals are NaN at table rows {string.Join(", ", design.MissingTableRows().Take(10))}{(design.OmittedRows > 10 ? ", ..." : "")}."));
+        }
+
         return fit;
     }
 

@@ -59,6 +59,9 @@ public enum GlmDiagnosticKind
     /// double's range, typically from columns or responses scaled near 1e+-150): the message names each one.
     /// </summary>
     NonFiniteResult,
+
+    /// <summary>Rows with missing values were left out under MissingValueAction.Exclude: per-row results are NaN at those table rows.</summary>
+    RowsExcluded,
 }
 
 /// <summary>A condition reported by a fit, with a readable message.</summary>

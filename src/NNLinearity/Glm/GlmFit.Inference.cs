@@ -19,16 +19,23 @@ public sealed partial class GlmFit
     /// <exception cref="InvalidOperationException">The fit was made with <see cref="GlmOptions.KeepRowResults"/> false.</exception>
     public double[] Residuals(GlmResidualType type = GlmResidualType.Deviance)
     {
+        double[] r = RawResiduals(type);
+        return PadsToTable ? Design!.ToTableRows(r) : r;
+    }
+
+    private double[] RawResiduals(GlmResidualType type)
+    {
         if (!HasRowResults) throw NoRowResults(nameof(Residuals));
         int n = Response.Count;
         double[] r = new double[n];
+        IReadOnlyList<double> fitted = _fittedValues!, eta = _linearPredictors!;
         for (int i = 0; i < n; i++)
         {
-            double y = Response[i], mu = FittedValues[i], w = PriorWeights[i];
+            double y = Response[i], mu = fitted[i], w = PriorWeights[i];
             r[i] = type switch
             {
                 GlmResidualType.Response => y - mu,
-                GlmResidualType.Working => (y - mu) / FittingDerivative(LinearPredictors[i]),
+                GlmResidualType.Working => (y - mu) / FittingDerivative(eta[i]),
                 GlmResidualType.Pearson => (y - mu) * Math.Sqrt(w) / Math.Sqrt(Family.Variance(mu)),
                 GlmResidualType.Deviance => Math.Sign(y - mu) * Math.Sqrt(Math.Max(Family.Deviance(y, mu, w), 0.0)),
                 _ => throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown residual type."),
@@ -40,7 +47,7 @@ public sealed partial class GlmFit
 
     /// <summary>The Pearson chi-square statistic: the sum of squared Pearson residuals.</summary>
     /// <exception cref="InvalidOperationException">The fit was made with <see cref="GlmOptions.KeepRowResults"/> false.</exception>
-    public double PearsonChiSquare => Residuals(GlmResidualType.Pearson).Sum(r => r * r);
+    public double PearsonChiSquare => RawResiduals(GlmResidualType.Pearson).Sum(r => r * r);
 
     /// <summary>Predictions for new rows (without the intercept column), with standard errors (R's <c>predict.glm(newdata, se.fit = TRUE)</c>). Pass the fitted rows to predict them.</summary>
     /// <param name="x">New predictors [rows, columns], columns as in the fit (no intercept column).</param>
@@ -179,6 +186,7 @@ public sealed partial class GlmFit
         sb.AppendLine(c, $"Residual deviance: {Deviance.ToString("G6", c),9}  on {ResidualDegreesOfFreedom}  degrees of freedom");
         sb.AppendLine(Aic is double aic ? string.Create(c, $"AIC: {aic:G5}") : "AIC: NA");
         sb.AppendLine();
+        if (Design is { OmittedRows: > 0 } d0) sb.AppendLine(c, $"  ({d0.OmittedRows} observation{(d0.OmittedRows == 1 ? "" : "s")} deleted due to missingness)");
         sb.AppendLine(c, $"Number of Fisher Scoring iterations: {Iterations}");
         foreach (GlmDiagnostic d in Diagnostics) sb.AppendLine(c, $"Note: {d.Message}");
         return sb.ToString();

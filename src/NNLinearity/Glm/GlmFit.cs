@@ -157,11 +157,19 @@ public sealed partial class GlmFit
 
     /// <summary>The fitted means mu.</summary>
     /// <exception cref="InvalidOperationException">The fit was made with <see cref="GlmOptions.KeepRowResults"/> false.</exception>
-    public IReadOnlyList<double> FittedValues { get => _fittedValues ?? throw NoRowResults(nameof(FittedValues)); init => _fittedValues = value; }
+    public IReadOnlyList<double> FittedValues { get => Padded(_fittedValues ?? throw NoRowResults(nameof(FittedValues))); init => _fittedValues = value; }
 
     /// <summary>The linear predictors eta (including the offset).</summary>
     /// <exception cref="InvalidOperationException">The fit was made with <see cref="GlmOptions.KeepRowResults"/> false.</exception>
-    public IReadOnlyList<double> LinearPredictors { get => _linearPredictors ?? throw NoRowResults(nameof(LinearPredictors)); init => _linearPredictors = value; }
+    public IReadOnlyList<double> LinearPredictors { get => Padded(_linearPredictors ?? throw NoRowResults(nameof(LinearPredictors))); init => _linearPredictors = value; }
+
+    /// <summary>A fit from a formula with <see cref="NNLinearity.Formulas.MissingValueAction.Exclude"/>: fitted values, linear predictors and residuals have one entry per table row.</summary>
+    internal bool PadsToTable => Design is { } d && d.Recipe.Options.MissingValues == NNLinearity.Formulas.MissingValueAction.Exclude && d.OmittedRows > 0;
+
+    private IReadOnlyList<double> Padded(IReadOnlyList<double> values) => PadsToTable ? Design!.ToTableRows(values) : values;
+
+    /// <summary>Adds a diagnostic found after the fit (by the formula front end).</summary>
+    internal void AddDiagnostic(GlmDiagnostic diagnostic) => ((List<GlmDiagnostic>)Diagnostics).Add(diagnostic);
 
     /// <summary>The prior weights.</summary>
     /// <exception cref="InvalidOperationException">The fit was made with <see cref="GlmOptions.KeepRowResults"/> false.</exception>

@@ -39,4 +39,11 @@ perfect <- warned(summary(lm(yp ~ xc)))
 constant <- warned(summary(lm(rep(3, 8) ~ xc)))
 perfect_fit <- list(name = s1("perfect_fit"), x = xc, y = yp, lm_warnings = perfect$warnings, constant_lm_warnings = constant$warnings)
 
-writeLines(to_json(list(cases = cases, anova_f = anova_f, perfect_fit = perfect_fit)), "diagnostics.json")
+# na.exclude: fitted values and residuals padded with NA at the rows left out.
+ye <- c(1, 2, NA, 4, 5, 6, 3)
+xe <- c(0.1, 0.5, 0.2, 0.9, NA, 0.7, 0.3)
+fe <- glm(ye ~ xe, family = poisson, na.action = na.exclude)
+na_exclude <- list(name = s1("na_exclude"), y = ye, x = xe, fitted = unname(fitted(fe)), residuals = unname(residuals(fe)),
+                   pearson = unname(residuals(fe, type = "pearson")))
+
+writeLines(to_json(list(cases = cases, anova_f = anova_f, perfect_fit = perfect_fit, na_exclude = na_exclude)), "diagnostics.json")

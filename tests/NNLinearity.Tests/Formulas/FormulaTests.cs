@@ -159,3 +159,29 @@ public sealed class FormulaTests
         Assert.Equal(byHand.CoefficientNames, viaFormula.CoefficientNames);
     }
 }
+
+/// <summary>R's na.exclude: per-row results padded with NaN at the rows left out, with a diagnostic (make_diagnostics.R).</summary>
+public sealed class MissingValueExcludeTests
+{
+    [Fact]
+    public void Exclude_PadsFittedValuesAndResiduals_AsR()
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(System.IO.File.ReadAllText(NNLinearity.Tests.Fixtures.RFixtures.PathOf("diagnostics.json")));
+        System.Text.Json.JsonElement c = doc.RootElement.GetProperty("na_exclude");
+        var data = new DataTable(DataColumn.Numeric("y", NNLinearity.Tests.Fixtures.RFixtures.Doubles(c, "y")), DataColumn.Numeric("x", NNLinearity.Tests.Fixtures.RFixtures.Doubles(c, "x")));
+        GlmFit fit = NNLinearity.Glm.Glm.Fit("y ~ x", data, GlmFamily.Poisson, frame: new ModelFrameOptions { MissingValues = MissingValueAction.Exclude });
+        double[] fitted = NNLinearity.Tests.Fixtures.RFixtures.Doubles(c, "fitted"), residuals = NNLinearity.Tests.Fixtures.RFixtures.Doubles(c, "residuals"), pearson = NNLinearity.Tests.Fixtures.RFixtures.Doubles(c, "pearson");
+        Assert.Equal(7, fit.FittedValues.Count);
+        for (int i = 0; i < 7; i++)
+        {
+            // 1e-8 relative: the same IRLS iterates as R's, to its convergence rule.
+            Assert.True(double.IsNaN(fitted[i]) ? double.IsNaN(fit.FittedValues[i]) : Math.Abs(fitted[i] - fit.FittedValues[i]) <= 1e-8 * fitted[i], $"fitted[{i}]");
+            Assert.True(double.IsNaN(residuals[i]) ? double.IsNaN(fit.Residuals()[i]) : Math.Abs(residuals[i] - fit.Residuals()[i]) <= 1e-8, $"residual[{i}]");
+            Assert.True(double.IsNaN(pearson[i]) ? double.IsNaN(fit.Residuals(GlmResidualType.Pearson)[i]) : Math.Abs(pearson[i] - fit.Residuals(GlmResidualType.Pearson)[i]) <= 1e-8, $"pearson[{i}]");
+        }
+
+        Assert.Contains("table rows 2, 4", Assert.Single(fit.Diagnostics, d => d.Kind == GlmDiagnosticKind.RowsExcluded).Message, StringComparison.Ordinal);
+        Assert.True(double.IsFinite(fit.PearsonChiSquare));
+        Assert.Contains("(2 observations deleted due to missingness)", fit.Summary(), StringComparison.Ordinal);
+    }
+}
