@@ -26,7 +26,7 @@ public static partial class BadInputArbitraries
 
     /// <summary>Bad calls of every public entry point: GLM fit, predict, anova; network create, fit, predict, loss; layers; bridge; collapse; analysis.</summary>
     public static Arbitrary<BadCall> BadCalls() =>
-        Gen.OneOf(GlmFitCalls(), GlmResultCalls(), NetworkCalls(), LayerCalls(), BridgeAndAnalysisCalls()).ToArbitrary();
+        Gen.OneOf(GlmFitCalls(), GlmResultCalls(), NetworkCalls(), LayerCalls(), BridgeAndAnalysisCalls(), TableCalls()).ToArbitrary();
 
     private static BadCall Arg(string entry, string argument, string corruption, Func<object?> call) => new(entry, argument, corruption, typeof(ArgumentException), call);
 
@@ -266,6 +266,41 @@ public static partial class BadInputArbitraries
             case 9: return Arg("LinearityAnalysis.LocalGlmAt", "x", $"= {bad}", () => LinearityAnalysis.LocalGlmAt(relu, [0.5, bad]));
             case 10: return Arg("LinearityAnalysis.LocalGlmAt", "x", "three values", () => LinearityAnalysis.LocalGlmAt(relu, [0.5, 0.1, 0.2]));
             default: return new BadCall("LinearityAnalysis.LocalGlmAt", "model", "a tanh hidden layer", typeof(InvalidOperationException), () => LinearityAnalysis.LocalGlmAt(tanh, [0.5, 0.1]));
+        }
+    }
+
+    private static Gen<BadCall> TableCalls() =>
+        from kind in Gen.Choose(0, 17)
+        from rows in Gen.Choose(2, 9)
+        select TableCall(kind, rows);
+
+    private static BadCall TableCall(int kind, int rows)
+    {
+        var table = new NNLinearity.Data.DataTable(
+            NNLinearity.Data.DataColumn.Numeric("y", Enumerable.Range(0, rows).Select(i => (double)(i % 3)).ToArray()),
+            NNLinearity.Data.DataColumn.Numeric("x", Enumerable.Range(0, rows).Select(i => i / 10.0).ToArray()),
+            NNLinearity.Data.DataColumn.Text("g", Enumerable.Range(0, rows).Select(i => i % 2 == 0 ? "a" : "b").ToArray()));
+        GlmFit matrixFit = Fits.Value.Fit;
+        switch (kind)
+        {
+            case 0: return new BadCall("Formula.Parse", "formula", $"'y ~ x +{new string(' ', rows)}' (unfinished)", typeof(NNLinearity.Formulas.FormulaSyntaxException), () => NNLinearity.Formulas.Formula.Parse("y ~ x +" + new string(' ', rows)));
+            case 1: return Arg("Glm.Fit(formula)", "data", "a column the table lacks", () => NNLinearity.Glm.Glm.Fit("y ~ z", table, GlmFamily.Poisson));
+            case 2: return Arg("Glm.Fit(formula)", "formula", "an unknown function", () => NNLinearity.Glm.Glm.Fit("y ~ lgamma(x)", table, GlmFamily.Poisson));
+            case 3: return Arg("Glm.Fit(formula)", "formula", "no response", () => NNLinearity.Glm.Glm.Fit("~ x", table, GlmFamily.Poisson));
+            case 4: return Arg("Glm.Fit(formula)", "options", "Weights set beside a formula", () => NNLinearity.Glm.Glm.Fit("y ~ x", table, GlmFamily.Poisson, options: new GlmOptions { Weights = new double[rows] }));
+            case 5: return Arg("Glm.Fit(formula)", "options", "a weights column that does not exist", () => NNLinearity.Glm.Glm.Fit("y ~ x", table, GlmFamily.Poisson, frame: new NNLinearity.Formulas.ModelFrameOptions { Weights = "w" }));
+            case 6: return Arg("ModelDesign.Build", "options", $"MissingValues = {10 + rows}", () => NNLinearity.Formulas.ModelDesign.Build(NNLinearity.Formulas.Formula.Parse("y ~ x"), table, new NNLinearity.Formulas.ModelFrameOptions { MissingValues = (NNLinearity.Formulas.MissingValueAction)(10 + rows) }));
+            case 7: return Arg("ModelDesign.Build", "options", "an undefined contrast", () => NNLinearity.Formulas.ModelDesign.Build(NNLinearity.Formulas.Formula.Parse("y ~ g"), table, new NNLinearity.Formulas.ModelFrameOptions { Contrasts = new System.Collections.Generic.Dictionary<string, NNLinearity.Formulas.ContrastKind> { ["g"] = (NNLinearity.Formulas.ContrastKind)(9 + rows) } }));
+            case 8: return Arg("DataColumn.Numeric", "values", "an infinity", () => NNLinearity.Data.DataColumn.Numeric("v", [1.0, double.PositiveInfinity]));
+            case 9: return Arg("DataColumn.Factor", "values", "a value outside the levels", () => NNLinearity.Data.DataColumn.Factor("f", ["a", "c"], ["a", "b"]));
+            case 10: return Arg("DataColumn.Factor", "levels", "duplicate levels", () => NNLinearity.Data.DataColumn.Factor("f", ["a"], ["a", "a"]));
+            case 11: return Arg("DataTable", "columns", "duplicate names", () => new NNLinearity.Data.DataTable(NNLinearity.Data.DataColumn.Numeric("a", [1.0]), NNLinearity.Data.DataColumn.Numeric("a", [2.0])));
+            case 12: return Arg("DataTable", "columns", "unequal lengths", () => new NNLinearity.Data.DataTable(NNLinearity.Data.DataColumn.Numeric("a", new double[rows]), NNLinearity.Data.DataColumn.Numeric("b", new double[rows + 1])));
+            case 13: return Arg("GlmAnova.Sequential", "fit", "a fit from a matrix", () => GlmAnova.Sequential(matrixFit));
+            case 14: return Arg("TermDeletions.Compute", "fit", "a fit from a matrix", () => TermDeletions.Compute(matrixFit));
+            case 15: return Arg("StackedGlm.Create(formula)", "formula", "no response", () => StackedGlm.Create<float>("~ x", table, [new LayerSpec(1, new LogLink())], GlmFamily.Poisson));
+            case 16: return new BadCall("StackedGlm.Predict(table)", "model", "a model made from matrices", typeof(InvalidOperationException), () => StackedGlm.Create<float>(2, [new LayerSpec(1, new LogLink())], GlmFamily.Poisson).Predict(table));
+            default: return Arg("CsvTables.Parse", "options", "a forced kind for a column that does not exist", () => NNLinearity.Interop.CsvTables.Parse("a,b\n1,2\n", new NNLinearity.Interop.CsvReadOptions { ColumnKinds = new System.Collections.Generic.Dictionary<string, NNLinearity.Data.ColumnKind> { ["z"] = NNLinearity.Data.ColumnKind.Numeric } }));
         }
     }
 
