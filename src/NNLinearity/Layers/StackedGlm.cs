@@ -422,6 +422,18 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         return Loss(Matrices.AsSpan(x), Matrices.AsSpan(y), x.GetLength(0));
     }
 
+    /// <summary>Training loss without penalty on MathNet matrices: responses [rows, outputs].</summary>
+    /// <param name="x">X [rows, inputs]; finite.</param>
+    /// <param name="y">Responses [rows, outputs].</param>
+    /// <returns>The loss.</returns>
+    public double Loss(MathNet.Numerics.LinearAlgebra.Matrix<T> x, MathNet.Numerics.LinearAlgebra.Matrix<T> y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        if (y.RowCount != x.RowCount) throw new ArgumentException($"y has {y.RowCount} rows but x has {x.RowCount}.", nameof(y));
+        return Loss(x.ToRowMajorArray(), y.ToRowMajorArray(), x.RowCount);
+    }
+
     /// <summary>Training loss without penalty for a one-output model, with the responses as a vector.</summary>
     /// <param name="x">X [rows, inputs]; finite.</param>
     /// <param name="y">One response per row.</param>

@@ -73,6 +73,19 @@ public static class GlmBridge
         return ToGlm(StackedGlm.FromLayers([layer], model.Family), x, d.Response!, e.InputNames);
     }
 
+    /// <summary>The GLM of a one-layer, one-output network, on a MathNet matrix and vector (see the array overload).</summary>
+    /// <param name="model">A one-layer model with one output and a family.</param>
+    /// <param name="x">The predictors [rows, inputs].</param>
+    /// <param name="y">The responses.</param>
+    /// <param name="columnNames">Names of the inputs (x1, x2, ... when null).</param>
+    /// <returns>The GLM and the gap to the network's parameters.</returns>
+    public static GlmConversion ToGlm(StackedGlm<double> model, MathNet.Numerics.LinearAlgebra.Matrix<double> x, MathNet.Numerics.LinearAlgebra.Vector<double> y, IReadOnlyList<string>? columnNames = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        return ToGlm(model, x.ToArray(), y.ToArray(), columnNames);
+    }
+
     /// <summary>
     /// The GLM of a one-layer, one-output network: the same family, link and linear predictor eta = b + X w, fitted
     /// by IRLS starting from the network's parameters (to a relative deviance change of 1e-12, tighter than R's 1e-8,

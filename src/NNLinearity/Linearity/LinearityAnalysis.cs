@@ -7,7 +7,7 @@ using NNLinearity.Links;
 
 namespace NNLinearity.Linearity;
 
-/// <summary>Settings of <see cref="LinearityAnalysis.Analyze"/>.</summary>
+/// <summary>Settings of <see cref="LinearityAnalysis.Analyze(StackedGlm{double}, double[,], double[,], LinearityOptions)"/>.</summary>
 /// <remarks>Thread safety: an immutable record; safe to share across threads.</remarks>
 public sealed record LinearityOptions
 {
@@ -38,6 +38,18 @@ public sealed record LinearityOptions
 /// <remarks>Thread safety: stateless; concurrent calls are safe, and each reads its model as any reader does (refused while the model is being trained).</remarks>
 public static class LinearityAnalysis
 {
+    /// <summary>Analyses a model at the rows of MathNet matrices (see the array overload).</summary>
+    /// <param name="model">The model (double).</param>
+    /// <param name="x">Inputs [rows, inputs].</param>
+    /// <param name="y">Responses [rows, outputs], or null to skip the log-likelihood.</param>
+    /// <param name="options">Settings.</param>
+    /// <returns>The report.</returns>
+    public static LinearityReport Analyze(StackedGlm<double> model, Matrix<double> x, Matrix<double>? y = null, LinearityOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return Analyze(model, x.ToArray(), y?.ToArray(), options);
+    }
+
     /// <summary>Analyses a model at the given inputs (and responses, for the log-likelihood).</summary>
     /// <param name="model">The model (double).</param>
     /// <param name="x">Inputs [rows, inputs]; the first <see cref="LinearityOptions.MaxRows"/> rows are used.</param>

@@ -159,6 +159,13 @@ public sealed class ResponseShapeTests
         Assert.Equal("y", e.ParamName);
 
         var fit = NNLinearity.Glm.Glm.Fit(x, yv, GlmFamily.Binomial);
-        Assert.Equal(fit.Predict(x).Fit, fit.Predict(MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(x)).Fit);
+        var mx = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(x);
+        var my = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(y);
+        Assert.Equal(fit.Predict(x).Fit, fit.Predict(mx).Fit);
+        Assert.Equal(a.Loss(x, y), a.Loss(mx, my));
+        var opts = new NNLinearity.Linearity.LinearityOptions { AdditivityTrials = 10, ConcavityTrials = 2 };
+        Assert.Equal(NNLinearity.Linearity.LinearityAnalysis.Analyze(a, x, y, opts).ToString(), NNLinearity.Linearity.LinearityAnalysis.Analyze(a, mx, my, opts).ToString());
+        var one = StackedGlm.Create<double>(2, [new LayerSpec(1, new LogitLink())], GlmFamily.Binomial, seed: 1);
+        Assert.Equal(NNLinearity.Linearity.GlmBridge.ToGlm(one, x, yv).Fit.Coefficients, NNLinearity.Linearity.GlmBridge.ToGlm(one, mx, MathNet.Numerics.LinearAlgebra.Vector<double>.Build.DenseOfArray(yv)).Fit.Coefficients);
     }
 }
