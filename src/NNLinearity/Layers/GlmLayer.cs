@@ -240,10 +240,16 @@ public abstract class GlmLayer<T> : GlmLayer where T : unmanaged, IBinaryFloatin
     internal void Invalidate() => Volatile.Write(ref _version, _version + 1);
 
     /// <summary>eta, mu and dmu/deta for a batch (no validation).</summary>
-    internal void ForwardCore(ReadOnlySpan<T> x, int rows, Span<T> eta, Span<T> mu, Span<T> dMuDEta, int threads)
+    internal void ForwardCore(ReadOnlySpan<T> x, int rows, Span<T> eta, Span<T> mu, Span<T> dMuDEta, int threads, ReadOnlySpan<T> offset = default)
     {
         int n = rows * OutputCount;
         Gemm.Forward(x, rows, InputCount, PackedWeightsTransposed(), Bias, OutputCount, eta, threads);
+        if (!offset.IsEmpty)
+        {
+            Span<T> e = eta[..n];
+            for (int i = 0; i < n; i++) e[i] += offset[i];
+        }
+
         ApplyInverseLink(eta[..n], mu[..n], dMuDEta[..n]);
     }
 

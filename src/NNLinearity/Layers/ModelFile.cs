@@ -125,6 +125,8 @@ public static class ModelFile
         WriteArray<double>(w, "means", e.Means.ToArray());
         WriteArray<double>(w, "scales", e.Scales.ToArray());
         if (e.ResponseLevels is not null) WriteStrings(w, "responseLevels", e.ResponseLevels);
+        if (e.Recipe.Options.Weights is string weights) w.WriteString("weightsColumn", weights);
+        if (e.Recipe.Options.Offset is string offset) w.WriteString("offsetColumn", offset);
         w.WriteStartArray("factors");
         foreach ((string label, string[] levels) in e.Recipe.Levels)
         {
@@ -172,7 +174,12 @@ public static class ModelFile
         }
 
         string[]? responseLevels = e.TryGetProperty("responseLevels", out _) ? Strings(Field(e, "responseLevels", at, JsonValueKind.Array), at + ".responseLevels") : null;
-        var recipe = new NNLinearity.Formulas.DesignRecipe(new NNLinearity.Formulas.ModelFrameOptions(), oneHot: true);
+        var frame = new NNLinearity.Formulas.ModelFrameOptions
+        {
+            Weights = e.TryGetProperty("weightsColumn", out _) ? Text(e, "weightsColumn", at) : null,
+            Offset = e.TryGetProperty("offsetColumn", out _) ? Text(e, "offsetColumn", at) : null,
+        };
+        var recipe = new NNLinearity.Formulas.DesignRecipe(frame, oneHot: true);
         int i = 0;
         foreach (JsonElement f in Field(e, "factors", at, JsonValueKind.Array).EnumerateArray())
         {

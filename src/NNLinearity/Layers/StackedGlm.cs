@@ -54,13 +54,14 @@ public static class StackedGlm
     /// <param name="layers">The layers, first to last; the last one's link is the output link.</param>
     /// <param name="family">The response family on the output.</param>
     /// <param name="seed">Initialisation seed.</param>
+    /// <param name="frame">Prior weights and offset columns (an offset in the formula counts too) and missing values; contrasts do not apply (factors are one-hot).</param>
     /// <returns>The model.</returns>
     /// <exception cref="FormulaSyntaxException">The formula does not parse.</exception>
     /// <exception cref="ArgumentException">No response, an offset, a column the table lacks, or as <see cref="Create{T}(int, IReadOnlyList{LayerSpec}, GlmFamily, int)"/>.</exception>
-    public static StackedGlm<T> Create<T>(string formula, DataTable data, IReadOnlyList<LayerSpec> layers, GlmFamily family, int seed = 0)
+    public static StackedGlm<T> Create<T>(string formula, DataTable data, IReadOnlyList<LayerSpec> layers, GlmFamily family, int seed = 0, ModelFrameOptions? frame = null)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        TableEncoding encoding = TableEncoding.Learn(formula, data, multinomial: false);
+        TableEncoding encoding = TableEncoding.Learn(formula, data, multinomial: false, frame);
         StackedGlm<T> model = Create<T>(encoding.InputNames.Count, layers, family, seed);
         model.Encoding = encoding;
         return model;
@@ -76,7 +77,7 @@ public static class StackedGlm
     public static StackedGlm<T> CreateMultinomial<T>(string formula, DataTable data, IReadOnlyList<LayerSpec> hidden, int seed = 0)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
-        TableEncoding encoding = TableEncoding.Learn(formula, data, multinomial: true);
+        TableEncoding encoding = TableEncoding.Learn(formula, data, multinomial: true, frame: null);
         StackedGlm<T> model = CreateMultinomial<T>(encoding.InputNames.Count, hidden, encoding.ResponseLevels!.Count, seed);
         model.Encoding = encoding;
         return model;
@@ -281,8 +282,8 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
     public TrainingResult Fit(DataTable data, TrainingOptions? options = null)
     {
         TableEncoding e = Encoding ?? throw new InvalidOperationException("This model was not created from a formula; train it on matrices.");
-        (T[] x, T[]? y, int rows) = e.Encode<T>(data, withResponse: true, Family, OutputCount);
-        return Fit(x, y!, rows, options);
+        (T[] x, T[]? y, double[]? w, T[]? offset, int rows) = e.Encode<T>(data, withResponse: true, OutputCount);
+        return Fit(x, y!, rows, w, offset, options);
     }
 
     /// <summary>Predicts the rows of a table for a model created from a formula (coded as the training table was).</summary>
@@ -293,8 +294,8 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
     public Prediction<T> Predict(DataTable data)
     {
         TableEncoding e = Encoding ?? throw new InvalidOperationException("This model was not created from a formula; predict from a matrix.");
-        (T[] x, _, int rows) = e.Encode<T>(data, withResponse: false, Family, OutputCount);
-        return Predict(x, rows);
+        (T[] x, _, _, T[]? offset, int rows) = e.Encode<T>(data, withResponse: false, OutputCount);
+        return Predict(x, rows, offset);
     }
 
     internal OutputLoss OutputLoss => _loss;
@@ -386,9 +387,106 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         }
     }
 
-    private Prediction<T> PredictCore(ReadOnlySpan<T> x, int rows, Workspace ws)
+    /// <summary>Linear predictors and means with an offset added to the output's linear predictor (an exposure, say).</summary>
+    /// <param name="x">X [rows, inputs], row-major; finite.</param>
+    /// <param name="rows">Number of rows.</param>
+    /// <param name="offset">[rows, outputs] values added to eta before the output's inverse link; empty for none.</param>
+    /// <returns>eta (offset included) and mu [rows, outputs].</returns>
+    /// <exception cref="ArgumentException">A shape mismatch or a non-finite input or offset.</exception>
+    public Prediction<T> Predict(ReadOnlySpan<T> x, int rows, ReadOnlySpan<T> offset)
     {
-        Forward(x, rows, 0, ws);
+        CheckX(x, rows, nameof(x));
+        CheckWeightsAndOffset(default, offset, rows);
+        using UsageGuard.ReadScope reading = _guard.Read();
+        Workspace ws = RentWorkspace(rows);
+        try
+        {
+            return PredictCore(x, rows, ws, offset);
+        }
+        finally
+        {
+            ReturnWorkspace(ws);
+        }
+    }
+
+    /// <summary>Training loss without penalty with prior weights and an offset: sum w d / (2 sum w).</summary>
+    /// <param name="x">X [rows, inputs], row-major; finite.</param>
+    /// <param name="y">Responses [rows, outputs], row-major.</param>
+    /// <param name="rows">Number of rows.</param>
+    /// <param name="weights">Prior weights, one per row, finite and non-negative (empty: all 1).</param>
+    /// <param name="offset">[rows, outputs] values added to the output's eta (empty: none).</param>
+    /// <returns>The loss.</returns>
+    /// <exception cref="ArgumentException">A shape mismatch, a non-finite value, a negative weight, all weights 0, or a response outside the family's support.</exception>
+    public double Loss(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows, ReadOnlySpan<double> weights, ReadOnlySpan<T> offset)
+    {
+        CheckData(x, y, rows);
+        CheckWeightsAndOffset(weights, offset, rows);
+        using UsageGuard.ReadScope reading = _guard.Read();
+        Workspace ws = RentWorkspace(rows);
+        try
+        {
+            return FiniteLoss(LossAndGradientCore(x, y, rows, default, 0, 0, withGradient: false, ws, weights, offset));
+        }
+        finally
+        {
+            ReturnWorkspace(ws);
+        }
+    }
+
+    /// <summary>The family's weighted deviance, sum w d over rows and outputs, as a GLM with prior weights and an offset reports it.</summary>
+    /// <param name="x">X [rows, inputs], row-major; finite.</param>
+    /// <param name="y">Responses [rows, outputs], row-major.</param>
+    /// <param name="rows">Number of rows.</param>
+    /// <param name="weights">Prior weights (empty: all 1).</param>
+    /// <param name="offset">Offsets [rows, outputs] (empty: none).</param>
+    /// <returns>The deviance.</returns>
+    public double Deviance(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows, ReadOnlySpan<double> weights, ReadOnlySpan<T> offset) =>
+        2.0 * (weights.IsEmpty ? rows : Sum(weights)) * Loss(x, y, rows, weights, offset);
+
+    /// <summary>Trains the model with prior weights and an offset on the output's linear predictor (the loss is sum w d / (2 sum w)).</summary>
+    /// <param name="x">X [rows, inputs], row-major; finite.</param>
+    /// <param name="y">Responses [rows, outputs], row-major.</param>
+    /// <param name="rows">Number of rows (at least 1).</param>
+    /// <param name="weights">Prior weights, one per row, finite and non-negative (empty: all 1).</param>
+    /// <param name="offset">[rows, outputs] values added to the output's eta (empty: none).</param>
+    /// <param name="options">Optimiser and settings (Adam with defaults when null).</param>
+    /// <returns>What training did.</returns>
+    /// <exception cref="ArgumentException">As the unweighted overload, or a negative or non-finite weight, all weights 0, a non-finite offset.</exception>
+    public TrainingResult Fit(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows, ReadOnlySpan<double> weights, ReadOnlySpan<T> offset, TrainingOptions? options = null)
+    {
+        options ??= new TrainingOptions();
+        if (rows == 0) throw new ArgumentException("There are no rows to train on.", nameof(rows));
+        CheckData(x, y, rows);
+        CheckWeightsAndOffset(weights, offset, rows);
+        Trainer.CheckOptions(options, nameof(options));
+        Trainer.ValidationRows(rows, options.ValidationFraction, nameof(options));
+        using UsageGuard.WriteScope training = _guard.Write();
+        return new Trainer(this, options).Run(x, y, rows, weights, offset);
+    }
+
+    private void CheckWeightsAndOffset(ReadOnlySpan<double> weights, ReadOnlySpan<T> offset, int rows)
+    {
+        if (!weights.IsEmpty)
+        {
+            if (weights.Length != rows) throw new ArgumentException($"weights has {weights.Length} values; there are {rows} rows.", nameof(weights));
+            for (int i = 0; i < rows; i++)
+            {
+                if (!(weights[i] >= 0) || double.IsInfinity(weights[i])) throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"weights[{i}] is {weights[i]}: prior weights must be finite and non-negative."), nameof(weights));
+            }
+
+            if (!(Sum(weights) > 0)) throw new ArgumentException("Every prior weight is 0: there is nothing to fit.", nameof(weights));
+        }
+
+        if (!offset.IsEmpty)
+        {
+            if (offset.Length != (long)rows * OutputCount) throw new ArgumentException($"offset has {offset.Length} values; {rows} rows of {OutputCount} outputs need {(long)rows * OutputCount}.", nameof(offset));
+            Matrices.ThrowIfNotFinite(offset, OutputCount, nameof(offset));
+        }
+    }
+
+    private Prediction<T> PredictCore(ReadOnlySpan<T> x, int rows, Workspace ws, ReadOnlySpan<T> offset = default)
+    {
+        Forward(x, rows, 0, ws, offset);
         int k = OutputCount;
         ThrowIfNotFinite(ws.Eta[^1].AsSpan(0, rows * k), k);
         var eta = ws.Eta[^1].AsSpan(0, rows * k).ToArray();
@@ -680,23 +778,29 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
 
     internal Workspace NewWorkspace(int rows) => new(_layers, rows);
 
-    internal void Forward(ReadOnlySpan<T> x, int rows, int threads, Workspace ws)
+    /// <summary>The forward pass; <paramref name="offset"/> (rows x outputs, or empty) is added to the output layer's eta before its inverse link.</summary>
+    internal void Forward(ReadOnlySpan<T> x, int rows, int threads, Workspace ws, ReadOnlySpan<T> offset = default)
     {
         ReadOnlySpan<T> input = x;
         for (int l = 0; l < _layers.Length; l++)
         {
-            _layers[l].ForwardCore(input, rows, ws.Eta[l], ws.Mu[l], ws.DMu[l], threads);
+            _layers[l].ForwardCore(input, rows, ws.Eta[l], ws.Mu[l], ws.DMu[l], threads, l == _layers.Length - 1 ? offset : default);
             input = ws.Mu[l].AsSpan(0, rows * _layers[l].OutputCount);
         }
     }
 
-    /// <summary>Loss and (optionally) gradient, without validation: the training loop's entry point.</summary>
-    internal double LossAndGradientCore(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows, Span<T> gradient, double l2, int threads, bool withGradient, Workspace ws)
+    /// <summary>
+    /// Loss and (optionally) gradient, without validation: the training loop's entry point. With prior weights the loss
+    /// is half the weighted mean deviance, sum w d / (2 sum w), so a canonical output's gradient in eta is w (mu - y) / sum w.
+    /// </summary>
+    internal double LossAndGradientCore(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows, Span<T> gradient, double l2, int threads, bool withGradient, Workspace ws,
+        ReadOnlySpan<double> weights = default, ReadOnlySpan<T> offset = default)
     {
-        Forward(x, rows, threads, ws);
+        Forward(x, rows, threads, ws, offset);
         int last = _layers.Length - 1, k = OutputCount;
-        double scale = 1.0 / rows;
-        double loss = _loss.Evaluate<T>(ws.Eta[last].AsSpan(0, rows * k), y, default, rows, k, ws.Grad[last], scale) * scale;
+        double total = weights.IsEmpty ? rows : Sum(weights);
+        double scale = total > 0 ? 1.0 / total : 0;
+        double loss = _loss.Evaluate<T>(ws.Eta[last].AsSpan(0, rows * k), y, weights, rows, k, ws.Grad[last], scale) * scale;
         if (l2 > 0) loss += 0.5 * l2 * SumOfSquaredWeights();
         if (!withGradient) return loss;
 
@@ -727,6 +831,13 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         }
 
         return loss;
+    }
+
+    internal static double Sum(ReadOnlySpan<double> values)
+    {
+        double s = 0;
+        foreach (double v in values) s += v;
+        return s;
     }
 
     internal double SumOfSquaredWeights()
@@ -774,6 +885,8 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         private readonly List<TrainingProgress> _history = [];
         private Workspace _ws = null!;
         private int _p, _k;
+        private double[]? _wt, _wv; // prior weights of the training and validation rows (null: all 1)
+        private T[]? _ot, _ov;      // offsets of the training and validation rows (null: none)
 
         public static void CheckOptions(TrainingOptions o, string name)
         {
@@ -808,7 +921,7 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
             return Math.Clamp((int)Math.Round(rows * fraction), 1, rows - 1);
         }
 
-        public TrainingResult Run(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows)
+        public TrainingResult Run(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows, ReadOnlySpan<double> weights = default, ReadOnlySpan<T> offset = default)
         {
             _p = model.InputCount;
             _k = model.OutputCount;
@@ -820,6 +933,19 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
             int nTrain = rows - nVal;
             T[] xt = Gather(x, order.AsSpan(0, nTrain), _p), yt = Gather(y, order.AsSpan(0, nTrain), _k);
             T[] xv = Gather(x, order.AsSpan(nTrain), _p), yv = Gather(y, order.AsSpan(nTrain), _k);
+            if (!weights.IsEmpty)
+            {
+                _wt = new double[nTrain];
+                _wv = new double[nVal];
+                for (int i = 0; i < nTrain; i++) _wt[i] = weights[order[i]];
+                for (int i = 0; i < nVal; i++) _wv[i] = weights[order[nTrain + i]];
+            }
+
+            if (!offset.IsEmpty)
+            {
+                _ot = Gather(offset, order.AsSpan(0, nTrain), _k);
+                _ov = Gather(offset, order.AsSpan(nTrain), _k);
+            }
 
             bool lbfgs = options.Optimizer == Optimizer.Lbfgs;
             // L-BFGS takes full-batch gradients; SGD and Adam, mini-batches. Losses over many rows are summed in chunks.
@@ -849,18 +975,22 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         }
 
         /// <summary>The penalised loss over n rows at the current parameters, in chunks of the workspace's rows (NaN for no rows).</summary>
-        private double Loss(T[] x, T[] y, int n)
+        private double Loss(T[] x, T[] y, int n, double[]? w, T[]? o)
         {
             if (n == 0) return double.NaN;
-            double sum = 0;
+            double sum = 0, total = 0;
             int chunk = _ws.Capacity;
             for (int start = 0; start < n; start += chunk)
             {
                 int r = Math.Min(chunk, n - start);
-                sum += r * model.LossAndGradientCore(x.AsSpan(start * _p, r * _p), y.AsSpan(start * _k, r * _k), r, default, 0, options.Threads, withGradient: false, _ws);
+                ReadOnlySpan<double> wc = w is null ? default : w.AsSpan(start, r);
+                double mass = w is null ? r : Sum(wc);
+                sum += mass * model.LossAndGradientCore(x.AsSpan(start * _p, r * _p), y.AsSpan(start * _k, r * _k), r, default, 0, options.Threads, withGradient: false, _ws,
+                    wc, o is null ? default : o.AsSpan(start * _k, r * _k));
+                total += mass;
             }
 
-            return sum / n + (options.L2 > 0 ? 0.5 * options.L2 * model.SumOfSquaredWeights() : 0);
+            return (total > 0 ? sum / total : 0) + (options.L2 > 0 ? 0.5 * options.L2 * model.SumOfSquaredWeights() : 0);
         }
 
         private void Report(int epoch, double loss, double? validation)
@@ -876,6 +1006,9 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
             int batch = _ws.Capacity;
             var xb = new T[batch * p];
             var yb = new T[batch * k];
+            double[]? wb = _wt is null ? null : new double[batch];
+            T[]? ob = _ot is null ? null : new T[batch * k];
+            double trainMass = _wt is null ? nTrain : Sum(_wt);
             var grad = new T[np];
             var m = new double[np];
             var v = new double[np];
@@ -883,8 +1016,8 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
             Span<T> theta = model.ParameterSpan;
 
             // The starting point is the first candidate for the best parameters, and its loss the scale of divergence.
-            double startLoss = Loss(xt, yt, nTrain);
-            double? lastValidation = nVal > 0 ? Loss(xv, yv, nVal) : null;
+            double startLoss = Loss(xt, yt, nTrain, _wt, _ot);
+            double? lastValidation = nVal > 0 ? Loss(xv, yv, nVal, _wv, _ov) : null;
             T[] startTheta = theta.ToArray(), best = theta.ToArray();
             bool bestIsStart = true;
             double bestScore = lastValidation ?? startLoss;
@@ -910,10 +1043,14 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
                     for (int i = 0; i < rowsB; i++)
                     {
                         xt.AsSpan(order[start + i] * p, p).CopyTo(xb.AsSpan(i * p, p));
+                        if (wb is not null) wb[i] = _wt![order[start + i]];
+                        if (ob is not null) _ot.AsSpan(order[start + i] * k, k).CopyTo(ob.AsSpan(i * k, k));
                         yt.AsSpan(order[start + i] * k, k).CopyTo(yb.AsSpan(i * k, k));
                     }
 
-                    epochLoss += rowsB * model.LossAndGradientCore(xb.AsSpan(0, rowsB * p), yb.AsSpan(0, rowsB * k), rowsB, grad, options.L2, options.Threads, withGradient: true, _ws);
+                    ReadOnlySpan<double> wBatch = wb is null ? default : wb.AsSpan(0, rowsB);
+                    epochLoss += (wb is null ? rowsB : Sum(wBatch)) * model.LossAndGradientCore(xb.AsSpan(0, rowsB * p), yb.AsSpan(0, rowsB * k), rowsB, grad, options.L2, options.Threads, withGradient: true, _ws,
+                        wBatch, ob is null ? default : ob.AsSpan(0, rowsB * k));
                     if (!AllFinite(grad))
                     {
                         reason = TrainingStopReason.Diverged;
@@ -963,8 +1100,8 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
                     break;
                 }
 
-                epochLoss /= nTrain;
-                lastValidation = nVal > 0 ? Loss(xv, yv, nVal) : null;
+                epochLoss /= trainMass;
+                lastValidation = nVal > 0 ? Loss(xv, yv, nVal, _wv, _ov) : null;
                 Report(epoch, epochLoss, lastValidation);
                 double score = lastValidation ?? epochLoss;
                 if (!double.IsFinite(score) || epochLoss > ceiling)
@@ -993,7 +1130,7 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
                 model.InvalidateLayers();
                 // Without a split, "best" was judged by an epoch's mean mini-batch loss, taken while the parameters
                 // moved: check the loss at them, and go back to the start when it is not lower there.
-                if (reason == TrainingStopReason.Diverged && nVal == 0 && !bestIsStart && !(Loss(xt, yt, nTrain) <= startLoss))
+                if (reason == TrainingStopReason.Diverged && nVal == 0 && !bestIsStart && !(Loss(xt, yt, nTrain, _wt, _ot) <= startLoss))
                 {
                     startTheta.CopyTo(theta);
                     model.InvalidateLayers();
@@ -1005,8 +1142,8 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
 
         private TrainingResult Finish(int epochs, TrainingStopReason reason, T[] xt, T[] yt, int nTrain, T[] xv, T[] yv, int nVal)
         {
-            double loss = Loss(xt, yt, nTrain);
-            double? validation = nVal > 0 ? Loss(xv, yv, nVal) : null;
+            double loss = Loss(xt, yt, nTrain, _wt, _ot);
+            double? validation = nVal > 0 ? Loss(xv, yv, nVal, _wv, _ov) : null;
             return new TrainingResult(epochs, loss, validation, reason, _history);
         }
 
@@ -1030,7 +1167,7 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
             double Evaluate(double[] at, double[] g)
             {
                 Set(at);
-                double f = model.LossAndGradientCore(xt, yt, nTrain, gradT, options.L2, options.Threads, withGradient: true, _ws);
+                double f = model.LossAndGradientCore(xt, yt, nTrain, gradT, options.L2, options.Threads, withGradient: true, _ws, _wt, _ot);
                 if (!AllFinite(gradT)) return double.PositiveInfinity; // the line search backs off
                 for (int i = 0; i < np; i++) g[i] = double.CreateTruncating(gradT[i]);
                 return f;
@@ -1044,7 +1181,7 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
                     if (nVal > 0)
                     {
                         Set(at);
-                        validation = Loss(xv, yv, nVal);
+                        validation = Loss(xv, yv, nVal, _wv, _ov);
                         if (validation < bestValidation)
                         {
                             bestValidation = validation.Value;

@@ -52,15 +52,15 @@ public sealed class TableEncoding
 
 #pragma warning disable CA2208 // errors name the public argument that carries the formula or the data
     /// <summary>Learns the coding from a training table.</summary>
-    internal static TableEncoding Learn(string formula, DataTable data, bool multinomial)
+    internal static TableEncoding Learn(string formula, DataTable data, bool multinomial, ModelFrameOptions? frame)
     {
         ArgumentNullException.ThrowIfNull(formula);
         ArgumentNullException.ThrowIfNull(data);
         ModelTerms terms = Formulas.Formula.Parse(formula).Expand(data.ColumnNames);
         if (terms.ResponseIndex < 0) throw new ArgumentException($"The formula '{formula}' has no response (write 'y ~ ...').", nameof(formula));
-        if (terms.OffsetNodes.Length > 0) throw new ArgumentException($"The formula '{formula}' has an offset; network inputs take none.", nameof(formula));
-        var options = new ModelFrameOptions();
-        ModelDesign d = Frame.Build(terms, data, options, recipe: null, withResponse: true, oneHot: true);
+        ModelFrameOptions options = frame ?? new ModelFrameOptions();
+        if (multinomial && (terms.OffsetNodes.Length > 0 || options.Offset is not null)) throw new ArgumentException($"A multinomial model takes no offset (the formula '{formula}' or ModelFrameOptions.Offset gives one).", nameof(formula));
+        ModelDesign d = Frame.Build(terms, data, options with { MissingValues = options.MissingValues == MissingValueAction.Exclude ? MissingValueAction.Omit : options.MissingValues }, recipe: null, withResponse: true, oneHot: true);
         int skip = terms.HasIntercept ? 1 : 0, p = d.ColumnCount, k = p - skip;
         if (k == 0) throw new ArgumentException($"The formula '{formula}' has no input columns.", nameof(formula));
         var means = new double[k];
@@ -87,7 +87,7 @@ public sealed class TableEncoding
         string[]? responseLevels = null;
         if (multinomial)
         {
-            Value y = new Evaluator(data, new DesignRecipe(options), training: true).Evaluate(terms.VariableNode(terms.ResponseIndex));
+            Value y = new Evaluator(data, new DesignRecipe(new ModelFrameOptions()), training: true).Evaluate(terms.VariableNode(terms.ResponseIndex));
             if (!y.IsFactor) throw new ArgumentException($"A multinomial model needs a factor, character or logical response; '{terms.VariableNode(terms.ResponseIndex).Deparse()}' is numeric.", nameof(formula));
             responseLevels = d.RowsUsed.Select(r => y.Codes![r]).Distinct().Order().Select(c => y.Levels[c]).ToArray();
             if (responseLevels.Length < 2) throw new ArgumentException($"The response has {responseLevels.Length} level in the rows used; a multinomial model needs at least 2.", nameof(data));
@@ -96,13 +96,23 @@ public sealed class TableEncoding
         return new TableEncoding(terms, d.Recipe, data.ColumnNames.ToArray(), d.ColumnNames.Skip(skip).ToArray(), means, scales, responseLevels);
     }
 
-    /// <summary>The standardised inputs [rows, inputs] of a table, and its responses [rows, outputs] when asked.</summary>
-    internal (T[] X, T[]? Y, int Rows) Encode<T>(DataTable data, bool withResponse, GlmFamily? family, int outputs) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    /// <summary>
+    /// The standardised inputs [rows, inputs] of a table, its offsets (formula offsets plus the offset column, one per
+    /// row and output) and, when asked, its responses [rows, outputs] and prior weights (the weights column times the
+    /// trials of a cbind response).
+    /// </summary>
+    internal (T[] X, T[]? Y, double[]? Weights, T[]? Offset, int Rows) Encode<T>(DataTable data, bool withResponse, int outputs) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(data);
-        var options = new ModelFrameOptions { MissingValues = withResponse ? MissingValueAction.Omit : MissingValueAction.Fail };
+        ModelFrameOptions options = Recipe.Options with { MissingValues = withResponse ? Recipe.Options.MissingValues : MissingValueAction.Fail };
+        if (!withResponse) options = options with { Weights = null };
         ModelDesign d = Frame.Build(Terms, data, options, Recipe, withResponse: withResponse && ResponseLevels is null);
-        if (d.Weights is not null) throw new ArgumentException("A cbind(successes, failures) response carries prior weights, which networks do not take: give proportions or 0/1 responses.", nameof(data));
+        T[]? offset = null;
+        if (d.Offset is not null)
+        {
+            offset = new T[d.RowCount * outputs];
+            for (int r = 0; r < d.RowCount; r++) for (int j = 0; j < outputs; j++) offset[r * outputs + j] = T.CreateTruncating(d.Offset[r]);
+        }
         int skip = Terms.HasIntercept ? 1 : 0, p = d.ColumnCount, k = InputNames.Count;
         if (p - skip != k) throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"The table codes to {p - skip} inputs; the model was built for {k}."), nameof(data));
         var x = new T[d.RowCount * k];
@@ -111,11 +121,11 @@ public sealed class TableEncoding
             for (int j = 0; j < k; j++) x[r * k + j] = T.CreateTruncating((d.Matrix[r * p + j + skip] - Means[j]) / Scales[j]);
         }
 
-        if (!withResponse) return (x, null, d.RowCount);
+        if (!withResponse) return (x, null, null, offset, d.RowCount);
         T[] y;
         if (ResponseLevels is not null)
         {
-            Value v = new Evaluator(data, new DesignRecipe(options), training: true).Evaluate(Terms.VariableNode(Terms.ResponseIndex));
+            Value v = new Evaluator(data, new DesignRecipe(new ModelFrameOptions()), training: true).Evaluate(Terms.VariableNode(Terms.ResponseIndex));
             if (!v.IsFactor) throw new ArgumentException("The response of a multinomial model must be a factor, character or logical column.", nameof(data));
             var index = ResponseLevels.Select((l, i) => (l, i)).ToDictionary(t => t.l, t => t.i, StringComparer.Ordinal);
             y = new T[d.RowCount * outputs];
@@ -134,8 +144,7 @@ public sealed class TableEncoding
             y = d.Response!.Select(T.CreateTruncating).ToArray();
         }
 
-        _ = family;
-        return (x, y, d.RowCount);
+        return (x, y, d.Weights?.ToArray(), offset, d.RowCount);
     }
 #pragma warning restore CA2208
 }

@@ -39,13 +39,15 @@ public sealed class GlmConversion
 public static class GlmBridge
 {
     /// <summary>
-    /// The GLM of a one-layer, one-output network created from a formula, on a table: the columns keep the formula's
-    /// names (factors one-hot, so the last level of a factor beside the intercept is aliased, as R reports it), and the
-    /// network's weights are taken back from its standardised inputs to the original columns before IRLS starts from them.
+    /// The GLM of a one-layer, one-output network created from a formula, on a table, in R's coding: the formula's
+    /// model matrix with R's contrasts and column names (the network's one-hot, standardised inputs span the same
+    /// columns). The network's linear predictor is expressed in those columns by least squares (exact when the network
+    /// is one layer: the same column space), IRLS starts there with the network's prior weights and offset, and the gap
+    /// says how far the network's parameters were from the maximum.
     /// </summary>
     /// <param name="model">A one-layer model with one output and a family, created from a formula.</param>
     /// <param name="data">The table (rows with a missing value are left out).</param>
-    /// <returns>The GLM and the gap to the network's parameters.</returns>
+    /// <returns>The GLM, the network's coefficients in R's coding, and the gap between them.</returns>
     /// <exception cref="ArgumentException">The model was not created from a formula, or is not one layer with one output.</exception>
     public static GlmConversion ToGlm(StackedGlm<double> model, DataTable data)
     {
@@ -53,24 +55,27 @@ public static class GlmBridge
         ArgumentNullException.ThrowIfNull(data);
         TableEncoding e = model.Encoding ?? throw new ArgumentException("The model was not created from a formula; convert it with the matrix overload.", nameof(model));
         if (model.Layers.Count != 1 || model.OutputCount != 1 || model.Family is null) throw new ArgumentException("Only a one-layer model with one output and a family is a GLM.", nameof(model));
-        ModelDesign d = Frame.Build(e.Terms, data, new ModelFrameOptions(), e.Recipe, withResponse: true);
-        int skip = e.Terms.HasIntercept ? 1 : 0, p = d.ColumnCount, k = p - skip;
-        var x = new double[d.RowCount, k];
-        for (int r = 0; r < d.RowCount; r++) for (int j = 0; j < k; j++) x[r, j] = d.Matrix[r * p + j + skip];
-        double[] theta;
-        using (model.EnterRead()) theta = model.GetParameters();
-        // eta = b + sum_j w_j (x_j - m_j) / s_j = (b - sum_j w_j m_j / s_j) + sum_j (w_j / s_j) x_j.
-        var raw = new double[k + 1];
-        raw[k] = theta[k];
-        for (int j = 0; j < k; j++)
+        ModelFrameOptions frame = e.Recipe.Options with { MissingValues = MissingValueAction.Omit };
+        ModelDesign r = ModelDesign.Build(e.Terms.Formula, data, frame);
+        (double[] x, _, _, _, int rows) = e.Encode<double>(data, withResponse: true, 1);
+        double[] eta = model.Predict(x, rows).Eta.ToArray(); // without the offset: the part the coefficients carry
+        var design = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(r.RowCount, r.ColumnCount, (i, j) => r.Matrix[i * r.ColumnCount + j]);
+        double[] start = design.QR().Solve(MathNet.Numerics.LinearAlgebra.Vector<double>.Build.DenseOfArray(eta)).ToArray();
+        bool usable = start.All(double.IsFinite) && design.Rank() == r.ColumnCount;
+        GlmFit fit = Glm.Glm.FitDesign(r, model.Family, model.OutputLink, new GlmOptions { Start = usable ? start : null, Epsilon = 1e-12, MaxIterations = 100 });
+        fit.Design = r;
+        double gap = double.NaN;
+        if (usable)
         {
-            raw[j] = theta[j] / e.Scales[j];
-            raw[k] -= theta[j] * e.Means[j] / e.Scales[j];
+            gap = 0;
+            for (int j = 0; j < start.Length; j++)
+            {
+                double b = fit.Coefficients[j];
+                if (!double.IsNaN(b)) gap = Math.Max(gap, Math.Abs(start[j] - b) / Math.Max(Math.Abs(b), 1));
+            }
         }
 
-        GlmLayer<double> layer = GlmLayer.Create<double>(k, 1, model.OutputLink);
-        layer.SetParameters(raw);
-        return ToGlm(StackedGlm.FromLayers([layer], model.Family), x, d.Response!, e.InputNames);
+        return new GlmConversion(fit, usable ? start : Enumerable.Repeat(double.NaN, r.ColumnCount).ToArray(), gap);
     }
 
     /// <summary>The GLM of a one-layer, one-output network, on a MathNet matrix and vector (see the array overload).</summary>
@@ -83,7 +88,7 @@ public static class GlmBridge
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
-        return ToGlm(model, x.ToArray(), y.ToArray(), columnNames);
+        return ToGlm(model, x.ToArray(), y.ToArray(), columnNames, null, null);
     }
 
     /// <summary>
@@ -97,9 +102,12 @@ public static class GlmBridge
     /// <param name="x">The predictors [rows, inputs].</param>
     /// <param name="y">The responses.</param>
     /// <param name="columnNames">Names of the inputs (x1, x2, ... when null).</param>
+    /// <param name="weights">The prior weights the network was trained with (null: all 1).</param>
+    /// <param name="offset">The offset on its linear predictor (null: none).</param>
     /// <returns>The GLM and the gap to the network's parameters.</returns>
     /// <exception cref="ArgumentException">The model has more than one layer or output, or is multinomial.</exception>
-    public static GlmConversion ToGlm(StackedGlm<double> model, double[,] x, IReadOnlyList<double> y, IReadOnlyList<string>? columnNames = null)
+    public static GlmConversion ToGlm(StackedGlm<double> model, double[,] x, IReadOnlyList<double> y, IReadOnlyList<string>? columnNames = null,
+        IReadOnlyList<double>? weights = null, IReadOnlyList<double>? offset = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(x);
@@ -118,13 +126,13 @@ public static class GlmBridge
         GlmFit fit;
         try
         {
-            fit = Glm.Glm.Fit(x, y, model.Family, layer.Link, new GlmOptions { Start = start, ColumnNames = columnNames, Epsilon = 1e-12, MaxIterations = 100 });
+            fit = Glm.Glm.Fit(x, y, model.Family, layer.Link, new GlmOptions { Start = start, ColumnNames = columnNames, Epsilon = 1e-12, MaxIterations = 100, Weights = weights, Offset = offset });
         }
         catch (GlmFitException)
         {
             // The network's eta leaves the link's domain at some row (a sqrt link's eta below 0, say: the network
             // still has mu = eta^2 there, the GLM does not). IRLS then starts from R's mustart instead; the gap says how far apart they are.
-            fit = Glm.Glm.Fit(x, y, model.Family, layer.Link, new GlmOptions { ColumnNames = columnNames, Epsilon = 1e-12, MaxIterations = 100 });
+            fit = Glm.Glm.Fit(x, y, model.Family, layer.Link, new GlmOptions { ColumnNames = columnNames, Epsilon = 1e-12, MaxIterations = 100, Weights = weights, Offset = offset });
         }
 
         double gap = 0;
