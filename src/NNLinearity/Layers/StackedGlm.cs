@@ -342,6 +342,33 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         return copy;
     }
 
+    /// <summary>The last hidden layer's outputs (the output layer's inputs) for each row, in double, row-major; x itself for a one-layer model.</summary>
+    internal double[] LastHiddenFeatures(ReadOnlySpan<T> x, int rows)
+    {
+        using UsageGuard.ReadScope reading = _guard.Read();
+        if (_layers.Length == 1)
+        {
+            var copy = new double[x.Length];
+            for (int i = 0; i < x.Length; i++) copy[i] = double.CreateTruncating(x[i]);
+            return copy;
+        }
+
+        Workspace ws = RentWorkspace(rows);
+        try
+        {
+            Forward(x, rows, 0, ws);
+            int width = _layers[^2].OutputCount;
+            var h = new double[rows * width];
+            ReadOnlySpan<T> mu = ws.Mu[^2].AsSpan(0, rows * width);
+            for (int i = 0; i < h.Length; i++) h[i] = double.CreateTruncating(mu[i]);
+            return h;
+        }
+        finally
+        {
+            ReturnWorkspace(ws);
+        }
+    }
+
     /// <summary>Enters as a reader for the length of an operation that reads the parameters (saving, conversion, analysis).</summary>
     internal UsageGuard.ReadScope EnterRead() => _guard.Read();
 

@@ -146,6 +146,103 @@ public static class GlmBridge
         return new GlmConversion(fit, start, gap);
     }
 
+    /// <summary>
+    /// One GLM per output of a one-layer network (float or double; a float network is converted through double): output
+    /// j is the GLM of column j of <paramref name="y"/> with the network's family and output link, its prior weights and
+    /// the offset's column j.
+    /// </summary>
+    /// <typeparam name="T">float or double.</typeparam>
+    /// <param name="model">A one-layer model with a family (not multinomial).</param>
+    /// <param name="x">The predictors [rows, inputs].</param>
+    /// <param name="y">The responses [rows, outputs].</param>
+    /// <param name="columnNames">Names of the inputs (x1, x2, ... when null).</param>
+    /// <param name="weights">Prior weights, one per row (null: all 1).</param>
+    /// <param name="offset">Offsets [rows, outputs] (null: none).</param>
+    /// <returns>One conversion per output, in order.</returns>
+    /// <exception cref="ArgumentException">The model has more than one layer or is multinomial, or the shapes disagree.</exception>
+    public static IReadOnlyList<GlmConversion> ToGlms<T>(StackedGlm<T> model, T[,] x, T[,] y, IReadOnlyList<string>? columnNames = null,
+        IReadOnlyList<double>? weights = null, T[,]? offset = null) where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        if (model.Layers.Count != 1) throw new ArgumentException($"The model has {model.Layers.Count} layers; only a one-layer model is a bank of GLMs.", nameof(model));
+        if (model.Family is null) throw new ArgumentException("A multinomial model is not a bank of GLMs.", nameof(model));
+        int n = x.GetLength(0), p = x.GetLength(1), k = model.OutputCount;
+        if (y.GetLength(0) != n || y.GetLength(1) != k) throw new ArgumentException($"y must be [{n}, {k}].", nameof(y));
+        if (offset is not null && (offset.GetLength(0) != n || offset.GetLength(1) != k)) throw new ArgumentException($"offset must be [{n}, {k}].", nameof(offset));
+        var xd = new double[n, p];
+        for (int i = 0; i < n; i++) for (int j = 0; j < p; j++) xd[i, j] = double.CreateTruncating(x[i, j]);
+        GlmLayer<T> layer = model.Layers[0];
+        var conversions = new GlmConversion[k];
+        for (int o = 0; o < k; o++)
+        {
+            var single = GlmLayer.Create<double>(p, 1, layer.Link);
+            var theta = new double[p + 1];
+            using (model.EnterRead())
+            {
+                for (int j = 0; j < p; j++) theta[j] = double.CreateTruncating(layer.Weights[o * p + j]);
+                theta[p] = double.CreateTruncating(layer.Bias[o]);
+            }
+
+            single.SetParameters(theta);
+            double[] yo = Enumerable.Range(0, n).Select(i => double.CreateTruncating(y[i, o])).ToArray();
+            double[]? oo = offset is null ? null : Enumerable.Range(0, n).Select(i => double.CreateTruncating(offset[i, o])).ToArray();
+            conversions[o] = ToGlm(StackedGlm.FromLayers([single], model.Family), xd, yo, columnNames, weights, oo);
+        }
+
+        return conversions;
+    }
+
+    /// <summary>
+    /// Refits the output layer of a trained one-output network as a GLM on its last hidden features (the output layer's
+    /// inputs, named h1, h2, ...), with the network's family, output link, prior weights and offset, and by default
+    /// writes the fitted coefficients back into the output layer. The fit carries R's inference, with a caveat: the
+    /// features were learned from the same data, so the standard errors treat as fixed what was estimated, and are
+    /// too small by an amount this does not measure.
+    /// </summary>
+    /// <param name="model">A trained model with one output and a family.</param>
+    /// <param name="x">The predictors [rows, inputs].</param>
+    /// <param name="y">The responses.</param>
+    /// <param name="weights">Prior weights (null: all 1).</param>
+    /// <param name="offset">Offsets (null: none).</param>
+    /// <param name="apply">Write the fitted coefficients into the output layer (true by default).</param>
+    /// <returns>The output layer's GLM.</returns>
+    /// <exception cref="ArgumentException">The model is multinomial or has more than one output.</exception>
+    public static GlmFit RefitOutputLayer(StackedGlm<double> model, double[,] x, IReadOnlyList<double> y, IReadOnlyList<double>? weights = null,
+        IReadOnlyList<double>? offset = null, bool apply = true)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        if (model.Family is null || model.OutputCount != 1) throw new ArgumentException("Only an output with one unit and a family is a GLM.", nameof(model));
+        if (x.GetLength(1) != model.InputCount) throw new ArgumentException($"x has {x.GetLength(1)} columns; the model has {model.InputCount} inputs.", nameof(x));
+        int n = x.GetLength(0), units = model.Layers[^1].InputCount;
+        double[] h = model.LastHiddenFeatures(Matrices.AsSpan(x), n);
+        GlmLayer<double> output = model.Layers[^1];
+        var start = new double[units + 1];
+        using (model.EnterRead())
+        {
+            start[0] = output.Bias[0];
+            output.Weights.CopyTo(start.AsSpan(1));
+        }
+
+        GlmFit fit = Glm.Glm.Fit(h, n, units, y, model.Family, output.Link, new GlmOptions
+        {
+            ColumnNames = Enumerable.Range(1, units).Select(j => "h" + j.ToString(CultureInfo.InvariantCulture)).ToArray(),
+            Weights = weights,
+            Offset = offset,
+            Start = start,
+        });
+        if (apply)
+        {
+            output.SetWeights(Enumerable.Range(1, units).Select(j => double.IsNaN(fit.Coefficients[j]) ? 0 : fit.Coefficients[j]).ToArray());
+            output.SetBias([fit.Coefficients[0]]);
+        }
+
+        return fit;
+    }
+
     /// <summary>The one-layer network of a GLM: weights = the slopes, bias = the intercept (0 without one); aliased coefficients become 0.</summary>
     /// <param name="fit">A fitted GLM (not quasi: a network needs a likelihood-free family only for its loss, which any family has).</param>
     /// <returns>A one-layer model with the GLM's family and link whose linear predictor equals the GLM's.</returns>
