@@ -243,6 +243,87 @@ public static class GlmBridge
         return fit;
     }
 
+    /// <summary>
+    /// The multinomial GLM of a one-layer softmax network: the network's K rows of weights and biases, taken relative to
+    /// class 0's (softmax is unchanged by a common shift), start Newton's method on the same likelihood; the gap says how
+    /// far the network was from the maximum.
+    /// </summary>
+    /// <param name="model">A one-layer multinomial model.</param>
+    /// <param name="x">The predictors [rows, inputs].</param>
+    /// <param name="classes">Each row's class, in [0, outputs).</param>
+    /// <param name="classNames">The classes' names (class 0 is the reference); null for c1, c2, ...</param>
+    /// <param name="columnNames">The inputs' names; null for x1, x2, ...</param>
+    /// <param name="weights">Prior weights (null: all 1).</param>
+    /// <returns>The fit, the network's coefficients in the baseline parametrisation (class by class), and the gap.</returns>
+    /// <exception cref="ArgumentException">The model is not a one-layer multinomial model, or the shapes disagree.</exception>
+    public static (MultinomialFit Fit, IReadOnlyList<double> NetworkCoefficients, double MaxRelativeDifference) ToMultinomialGlm(StackedGlm<double> model, double[,] x,
+        IReadOnlyList<int> classes, IReadOnlyList<string>? classNames = null, IReadOnlyList<string>? columnNames = null, IReadOnlyList<double>? weights = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(classes);
+        if (!model.IsMultinomial || model.Layers.Count != 1) throw new ArgumentException("Only a one-layer multinomial (softmax) model is a multinomial GLM.", nameof(model));
+        int k = model.OutputCount, inputs = model.InputCount, n = x.GetLength(0), p = inputs + 1;
+        if (x.GetLength(1) != inputs) throw new ArgumentException($"x has {x.GetLength(1)} columns; the model has {inputs} inputs.", nameof(x));
+        double[] theta;
+        using (model.EnterRead()) theta = model.GetParameters();
+        // Network layout: W [k, inputs] row-major, then b [k]. Baseline: class c's (b, w) minus class 0's.
+        var start = new double[(k - 1) * p];
+        for (int c = 1; c < k; c++)
+        {
+            start[(c - 1) * p] = theta[k * inputs + c] - theta[k * inputs];
+            for (int j = 0; j < inputs; j++) start[(c - 1) * p + 1 + j] = theta[c * inputs + j] - theta[j];
+        }
+
+        var design = new double[n * p];
+        for (int i = 0; i < n; i++)
+        {
+            design[i * p] = 1;
+            for (int j = 0; j < inputs; j++) design[i * p + 1 + j] = x[i, j];
+        }
+
+        string[] names = Enumerable.Repeat("(Intercept)", 1).Concat(columnNames ?? Enumerable.Range(1, inputs).Select(j => "x" + j.ToString(CultureInfo.InvariantCulture))).ToArray();
+        string[] cls = classNames?.ToArray() ?? Enumerable.Range(1, k).Select(c => "c" + c.ToString(CultureInfo.InvariantCulture)).ToArray();
+        if (cls.Length != k) throw new ArgumentException($"classNames has {cls.Length} names; the model has {k} classes.", nameof(classNames));
+        if (classes.Count != n) throw new ArgumentException($"classes has {classes.Count} values but x has {n} rows.", nameof(classes));
+        double[] w = weights?.ToArray() ?? Enumerable.Repeat(1.0, n).ToArray();
+        MultinomialFit fit = MultinomialGlm.Newton(design, n, p, classes.ToArray(), cls, w, names, 100, start);
+        double gap = 0;
+        for (int c = 1; c < k; c++)
+        {
+            for (int j = 0; j < p; j++)
+            {
+                double b = fit.Coefficient(c, j);
+                gap = Math.Max(gap, Math.Abs(start[(c - 1) * p + j] - b) / Math.Max(Math.Abs(b), 1));
+            }
+        }
+
+        return (fit, start, gap);
+    }
+
+    /// <summary>The one-layer softmax network of a multinomial GLM: class 0's row is zero, class c's its coefficients.</summary>
+    /// <param name="fit">A multinomial fit with an intercept.</param>
+    /// <returns>A one-layer multinomial model with the same class probabilities.</returns>
+    /// <exception cref="ArgumentException">The fit has no intercept.</exception>
+    public static StackedGlm<double> ToStackedGlm(MultinomialFit fit)
+    {
+        ArgumentNullException.ThrowIfNull(fit);
+        if (fit.CoefficientNames.Count == 0 || fit.CoefficientNames[0] != "(Intercept)") throw new ArgumentException("The fit has no intercept; a layer's bias is its intercept.", nameof(fit));
+        int k = fit.ClassNames.Count, inputs = fit.CoefficientNames.Count - 1;
+        var layer = GlmLayer.Create<double>(inputs, k, new IdentityLink());
+        var w = new double[k * inputs];
+        var b = new double[k];
+        for (int c = 1; c < k; c++)
+        {
+            b[c] = fit.Coefficient(c, 0);
+            for (int j = 0; j < inputs; j++) w[c * inputs + j] = fit.Coefficient(c, j + 1);
+        }
+
+        layer.SetWeights(w);
+        layer.SetBias(b);
+        return StackedGlm.FromLayersMultinomial([layer]);
+    }
+
     /// <summary>The one-layer network of a GLM: weights = the slopes, bias = the intercept (0 without one); aliased coefficients become 0.</summary>
     /// <param name="fit">A fitted GLM (not quasi: a network needs a likelihood-free family only for its loss, which any family has).</param>
     /// <returns>A one-layer model with the GLM's family and link whose linear predictor equals the GLM's.</returns>
