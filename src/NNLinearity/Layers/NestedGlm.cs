@@ -131,20 +131,38 @@ public sealed class NestedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee75
 
     /// <summary>
     /// The balance property: a GLM with a canonical link and an intercept has sum w (y - mu) = 0; a trained network
-    /// generally does not. Refits the network's output bias by IRLS (one coefficient, everything else as an offset),
-    /// which restores it exactly for a canonical link, and reports the relative imbalance before and after.
+    /// generally does not. Refits the network's output bias by IRLS (one coefficient, everything else as an offset), or
+    /// the whole output layer on the last hidden features, which restores it exactly for a canonical link, and reports
+    /// the relative imbalance before and after.
     /// </summary>
     /// <param name="x">Predictors [rows, columns].</param>
     /// <param name="y">Responses.</param>
     /// <param name="weights">Prior weights (null: all 1).</param>
     /// <param name="offset">Offsets (null: none).</param>
+    /// <param name="wholeOutputLayer">Refit the whole output layer (weights and bias) by IRLS on the last hidden features, instead of the bias alone.</param>
     /// <returns>The imbalance before and after.</returns>
-    public BalanceCorrection CorrectBalance(double[,] x, IReadOnlyList<double> y, IReadOnlyList<double>? weights = null, IReadOnlyList<double>? offset = null)
+    public BalanceCorrection CorrectBalance(double[,] x, IReadOnlyList<double> y, IReadOnlyList<double>? weights = null, IReadOnlyList<double>? offset = null, bool wholeOutputLayer = false)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
         double before = Imbalance(Predict(x, offset), y, weights);
         GlmLayer<T> output = Network.Layers[^1];
+        if (wholeOutputLayer)
+        {
+            int rows = x.GetLength(0), p = x.GetLength(1), units = output.InputCount;
+            var xt = new T[rows * p];
+            for (int i = 0; i < rows; i++) for (int j = 0; j < p; j++) xt[i * p + j] = T.CreateTruncating(x[i, j]);
+            double[] h = Network.LastHiddenFeatures(xt, rows);
+            double[] glmEta = GlmEta(x, offset);
+            var startLayer = new double[units + 1];
+            startLayer[0] = double.CreateTruncating(output.Bias[0]);
+            for (int j = 0; j < units; j++) startLayer[j + 1] = double.CreateTruncating(output.Weights[j]);
+            GlmFit layerFit = NNLinearity.Glm.Glm.Fit(h, rows, units, y, Glm.Family, Glm.Link, new GlmOptions { Weights = weights, Offset = glmEta, Start = startLayer, Epsilon = 1e-12, MaxIterations = 100 });
+            output.SetWeights(Enumerable.Range(1, units).Select(j => T.CreateTruncating(double.IsNaN(layerFit.Coefficients[j]) ? 0 : layerFit.Coefficients[j])).ToArray());
+            output.SetBias([T.CreateTruncating(layerFit.Coefficients[0])]);
+            return new BalanceCorrection(before, Imbalance(Predict(x, offset), y, weights));
+        }
+
         double bias = double.CreateTruncating(output.Bias[0]);
         double[] eta = LinearPredictor(x, offset);
         int n = y.Count;

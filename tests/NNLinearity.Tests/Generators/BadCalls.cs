@@ -26,7 +26,7 @@ public static partial class BadInputArbitraries
 
     /// <summary>Bad calls of every public entry point: GLM fit, predict, anova; network create, fit, predict, loss; layers; bridge; collapse; analysis.</summary>
     public static Arbitrary<BadCall> BadCalls() =>
-        Gen.OneOf(GlmFitCalls(), GlmResultCalls(), NetworkCalls(), LayerCalls(), BridgeAndAnalysisCalls(), TableCalls()).ToArbitrary();
+        Gen.OneOf(GlmFitCalls(), GlmResultCalls(), NetworkCalls(), LayerCalls(), BridgeAndAnalysisCalls(), TableCalls(), StatisticalNetworkCalls()).ToArbitrary();
 
     private static BadCall Arg(string entry, string argument, string corruption, Func<object?> call) => new(entry, argument, corruption, typeof(ArgumentException), call);
 
@@ -301,6 +301,46 @@ public static partial class BadInputArbitraries
             case 15: return Arg("StackedGlm.Create(formula)", "formula", "no response", () => StackedGlm.Create<float>("~ x", table, [new LayerSpec(1, new LogLink())], GlmFamily.Poisson));
             case 16: return new BadCall("StackedGlm.Predict(table)", "model", "a model made from matrices", typeof(InvalidOperationException), () => StackedGlm.Create<float>(2, [new LayerSpec(1, new LogLink())], GlmFamily.Poisson).Predict(table));
             default: return Arg("CsvTables.Parse", "options", "a forced kind for a column that does not exist", () => NNLinearity.Interop.CsvTables.Parse("a,b\n1,2\n", new NNLinearity.Interop.CsvReadOptions { ColumnKinds = new System.Collections.Generic.Dictionary<string, NNLinearity.Data.ColumnKind> { ["z"] = NNLinearity.Data.ColumnKind.Numeric } }));
+        }
+    }
+
+    private static Gen<BadCall> StatisticalNetworkCalls() =>
+        from kind in Gen.Choose(0, 19)
+        from rows in Gen.Choose(3, 9)
+        from bad in Gen.Elements(NonFinite)
+        select StatisticalNetworkCall(kind, rows, bad);
+
+    private static BadCall StatisticalNetworkCall(int kind, int rows, double bad)
+    {
+        var model = StackedGlm.Create<double>(2, [new LayerSpec(1, new LogLink())], GlmFamily.Poisson, seed: rows);
+        double[] x = Enumerable.Range(0, rows * 2).Select(i => i / 10.0).ToArray();
+        double[] y = Enumerable.Range(0, rows).Select(i => (double)(i % 3)).ToArray();
+        double[] ones = Enumerable.Repeat(1.0, rows).ToArray();
+        var xm = new double[rows, 2];
+        for (int i = 0; i < rows; i++) { xm[i, 0] = x[2 * i]; xm[i, 1] = x[2 * i + 1]; }
+        GlmFit glm = NNLinearity.Glm.Glm.Fit(xm, y, GlmFamily.Poisson);
+        switch (kind)
+        {
+            case 0: return Arg("StackedGlm.Fit(weights, offset)", "weights", "a negative weight", () => model.Fit(x, y, rows, ones.Select((v, i) => i == 1 ? -1.0 : v).ToArray(), default));
+            case 1: return Arg("StackedGlm.Fit(weights, offset)", "weights", $"a weight of {bad}", () => model.Fit(x, y, rows, ones.Select((v, i) => i == 0 ? bad : v).ToArray(), default));
+            case 2: return Arg("StackedGlm.Fit(weights, offset)", "weights", "one weight short", () => model.Fit(x, y, rows, ones.AsSpan(1), default));
+            case 3: return Arg("StackedGlm.Fit(weights, offset)", "weights", "all weights 0", () => model.Fit(x, y, rows, new double[rows], default));
+            case 4: return Arg("StackedGlm.Fit(weights, offset)", "offset", "one value short", () => model.Fit(x, y, rows, default, ones.AsSpan(1)));
+            case 5: return Arg("StackedGlm.Loss(weights, offset)", "offset", $"an offset of {bad}", () => model.Loss(x, y, rows, default, ones.Select((v, i) => i == 2 ? bad : v).ToArray()));
+            case 6: return Arg("StackedGlm.Predict(offset)", "offset", "two values per row", () => model.Predict(x, rows, new double[rows * 2]));
+            case 7: return Arg("MultinomialGlm.Fit", "classes", $"class {rows} of 3", () => MultinomialGlm.Fit(xm, Enumerable.Range(0, rows).Select(i => i == 0 ? rows : i % 3).ToArray(), ["a", "b", "c"]));
+            case 8: return Arg("MultinomialGlm.Fit", "classNames", "one class", () => MultinomialGlm.Fit(xm, new int[rows], ["a"]));
+            case 9: xm[rows - 1, 1] = bad; return Arg("MultinomialGlm.Fit", "x", $"[{rows - 1}, 1] = {bad}", () => MultinomialGlm.Fit(xm, Enumerable.Range(0, rows).Select(i => i % 2).ToArray(), ["a", "b"]));
+            case 10: return Arg("MultinomialGlm.Fit", "options", "a negative weight", () => MultinomialGlm.Fit(xm, Enumerable.Range(0, rows).Select(i => i % 2).ToArray(), ["a", "b"], new MultinomialOptions { Weights = ones.Select((v, i) => i == 0 ? -2.0 : v).ToArray() }));
+            case 11: return Arg("MultinomialGlm.Fit(formula)", "formula", "a numeric response", () => MultinomialGlm.Fit("y ~ x", new NNLinearity.Data.DataTable(NNLinearity.Data.DataColumn.Numeric("y", y), NNLinearity.Data.DataColumn.Numeric("x", ones))));
+            case 12: return Arg("NestedGlm.Create", "hidden", "no hidden layers", () => NestedGlm.Create<double>(glm, []));
+            case 13: return Arg("NestedGlm.Create", "glm", "an intercept-only GLM", () => NestedGlm.Create<double>(NNLinearity.Glm.Glm.Fit(new double[rows, 0], y, GlmFamily.Poisson), [new LayerSpec(2, new TanhLink())]));
+            case 14: return new BadCall("NestedGlm.Fit", "rounds", "0 rounds", typeof(ArgumentOutOfRangeException), () => NestedGlm.Create<double>(glm, [new LayerSpec(2, new TanhLink())]).Fit(xm, y, trainGlm: true, rounds: 0));
+            case 15: return Arg("GlmBridge.ToGlms", "model", "two layers", () => GlmBridge.ToGlms(StackedGlm.Create<double>(2, [new LayerSpec(2, new TanhLink()), new LayerSpec(1, new LogLink())], GlmFamily.Poisson), xm, new double[rows, 1]));
+            case 16: return Arg("GlmBridge.ToGlms", "y", "two columns for one output", () => GlmBridge.ToGlms(model, xm, new double[rows, 2]));
+            case 17: return Arg("GlmBridge.RefitOutputLayer", "model", "a multinomial model", () => GlmBridge.RefitOutputLayer(StackedGlm.CreateMultinomial<double>(2, [], 3), xm, y));
+            case 18: return Arg("GlmBridge.RefitOutputLayer", "x", "three columns", () => GlmBridge.RefitOutputLayer(model, new double[rows, 3], y));
+            default: return Arg("GlmBridge.ToMultinomialGlm", "model", "a Poisson model", () => GlmBridge.ToMultinomialGlm(model, xm, new int[rows]));
         }
     }
 

@@ -74,6 +74,14 @@ public sealed class NestedGlmTests
         Assert.True(Math.Abs(balance.Before) >= Math.Abs(balance.After));
         Assert.True(Deviance(nested.Predict(x, o)) <= nestedDeviance + 1e-9 * nestedDeviance); // the intercept refit cannot raise the deviance
 
+        NestedGlm<float> layerRefit = NestedGlm.Create<float>(glm, [new LayerSpec(8, new TanhLink())], seed: 3);
+        layerRefit.Fit(x, y, offset: o, options: new TrainingOptions { MaxEpochs = 20, LearningRate = 0.02 });
+        double refitBefore = Deviance(layerRefit.Predict(x, o));
+        BalanceCorrection whole = layerRefit.CorrectBalance(x, y, offset: o, wholeOutputLayer: true);
+        // A float network's output layer written back in float: balanced to float's resolution (1e-6).
+        Assert.True(Math.Abs(whole.After) <= 1e-6, $"imbalance after a whole-layer refit {whole.After}");
+        Assert.True(Deviance(layerRefit.Predict(x, o)) <= refitBefore * (1 + 1e-6));
+
         // Trainable: alternating network training and IRLS refits of the GLM part lowers the joint deviance further or keeps it.
         NestedGlm<double> trainable = NestedGlm.Create<double>(glm, [new LayerSpec(16, new TanhLink())], seed: 2);
         trainable.Fit(x, y, offset: o, options: new TrainingOptions { Optimizer = Optimizer.Lbfgs, MaxEpochs = 100 }, trainGlm: true, rounds: 3);
