@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using NNLinearity.Data;
@@ -139,6 +140,62 @@ public class ReadmeExampleTests
             if (!readme.Contains(line, StringComparison.Ordinal)) throw new Xunit.Sdk.XunitException("README lacks: " + line);
         }
     }
+
+    [Fact]
+    public void Practitioner_GlmNetworkAndNestedNetwork()
+    {
+        var output = new StringWriter();
+        TextWriter console = Console.Out;
+        Console.SetOut(output);
+        try
+        {
+            // README:practitioner:begin
+            DataTable insurance = Datasets.Insurance();
+            const string model = "Claims ~ District + Group + Age + offset(log(Holders))";
+
+            // 1. The GLM with exposure: R's inference.
+            GlmFit glm = Glm.Fit(model, insurance, GlmFamily.Poisson);
+            Console.WriteLine($"GLM:             deviance {glm.Deviance:F4} on {glm.ResidualDegreesOfFreedom} df, AIC {glm.Aic:F2}");
+
+            // 2. The same model as a one-layer network (inputs one-hot and standardised, the exposure an offset).
+            var network = StackedGlm.Create<double>(model, insurance, [new LayerSpec(1, new LogLink())], GlmFamily.Poisson);
+            network.Fit(insurance, new TrainingOptions { Optimizer = Optimizer.Lbfgs, MaxEpochs = 1000 });
+            GlmConversion back = GlmBridge.ToGlm(network, insurance);
+            Console.WriteLine($"network:         deviance {back.Fit.Deviance:F4} (its parameters within 1e-6 of the GLM's: {back.MaxRelativeDifference < 1e-6})");
+
+            // 3. The GLM nested in a network: eta = log(Holders) + X b + f(x), f = 0 at the start.
+            double[,] x = glm.Design!.ToArray();
+            IReadOnlyList<double> exposure = glm.Design.Offset!;
+            NestedGlm<double> nested = NestedGlm.Create<double>(glm, [new LayerSpec(4, new TanhLink())], seed: 1);
+            Console.WriteLine($"nested, start:   deviance {Deviance(nested.Predict(x, exposure)):F4} (the GLM's)");
+            nested.Fit(x, glm.Design.Response!, offset: exposure, options: new TrainingOptions { Optimizer = Optimizer.Lbfgs, MaxEpochs = 50 });
+            Console.WriteLine($"nested, trained: deviance {Deviance(nested.Predict(x, exposure)):F1}");
+            BalanceCorrection balance = nested.CorrectBalance(x, glm.Design.Response!, offset: exposure);
+            Console.WriteLine($"balance: claims - expected = {balance.Before:P2} of claims before the correction, {Math.Abs(balance.After):P6} after");
+
+            double Deviance(double[] mu) => mu.Select((m, i) => GlmFamily.Poisson.Deviance(glm.Design!.Response![i], m, 1)).Sum();
+            // README:practitioner:end
+        }
+        finally
+        {
+            Console.SetOut(console);
+        }
+
+        string text = output.ToString();
+        File.WriteAllText(Path.Combine(Path.GetTempPath(), "nnlinearity-readme-practitioner.txt"), text);
+        Assert.Contains("GLM:             deviance 51.4200 on 54 df, AIC 388.74", text, StringComparison.Ordinal); // R's numbers
+        Assert.Contains("network:         deviance 51.4200", text, StringComparison.Ordinal);
+        Assert.Contains("nested, start:   deviance 51.4200 (the GLM's)", text, StringComparison.Ordinal);
+        string readme = File.ReadAllText(Path.Combine(Root(), "README.md"));
+        foreach (string line in text.Split(Environment.NewLine).Where(l => l.Length > 0))
+        {
+            if (!readme.Contains(line, StringComparison.Ordinal)) throw new Xunit.Sdk.XunitException("README lacks: " + line);
+        }
+    }
+
+    /// <summary>The README's practitioner block is, line for line, the code between the practitioner markers.</summary>
+    [Fact]
+    public void Readme_Practitioner_IsTheTestedCode() => AssertBlock("README:practitioner", "<!-- tested: practitioner -->");
 
     /// <summary>The README's formula block is, line for line, the code between the formula markers.</summary>
     [Fact]

@@ -124,6 +124,17 @@ public sealed class ModelDesign
         return padded;
     }
 
+    /// <summary>The model matrix as a two-dimensional array [rows, columns], with or without its intercept column.</summary>
+    /// <param name="withIntercept">Keep the "(Intercept)" column (false by default: the form <c>Glm.Fit</c> and layers take).</param>
+    /// <returns>A copy of the matrix.</returns>
+    public double[,] ToArray(bool withIntercept = false)
+    {
+        int p = ColumnCount, skip = !withIntercept && Terms.HasIntercept ? 1 : 0;
+        var x = new double[RowCount, p - skip];
+        for (int r = 0; r < RowCount; r++) for (int j = skip; j < p; j++) x[r, j - skip] = Matrix[r * p + j];
+        return x;
+    }
+
     /// <summary>The table rows left out for missing values.</summary>
     /// <returns>Their indices, ascending.</returns>
     public int[] MissingTableRows()
