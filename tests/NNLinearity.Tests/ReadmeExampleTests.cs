@@ -46,10 +46,7 @@ public class ReadmeExampleTests
     [Fact]
     public void Linearity_OneLayerIsAGlm_DepthIsNot()
     {
-        var output = new StringWriter();
-        TextWriter console = Console.Out;
-        Console.SetOut(output);
-        try
+        string text = Captured(() =>
         {
             // README:linearity:begin
             // XOR: the classic problem no linear predictor on the raw inputs solves.
@@ -71,13 +68,7 @@ public class ReadmeExampleTests
             Console.WriteLine(LinearityAnalysis.Analyze(Collapse.ToSingleLayer(affine), x).Verdict);
             Console.WriteLine(LinearityAnalysis.Analyze(affine, x).Verdict);
             // README:linearity:end
-        }
-        finally
-        {
-            Console.SetOut(console);
-        }
-
-        string text = output.ToString();
+        });
         Assert.Contains("Is StackedGlm(2 -> 1 logit; binomial) a GLM? Yes", text, StringComparison.Ordinal);
         Assert.Contains("Hessian of eta: zero; largest Frobenius norm 0, rank 0 of 3", text, StringComparison.Ordinal);
         Assert.Contains("Is StackedGlm(2 -> 2 tanh -> 1 logit; binomial) a GLM? No", text, StringComparison.Ordinal);
@@ -99,10 +90,7 @@ public class ReadmeExampleTests
     [Fact]
     public void Formulas_InsuranceClaimsWithExposure()
     {
-        var output = new StringWriter();
-        TextWriter console = Console.Out;
-        Console.SetOut(output);
-        try
+        string text = Captured(() =>
         {
             // README:formulas:begin
             // Motor insurance claims (R's MASS::Insurance): 64 cells of policy holders, factors and an exposure.
@@ -122,13 +110,7 @@ public class ReadmeExampleTests
             GlmPrediction expected = fit.Predict(newDrivers);
             Console.WriteLine($"expected claims {expected.Fit[0]:F2} (standard error {expected.StandardErrors[0]:F2})");
             // README:formulas:end
-        }
-        finally
-        {
-            Console.SetOut(console);
-        }
-
-        string text = output.ToString();
+        });
         // The numbers R prints for this fit (glm(Claims ~ District + Group + Age + offset(log(Holders)), poisson)).
         Assert.Contains("Group.L      0.4297075    0.04946   8.688    <2e-16 ***", text, StringComparison.Ordinal);
         Assert.Contains("Residual deviance:     51.42  on 54  degrees of freedom", text, StringComparison.Ordinal);
@@ -144,10 +126,7 @@ public class ReadmeExampleTests
     [Fact]
     public void Practitioner_GlmNetworkAndNestedNetwork()
     {
-        var output = new StringWriter();
-        TextWriter console = Console.Out;
-        Console.SetOut(output);
-        try
+        string text = Captured(() =>
         {
             // README:practitioner:begin
             DataTable insurance = Datasets.Insurance();
@@ -175,13 +154,7 @@ public class ReadmeExampleTests
 
             double Deviance(double[] mu) => mu.Select((m, i) => GlmFamily.Poisson.Deviance(glm.Design!.Response![i], m, 1)).Sum();
             // README:practitioner:end
-        }
-        finally
-        {
-            Console.SetOut(console);
-        }
-
-        string text = output.ToString();
+        });
         File.WriteAllText(Path.Combine(Path.GetTempPath(), "nnlinearity-readme-practitioner.txt"), text);
         Assert.Contains("GLM:             deviance 51.4200 on 54 df, AIC 388.74", text, StringComparison.Ordinal); // R's numbers
         Assert.Contains("network:         deviance 51.4200", text, StringComparison.Ordinal);
@@ -200,6 +173,24 @@ public class ReadmeExampleTests
     /// <summary>The README's formula block is, line for line, the code between the formula markers.</summary>
     [Fact]
     public void Readme_Formulas_IsTheTestedCode() => AssertBlock("README:formulas", "<!-- tested: formulas -->");
+
+    /// <summary>What an example writes to the console.</summary>
+    private static string Captured(Action example)
+    {
+        var output = new StringWriter();
+        TextWriter console = Console.Out;
+        Console.SetOut(output);
+        try
+        {
+            example();
+        }
+        finally
+        {
+            Console.SetOut(console);
+        }
+
+        return output.ToString();
+    }
 
     private static string Root()
     {

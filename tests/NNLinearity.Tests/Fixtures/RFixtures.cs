@@ -17,6 +17,13 @@ public static class RFixtures
         return doc.RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!, e => e.Clone());
     });
 
+    /// <summary>A fixture file's cases by their "name".</summary>
+    public static Dictionary<string, JsonElement> NamedCases(string file)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(PathOf(file)));
+        return doc.RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!, e => e.Clone());
+    }
+
     public static string PathOf(string file) => Path.Combine(AppContext.BaseDirectory, "Fixtures", file);
 
     public static IEnumerable<string> CaseNames => Cases.Value.Keys;

@@ -45,20 +45,6 @@ add <- function(name, formula, data, weights = NULL) {
   cases <<- c(cases, paste0("{", body, ",\"data\":", table_json(data), "}"))
 }
 
-col_json <- function(name, v) {
-  kind <- if (is.ordered(v)) "ordered" else if (is.factor(v)) "factor" else if (is.logical(v)) "logical" else if (is.character(v)) "character" else "numeric"
-  vals <- if (is.factor(v)) as.character(v) else v
-  out <- list(name = s1(name), kind = s1(kind), values = if (is.numeric(vals)) vals else {
-    q <- if (is.logical(vals)) ifelse(vals, "true", "false") else paste0("\"", vals, "\""); q[is.na(vals)] <- "null"; structure(paste0("[", paste(q, collapse = ","), "]"), raw = TRUE) })
-  if (is.factor(v)) out$levels <- levels(v)
-  out
-}
-to_json_raw <- function(v) if (!is.null(attr(v, "raw"))) v else to_json(v)
-table_json <- function(d) paste0("[", paste(vapply(names(d), function(n) {
-  c <- col_json(n, d[[n]])
-  paste0("{", paste0("\"", names(c), "\":", vapply(c, to_json_raw, ""), collapse = ","), "}")
-}, ""), collapse = ","), "]")
-
 hous <- data.frame(Sat = factor(as.character(housing$Sat), levels = levels(housing$Sat)), Infl = factor(as.character(housing$Infl), levels = levels(housing$Infl)),
                    Type = factor(as.character(housing$Type), levels = levels(housing$Type)), Cont = factor(as.character(housing$Cont), levels = levels(housing$Cont)), Freq = housing$Freq)
 add("housing_frequency_weights", "Sat ~ Infl + Type + Cont", hous, weights = "Freq")

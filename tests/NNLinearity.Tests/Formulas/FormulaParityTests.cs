@@ -16,11 +16,7 @@ namespace NNLinearity.Tests.Formulas;
 /// <summary>Formulas on tables against R (make_formulas.R): model matrices, fits, analyses of deviance by term, predictions on new tables.</summary>
 public sealed class FormulaParityTests
 {
-    private static readonly Lazy<Dictionary<string, JsonElement>> Cases = new(() =>
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(RFixtures.PathOf("formula_cases.json")));
-        return doc.RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!, e => e.Clone());
-    });
+    private static readonly Lazy<Dictionary<string, JsonElement>> Cases = new(() => RFixtures.NamedCases("formula_cases.json"));
 
     public static TheoryData<string> Names() => new(Cases.Value.Keys);
 

@@ -19,11 +19,7 @@ namespace NNLinearity.Tests.Formulas;
 /// <summary>Networks carry prior weights and offsets: one layer trained with them is R's weighted, offset GLM.</summary>
 public sealed class WeightedNetworkTests
 {
-    private static JsonElement Case(string name)
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(RFixtures.PathOf("formula_cases.json")));
-        return doc.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == name).Clone();
-    }
+    private static JsonElement Case(string name) => RFixtures.NamedCases("formula_cases.json")[name];
 
     /// <summary>R's fits with exposure offsets, prior weights and binomial trials, as one-layer formula networks trained by L-BFGS.</summary>
     [Theory]

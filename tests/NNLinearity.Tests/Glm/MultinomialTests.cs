@@ -21,11 +21,7 @@ namespace NNLinearity.Tests.Glm;
 /// <summary>Multinomial logistic regression against nnet::multinom polished by Newton's method (make_multinom.R).</summary>
 public sealed class MultinomialTests
 {
-    private static readonly Lazy<Dictionary<string, JsonElement>> Cases = new(() =>
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(RFixtures.PathOf("multinom_cases.json")));
-        return doc.RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!, e => e.Clone());
-    });
+    private static readonly Lazy<Dictionary<string, JsonElement>> Cases = new(() => RFixtures.NamedCases("multinom_cases.json"));
 
     public static TheoryData<string> Names() => new(Cases.Value.Keys);
 
