@@ -11,6 +11,7 @@ namespace NNLinearity.Benchmarks;
 /// Every GEMM-like figure is reported as a fraction of this, measured in the same run.
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(QuickConfig))]
 public class FmaPeakBench
 {
     public const int Steps = 1_000_000;

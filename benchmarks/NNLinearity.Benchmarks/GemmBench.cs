@@ -12,10 +12,32 @@ public sealed class ShortConfig : ManualConfig
 {
     public ShortConfig()
     {
-        AddJob(Environment.GetEnvironmentVariable("NNLINEARITY_BENCH_DRY") == "1"
-            ? Job.Dry
+        AddJob(BenchMode.Dry ? Job.Dry
+            : BenchMode.Quick ? BenchMode.QuickJob
             : Job.Default.WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(5));
     }
+}
+
+/// <summary>BenchmarkDotNet's default job, or the quick one in the default (quick) run.</summary>
+public sealed class QuickConfig : ManualConfig
+{
+    public QuickConfig()
+    {
+        AddJob(BenchMode.Dry ? Job.Dry : BenchMode.Quick ? BenchMode.QuickJob : Job.Default);
+    }
+}
+
+/// <summary>
+/// How the benchmarks run: NNLINEARITY_BENCH_DRY=1 (CI: every case once), NNLINEARITY_BENCH_QUICK=1 (the default run:
+/// one case per headline row, three iterations), or in full.
+/// </summary>
+public static class BenchMode
+{
+    public static bool Dry => Environment.GetEnvironmentVariable("NNLINEARITY_BENCH_DRY") == "1";
+
+    public static bool Quick => Environment.GetEnvironmentVariable("NNLINEARITY_BENCH_QUICK") == "1";
+
+    public static Job QuickJob => Job.Default.WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(3).WithId("Quick");
 }
 
 public enum Element
@@ -39,8 +61,10 @@ public class GemmBench
     private Matrix<float>? _mxf, _mwf;
 
     /// <summary>batch x in x out.</summary>
-    [Params("32x64x64", "256x784x256", "256x1024x1024", "1024x1024x1024")]
+    [ParamsSource(nameof(Shapes))]
     public string Shape { get; set; } = "256x784x256";
+
+    public static string[] Shapes => BenchMode.Quick ? ["1024x1024x1024"] : ["32x64x64", "256x784x256", "256x1024x1024", "1024x1024x1024"];
 
     [Params(Element.F64, Element.F32)]
     public Element Type { get; set; }

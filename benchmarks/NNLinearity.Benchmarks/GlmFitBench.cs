@@ -25,6 +25,12 @@ public sealed class GlmFitConfig : ManualConfig
             return;
         }
 
+        if (BenchMode.Quick)
+        {
+            AddJob(BenchMode.QuickJob.WithStrategy(RunStrategy.Monitoring).WithId("ForcedGC"));
+            return;
+        }
+
         Job baseJob = Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(7);
         AddJob(baseJob.WithId("ForcedGC"));
         AddJob(baseJob.WithGcForce(false).WithId("NoForcedGC"));
@@ -49,11 +55,15 @@ public class GlmFitBench
     private double[] _x = [];
     private double[] _y = [];
 
-    [Params(GlmProblem.Logistic, GlmProblem.Poisson)]
+    [ParamsSource(nameof(Problems))]
     public GlmProblem Problem { get; set; }
 
-    [Params(1, 0)]
+    public static GlmProblem[] Problems => BenchMode.Quick ? [GlmProblem.Logistic] : [GlmProblem.Logistic, GlmProblem.Poisson];
+
+    [ParamsSource(nameof(ThreadCounts))]
     public int Threads { get; set; }
+
+    public static int[] ThreadCounts => BenchMode.Quick ? [1] : [1, 0];
 
     public const int Rows = 1_000_000;
     public const int Columns = 20;

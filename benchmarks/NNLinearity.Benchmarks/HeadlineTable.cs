@@ -150,6 +150,7 @@ public static class HeadlineTable
             }
         }
 
-        return sb.ToString();
+        // A baseline not run (the quick default run measures ours and the peers only) shows as "-", not NaN.
+        return sb.ToString().Replace("NaN ms", "-", StringComparison.Ordinal).Replace("NaN", "-", StringComparison.Ordinal);
     }
 }

@@ -32,8 +32,10 @@ public class TrainStepBench
     [Params(StepModel.Mlp784, StepModel.Logistic64)]
     public StepModel Model { get; set; }
 
-    [Params(1, 0)]
+    [ParamsSource(nameof(ThreadCounts))]
     public int Threads { get; set; }
+
+    public static int[] ThreadCounts => BenchMode.Quick ? [1] : [1, 0];
 
     public int Batch => Model == StepModel.Mlp784 ? 256 : 32;
 

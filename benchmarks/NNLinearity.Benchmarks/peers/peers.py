@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""The peers a user would otherwise pick, on the benchmarks' shapes and data, one JSON line per measurement.
+
+    python3 peers.py gemm              numpy matmul (OpenBLAS with libopenblas0-pthread), 1024^3, float32 and float64
+    python3 peers.py train             PyTorch SGD steps: 784-256-256-10 tanh/softmax (batch 256), 64-64-1 logistic (batch 32)
+    python3 peers.py glm DATA_DIR      scikit-learn LogisticRegression(newton-cholesky) on GlmFitBench's exported data
+
+Each peer gets its best configuration here (see benchmarks/README.md): numpy/OpenBLAS with OPENBLAS_CORETYPE and
+OPENBLAS_L2_SIZE unset by the caller, so that it picks its AVX-512 kernels; torch with one intra-op thread. Times are
+medians of repeated runs after a warm-up. A missing module prints {"missing": ...} and exits 0.
+"""
+import json
+import os
+import statistics
+import sys
+import time
+
+
+def emit(**fields):
+    print(json.dumps(fields), flush=True)
+
+
+def median_time(fn, repeats):
+    fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def gemm():
+    try:
+        import numpy as np
+    except ImportError:
+        return emit(peer="numpy", missing="python3-numpy is not installed")
+    blas = "unknown"
+    try:
+        from threadpoolctl import threadpool_info
+        info = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+        if info:
+            blas = f"{info[0].get('internal_api')} {info[0].get('version')} core {info[0].get('architecture')} threads {info[0].get('num_threads')}"
+    except ImportError:
+        pass
+    for threads in (1, 2):
+        try:
+            from threadpoolctl import threadpool_limits
+            limiter = threadpool_limits(limits=threads, user_api="blas")
+        except ImportError:
+            limiter = None
+        for dtype, name in ((np.float32, "float"), (np.float64, "double")):
+            rng = np.random.default_rng(1)
+            a = rng.random((1024, 1024), dtype=np.float64).astype(dtype)
+            b = rng.random((1024, 1024), dtype=np.float64).astype(dtype)
+            t = median_time(lambda: a @ b, 9)
+            emit(peer="numpy", work="gemm 1024x1024x1024", type=name, threads=threads, seconds=t, gflops=2 * 1024 ** 3 / t / 1e9, config=blas)
+        if limiter is not None:
+            limiter.unregister()
+
+
+def train():
+    try:
+        import torch
+    except ImportError:
+        return emit(peer="torch", missing="python3-torch is not installed")
+    torch.set_num_threads(1)
+    torch.manual_seed(1)
+    for name, widths, batch in (("784-256-256-10 tanh/softmax", [784, 256, 256, 10], 256), ("64-64-1 tanh/logistic", [64, 64, 1], 32)):
+        layers = []
+        for i in range(len(widths) - 1):
+            layers.append(torch.nn.Linear(widths[i], widths[i + 1]))
+            if i < len(widths) - 2:
+                layers.append(torch.nn.Tanh())
+        model = torch.nn.Sequential(*layers)
+        opt = torch.optim.SGD(model.parameters(), lr=1e-3)
+        x = torch.rand(batch, widths[0])
+        if widths[-1] == 1:
+            y = torch.randint(0, 2, (batch, 1)).float()
+            loss_fn = torch.nn.BCEWithLogitsLoss()
+        else:
+            y = torch.randint(0, widths[-1], (batch,))
+            loss_fn = torch.nn.CrossEntropyLoss()
+
+        def step():
+            opt.zero_grad(set_to_none=True)
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            opt.step()
+
+        steps = 200 if batch == 256 else 2000
+        t = median_time(lambda: [step() for _ in range(steps)], 3) / steps
+        emit(peer="torch", work=f"train step {name}", batch=batch, threads=1, seconds=t, samples_per_second=batch / t,
+             config=f"torch {torch.__version__}, 1 intra-op thread")
+
+
+def glm(folder):
+    try:
+        import numpy as np
+        from sklearn.linear_model import LogisticRegression
+        import sklearn
+    except ImportError:
+        return emit(peer="scikit-learn", missing="python3-sklearn is not installed")
+    n, k = 1_000_000, 20
+    x = np.fromfile(os.path.join(folder, "logistic_x.bin"), dtype="<f8").reshape(n, k)
+    y = np.fromfile(os.path.join(folder, "logistic_y.bin"), dtype="<f8")
+    model = LogisticRegression(penalty=None, solver="newton-cholesky", tol=1e-8, max_iter=100)
+    t = median_time(lambda: model.fit(x, y), 3)
+    emit(peer="scikit-learn", work="logistic GLM 1000000 x 20", seconds=t, iterations=int(model.n_iter_[0]), config=f"scikit-learn {sklearn.__version__} newton-cholesky")
+
+
+if __name__ == "__main__":
+    what = sys.argv[1] if len(sys.argv) > 1 else ""
+    if what == "gemm":
+        gemm()
+    elif what == "train":
+        train()
+    elif what == "glm" and len(sys.argv) > 2:
+        glm(sys.argv[2])
+    else:
+        sys.exit(__doc__)
