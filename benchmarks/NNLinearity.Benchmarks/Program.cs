@@ -16,6 +16,12 @@ public static class Program
     public static int Main(string[] args)
     {
         Console.WriteLine(MachineInfo.Describe());
+        if (args.Length == 2 && args[0] == "first-fit")
+        {
+            FirstFit(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+            return 0;
+        }
+
         if (args.Length == 2 && args[0] == "export-glm-data")
         {
             ExportGlmData(args[1]);
@@ -39,6 +45,30 @@ public static class Program
         Console.WriteLine(HeadlineTable.Build(summaries));
         Console.WriteLine(Peers.Table(summaries));
         return 0;
+    }
+
+    /// <summary>
+    /// A script's first fit in a fresh process, then the same fit again (warm): the logistic problem of GlmFitBench at the
+    /// given rows, the default options. Run it in several fresh processes: the first figure is the cost a one-shot script pays.
+    /// </summary>
+    private static void FirstFit(int rows)
+    {
+        (double[] x, double[] y) = GlmFitBench.Generate(GlmProblem.Logistic, rows, GlmFitBench.Columns, 42);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var first = NNLinearity.Glm.Glm.Fit(x, rows, GlmFitBench.Columns, y, NNLinearity.Families.GlmFamily.Binomial);
+        double t1 = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        var second = NNLinearity.Glm.Glm.Fit(x, rows, GlmFitBench.Columns, y, NNLinearity.Families.GlmFamily.Binomial);
+        double t2 = clock.Elapsed.TotalSeconds;
+        var later = new double[5];
+        for (int r = 0; r < later.Length; r++)
+        {
+            clock.Restart();
+            NNLinearity.Glm.Glm.Fit(x, rows, GlmFitBench.Columns, y, NNLinearity.Families.GlmFamily.Binomial);
+            later[r] = clock.Elapsed.TotalSeconds;
+        }
+
+        Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"first-fit {rows} rows: first {t1:F3} s, second {t2:F3} s, ratio {t1 / t2:F2}; later fits {string.Join(" ", later.Select(t => t.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))} s (deviances {first.Deviance:R} {second.Deviance:R})"));
     }
 
     /// <summary>Writes GlmFitBench's data sets as little-endian doubles (x row-major, then y), for r/glm_fit_timing.R.</summary>

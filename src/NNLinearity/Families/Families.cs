@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using NNLinearity.Kernels;
 using NNLinearity.Links;
@@ -46,6 +47,7 @@ public sealed class GaussianFamily : GlmFamily
     public override bool IsLinkAllowed(ILinkFunction link) => link is PowerLink || IsOneOf(link, typeof(IdentityLink), typeof(LogLink), typeof(InverseLink));
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double? AicTerm(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, double deviance)
     {
         // R: nobs * (log(2 pi dev / nobs) + 1) + 2 - sum(log(wt)), over the observations that carry weight.
@@ -99,6 +101,7 @@ public class BinomialFamily : GlmFamily
     /// <inheritdoc />
     public override double InitialMean(double y, double weight) => (weight * y + 0.5) / (weight + 1.0);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal override double VarianceAndDeviance(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, Span<double> variance, ref bool valid)
     {
         // Vectorised for 0/1 responses: the deviance of a row is -2 w log(mu) or -2 w log(1 - mu).
@@ -137,6 +140,7 @@ public class BinomialFamily : GlmFamily
         => IsOneOf(link, typeof(LogitLink), typeof(ProbitLink), typeof(CloglogLink), typeof(LogLogLink), typeof(CauchitLink), typeof(LogLink));
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double? AicTerm(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, double deviance)
     {
         // R: m = wt (one trial per row, weights = trials); -2 sum(dbinom(round(m y), round(m), mu, log = TRUE)).
@@ -153,6 +157,7 @@ public class BinomialFamily : GlmFamily
         return -2.0 * s;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool AllZeroOrOne(ReadOnlySpan<double> y)
     {
         int vw = Vector<double>.Count, i = 0;
@@ -191,6 +196,7 @@ public sealed class QuasiBinomialFamily : BinomialFamily
     public override bool HasLikelihood => false;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double? AicTerm(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, double deviance) => null;
 }
 
@@ -228,6 +234,7 @@ public class PoissonFamily : GlmFamily
     /// <inheritdoc />
     public override double InitialMean(double y, double weight) => y + 0.1;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal override double VarianceAndDeviance(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, Span<double> variance, ref bool valid)
     {
         // Vectorised: 2 w (y log(y / mu) - (y - mu)), with log(1) = 0 standing in for y = 0.
@@ -262,6 +269,7 @@ public class PoissonFamily : GlmFamily
     public override bool IsLinkAllowed(ILinkFunction link) => IsOneOf(link, typeof(LogLink), typeof(IdentityLink), typeof(SqrtLink));
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double? AicTerm(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, double deviance)
     {
         // R: -2 sum(dpois(y, mu, log = TRUE) * wt), with the logarithms taken a vector at a time. dpois is -Inf at a
@@ -303,6 +311,7 @@ public sealed class QuasiPoissonFamily : PoissonFamily
     public override bool HasLikelihood => false;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double? AicTerm(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, double deviance) => null;
 }
 
@@ -347,6 +356,7 @@ public sealed class GammaFamily : GlmFamily
     public override bool IsLinkAllowed(ILinkFunction link) => IsOneOf(link, typeof(InverseLink), typeof(IdentityLink), typeof(LogLink));
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double? AicTerm(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, double deviance)
     {
         // R: disp = dev / sum(wt); -2 sum(dgamma(y, 1/disp, scale = mu disp, log = TRUE) wt) + 2.
@@ -408,6 +418,7 @@ public sealed class InverseGaussianFamily : GlmFamily
         => IsOneOf(link, typeof(InverseSquaredLink), typeof(InverseLink), typeof(IdentityLink), typeof(LogLink));
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double? AicTerm(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, double deviance)
     {
         // R: sum(wt) (1 + log(dev / sum(wt) 2 pi)) + 3 sum(log(y) wt) + 2.
@@ -477,6 +488,7 @@ public sealed class NegativeBinomialFamily : GlmFamily
     public override bool IsLinkAllowed(ILinkFunction link) => IsOneOf(link, typeof(LogLink), typeof(IdentityLink), typeof(SqrtLink));
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double? AicTerm(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, double deviance)
     {
         double t = Theta, s = 0;
@@ -556,5 +568,6 @@ public sealed class TweedieFamily : GlmFamily
     public override bool IsLinkAllowed(ILinkFunction link) => link is PowerLink || IsOneOf(link, typeof(LogLink), typeof(IdentityLink));
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override double? AicTerm(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, double deviance) => null;
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace NNLinearity.Glm;
 
@@ -8,6 +9,7 @@ namespace NNLinearity.Glm;
 /// </summary>
 internal static class DataFingerprint
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-row work: optimised from a one-shot script's first call
     public static ulong Of(ReadOnlySpan<double> y, ReadOnlySpan<double> w)
     {
         const ulong Prime = 0x100000001B3UL;

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -121,6 +122,7 @@ public static partial class Glm
         return FitRows(x, y, family, link, options, n, k, p, w, hasOffset, offset, response, keepRows, rowPool);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-row work: optimised from a one-shot script's first call
     private static GlmFit FitRows(DesignSource x, IReadOnlyList<double> y, GlmFamily family, ILinkFunction link, GlmOptions options,
         int n, int k, int p, double[] w, bool hasOffset, double[] offset, double[] response, bool keepRows, RowBuffers? rowPool)
     {
@@ -166,6 +168,7 @@ public static partial class Glm
         return fit;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-row work: optimised from a one-shot script's first call
     private static unsafe double NullDeviance(IrlsEngine engine, IrlsResult r, double[] response, double[] w, double[] offset, GlmFamily family, ILinkFunction link, GlmOptions options, int n, bool hasOffset)
     {
         double nullDeviance;
@@ -201,6 +204,7 @@ public static partial class Glm
         return nullDeviance;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-row work: optimised from a one-shot script's first call
     private static GlmFit Infer(IrlsResult r, IrlsEngine engine, DesignSource design, string[] names, GlmFamily family, ILinkFunction link, double[] y, double[] w, bool ownsWeights, double nullDeviance, bool intercept, bool keepRows)
     {
         int n = design.N, p = names.Length;
@@ -419,6 +423,7 @@ public static partial class Glm
     }
 
     /// <summary>A checked copy of an optional per-row vector (a pooled buffer when <paramref name="pool"/> is given; its first n entries).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-row work: optimised from a one-shot script's first call
     private static double[] ReadVector(IReadOnlyList<double>? values, int n, double fill, string name, RowBuffers? pool)
     {
 #pragma warning disable CA2208 // the caller's public parameter is options; the message names the option
@@ -441,6 +446,7 @@ public static partial class Glm
 #pragma warning restore CA2208
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-row work: optimised from a one-shot script's first call
     private static int? FirstNonInteger(ReadOnlySpan<double> y, ReadOnlySpan<double> w)
     {
         for (int i = 0; i < y.Length; i++)
@@ -456,6 +462,7 @@ public static partial class Glm
     /// Gaussian family; for the other families with an estimated dispersion, the same rule on the Pearson scale,
     /// dispersion &lt; 1e-30 mean(mu^2 / V(mu)). Null when the fit is not essentially perfect.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-row work: optimised from a one-shot script's first call
     private static string? IsPerfectFit(GlmFamily family, ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> w, double dispersion)
     {
         int m = 0;

@@ -270,6 +270,7 @@ internal sealed unsafe class IrlsEngine : IDisposable
     /// lookup instead of a division and a logarithm. The values are the scalar formulas' bit for bit (the library's
     /// span Link is the scalar Link in a loop, which is why this is used for the built-in links only).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-row work: optimised from a one-shot script's first call
     private void StartingValues()
     {
         const int Slots = 64;

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Collections.Generic;
 using NNLinearity.Families;
 using NNLinearity.Links;
@@ -17,6 +18,7 @@ namespace NNLinearity.Glm;
 /// </summary>
 internal static class Separation
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-row work: optimised from a one-shot script's first call
     public static double[]? Certify(GlmFamily family, ILinkFunction link, DesignSource design, double[] y, double[] w, double[] mu, double[] beta, double[] previous, bool[] aliased)
     {
         bool binomial = family is BinomialFamily && link is not LogLink;

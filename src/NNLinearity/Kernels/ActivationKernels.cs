@@ -229,6 +229,7 @@ internal static class ActivationKernels
     }
 
     /// <summary>mu and/or dmu/deta over a double span on the widest accelerated vectors (either destination may be empty; mu may alias eta).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<TOp>(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta) where TOp : struct, IActivation
     {
         if (VectorMath.Use512) Apply<TOp, Vec512D>(eta, mu, dMuDEta);
@@ -236,6 +237,7 @@ internal static class ActivationKernels
     }
 
     /// <summary>The float version, on float-native kernels (within 3 float ulps, tested).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<TOp>(ReadOnlySpan<float> eta, Span<float> mu, Span<float> dMuDEta) where TOp : struct, IActivation
     {
         if (VectorMath.Use512) ApplyF<TOp, Vec512F>(eta, mu, dMuDEta);

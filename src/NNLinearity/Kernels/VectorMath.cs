@@ -56,7 +56,7 @@ internal static class VectorMath
     /// two halves so that subnormal results are rounded once. Within 1 ulp of Math.Exp and of R's exp (tested);
     /// +Infinity above 709.78, 0 below -745.13, NaN propagates.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static TV Exp<TV>(TV x)
         where TV : struct, ISimd<TV, double>
     {
@@ -75,7 +75,7 @@ internal static class VectorMath
     /// log(m) = f - (f^2/2 - s (f^2/2 + R(s^2))) with fdlibm's minimax R (its e_log.c), which keeps the result within
     /// 1 ulp. Subnormal inputs are scaled by 2^54 first; log(0) = -Infinity, log(x &lt; 0) = NaN, log(+Inf) = +Inf.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static TV Log<TV>(TV x)
         where TV : struct, ISimd<TV, double>
     {
@@ -103,7 +103,7 @@ internal static class VectorMath
     /// Exact at 0 and for subnormal x (n = 0 returns the series, whose square term underflows); -1 below -40 (where
     /// expm1 rounds to -1), exp(x) above 40; NaN propagates. Within 2 ulp of R's (C library) expm1 (tested).
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static TV ExpM1<TV>(TV x)
         where TV : struct, ISimd<TV, double>
     {
@@ -122,7 +122,7 @@ internal static class VectorMath
     /// on the 1-ulp <see cref="Log(Vector{double})"/>. Exact for |x| below 2^-53 (u = 1 returns x, so +-0 and subnormals
     /// pass through); -Infinity at -1, NaN below, +Infinity at +Infinity. Within 2 ulp of R's log1p (tested).
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static TV Log1P<TV>(TV x)
         where TV : struct, ISimd<TV, double>
     {
@@ -139,7 +139,7 @@ internal static class VectorMath
     /// softplus(x) = log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)), finite and accurate in both tails (exp(x) below
     /// -36, x above 37, no overflow); NaN propagates. Within 3 ulp of R's max(x, 0) + log1p(exp(-abs(x))) (tested).
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static TV Softplus<TV>(TV x)
         where TV : struct, ISimd<TV, double>
     {
@@ -170,7 +170,7 @@ internal static class VectorMath
     /// exp with x^2 split exactly. Within 8 ulps of R's pnorm down to the lower tail's underflow (tested on a 4,001-point
     /// sweep of the lower tail, 6 measured; 7 and 9.9e-16 relative the largest on a 60,001-point sweep); NaN propagates.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static TV NormalCdf<TV>(TV x)
         where TV : struct, ISimd<TV, double>
     {
@@ -241,7 +241,7 @@ internal static class VectorMath
     /// within 4 float ulps of the rounded double value over the whole range (tested on a sweep of the floats),
     /// subnormal results included; NaN propagates.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static TF NormalCdfF<TF, TD>(TF x)
         where TF : struct, ISimdF<TF, TD>
         where TD : struct, ISimd<TD, double>
@@ -279,7 +279,7 @@ internal static class VectorMath
     }
 
     /// <summary>The standard normal density, exp(-x^2 / 2) / sqrt(2 pi) with x^2 split exactly; NaN propagates.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static TV NormalPdf<TV>(TV x)
         where TV : struct, ISimd<TV, double>
     {
@@ -393,6 +393,7 @@ internal static class VectorMath
     internal static bool Use512 => Vector512.IsHardwareAccelerated && Vector<byte>.Count < Vector512<byte>.Count;
 
     /// <summary>dst[i] = f(src[i]) on the widest accelerated vectors; dst may alias src.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<TOp>(ReadOnlySpan<double> src, Span<double> dst) where TOp : struct, IUnaryOp
     {
         if (Use512) Apply<TOp, Vec512D>(src, dst);
@@ -400,6 +401,7 @@ internal static class VectorMath
     }
 
     /// <summary>dst[i] = f(src[i]) on float lanes on the widest accelerated vectors; dst may alias src.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<TOp>(ReadOnlySpan<float> src, Span<float> dst) where TOp : struct, IUnaryOp
     {
         if (Use512) Apply<TOp, Vec512F, Vec512D>(src, dst);

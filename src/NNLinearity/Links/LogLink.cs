@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using NNLinearity.Kernels;
 using NNLinearity.Numerics;
 
@@ -39,6 +40,7 @@ public readonly struct LogLink : ILinkFunction
     public bool IsValidLinearPredictor(double eta) => !double.IsNaN(eta) && eta < double.PositiveInfinity;
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Link(ReadOnlySpan<double> mu, Span<double> eta) => LinkBatch.Link(this, mu, eta);
 
     /// <inheritdoc />
@@ -50,12 +52,15 @@ public readonly struct LogLink : ILinkFunction
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Inverse(ReadOnlySpan<double> eta, Span<double> mu) => VectorMath.Exp(eta, mu);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta) => VectorMath.Exp(eta, dMuDEta);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Inverse(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta)
     {
         if (dMuDEta.Length < eta.Length) throw new ArgumentException($"Destination length {dMuDEta.Length} is shorter than the source length {eta.Length}.", nameof(dMuDEta));
@@ -64,12 +69,15 @@ public readonly struct LogLink : ILinkFunction
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Link(ReadOnlySpan<float> mu, Span<float> eta) => LinkBatch.Link(this, mu, eta);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Inverse(ReadOnlySpan<float> eta, Span<float> mu) => LinkBatch.Inverse(this, eta, mu);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta) => LinkBatch.InverseDerivative(this, eta, dMuDEta);
 
     /// <inheritdoc />

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using NNLinearity.Kernels;
 using NNLinearity.Numerics;
 
@@ -62,6 +63,7 @@ public readonly struct LogitLink : ILinkFunction
     public bool IsValidLinearPredictor(double eta) => !double.IsNaN(eta);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Link(ReadOnlySpan<double> mu, Span<double> eta) => LinkBatch.Link(this, mu, eta);
 
     /// <inheritdoc />
@@ -74,21 +76,27 @@ public readonly struct LogitLink : ILinkFunction
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Inverse(ReadOnlySpan<double> eta, Span<double> mu) => ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, mu, default);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta) => ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, default, dMuDEta);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Inverse(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta) => ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, mu, dMuDEta);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Link(ReadOnlySpan<float> mu, Span<float> eta) => LinkBatch.Link(this, mu, eta);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Inverse(ReadOnlySpan<float> eta, Span<float> mu) => ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, mu, default);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta) => ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, default, dMuDEta);
 
     /// <inheritdoc />

@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using NNLinearity.Kernels;
 using NNLinearity.Numerics;
 
@@ -43,12 +44,15 @@ public readonly struct ProbitLink : ILinkFunction
     public bool IsValidLinearPredictor(double eta) => !double.IsNaN(eta);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Link(ReadOnlySpan<double> mu, Span<double> eta) => LinkBatch.Link(this, mu, eta);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Inverse(ReadOnlySpan<double> eta, Span<double> mu) => VectorMath.Apply<VectorMath.NormalCdfOp>(eta, mu);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta) => VectorMath.Apply<VectorMath.NormalPdfOp>(eta, dMuDEta);
 
     /// <inheritdoc />
@@ -59,6 +63,7 @@ public readonly struct ProbitLink : ILinkFunction
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Inverse(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta)
     {
         VectorMath.Apply<VectorMath.NormalPdfOp>(eta, dMuDEta); // first: mu may be eta's memory
@@ -66,12 +71,15 @@ public readonly struct ProbitLink : ILinkFunction
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Link(ReadOnlySpan<float> mu, Span<float> eta) => LinkBatch.Link(this, mu, eta);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Inverse(ReadOnlySpan<float> eta, Span<float> mu) => VectorMath.Apply<VectorMath.NormalCdfOp>(eta, mu);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta) => VectorMath.Apply<VectorMath.NormalPdfOp>(eta, dMuDEta);
 
     /// <inheritdoc />

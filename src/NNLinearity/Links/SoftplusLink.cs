@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using NNLinearity.Kernels;
 using NNLinearity.Numerics;
 
@@ -55,15 +56,19 @@ public readonly struct SoftplusLink : ILinkFunction
     public bool IsValidLinearPredictor(double eta) => !double.IsNaN(eta);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Link(ReadOnlySpan<double> mu, Span<double> eta) => LinkBatch.Link(this, mu, eta);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Inverse(ReadOnlySpan<double> eta, Span<double> mu) => VectorMath.Apply<VectorMath.SoftplusOp>(eta, mu);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta) => ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, dMuDEta, default); // d softplus = logistic
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Inverse(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta)
     {
         ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, dMuDEta, default); // first: mu may be eta's memory
@@ -71,12 +76,15 @@ public readonly struct SoftplusLink : ILinkFunction
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Link(ReadOnlySpan<float> mu, Span<float> eta) => LinkBatch.Link(this, mu, eta);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Inverse(ReadOnlySpan<float> eta, Span<float> mu) => VectorMath.Apply<VectorMath.SoftplusOp>(eta, mu);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta) => ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, dMuDEta, default);
 
     /// <inheritdoc />

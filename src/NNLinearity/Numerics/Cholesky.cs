@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace NNLinearity.Numerics;
 
@@ -23,6 +24,7 @@ internal sealed class Cholesky
     public int P => _l.GetLength(0);
 
     /// <summary>Factorises the lower triangle of <paramref name="g"/>; returns null when a pivot is not positive.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Cholesky? TryFactor(double[,] g)
     {
         int p = g.GetLength(0);
@@ -48,6 +50,7 @@ internal sealed class Cholesky
     }
 
     /// <summary>Solves G x = b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double[] Solve(ReadOnlySpan<double> b)
     {
         int p = P;
@@ -70,6 +73,7 @@ internal sealed class Cholesky
     }
 
     /// <summary>G^-1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double[,] Inverse()
     {
         int p = P;

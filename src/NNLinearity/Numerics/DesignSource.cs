@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using System.Numerics;
 
@@ -40,6 +41,7 @@ internal readonly unsafe struct DesignSource
     /// Writes rows [r0, r0 + rows) row-major into <paramref name="u"/> (row i at i * stride: the intercept, then the
     /// k predictors, then zeros to the end of the row). Finiteness is not checked here: see <see cref="ThrowIfNotFinite"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void LoadRows(int r0, int rows, Span<double> u, int stride)
     {
         int o = Intercept ? 1 : 0;

@@ -158,6 +158,7 @@ internal static class WeightedGram
     }
 
     /// <summary>True when every value of the block is finite (x * 0 is NaN exactly for NaN and infinities).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool AllFinite(ReadOnlySpan<double> u)
     {
         int vw = Vector<double>.Count, i = 0;
