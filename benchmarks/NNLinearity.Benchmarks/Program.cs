@@ -22,6 +22,12 @@ public static class Program
             return 0;
         }
 
+        if (args.Length == 2 && args[0] == "repeat-fit")
+        {
+            RepeatFit(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+            return 0;
+        }
+
         if (args.Length == 2 && args[0] == "export-glm-data")
         {
             ExportGlmData(args[1]);
@@ -69,6 +75,22 @@ public static class Program
         }
 
         Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"first-fit {rows} rows: first {t1:F3} s, second {t2:F3} s, ratio {t1 / t2:F2}; later fits {string.Join(" ", later.Select(t => t.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))} s (deviances {first.Deviance:R} {second.Deviance:R})"));
+    }
+
+    /// <summary>Default fits one after another, each dropped before the next, with the time and the process's memory after each.</summary>
+    private static void RepeatFit(int rows)
+    {
+        (double[] x, double[] y) = GlmFitBench.Generate(GlmProblem.Logistic, rows, GlmFitBench.Columns, 42);
+        var clock = new System.Diagnostics.Stopwatch();
+        for (int r = 0; r < 6; r++)
+        {
+            clock.Restart();
+            var fit = NNLinearity.Glm.Glm.Fit(x, rows, GlmFitBench.Columns, y, NNLinearity.Families.GlmFamily.Binomial);
+            double t = clock.Elapsed.TotalSeconds;
+            GC.KeepAlive(fit);
+            using var self = System.Diagnostics.Process.GetCurrentProcess();
+            Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"repeat-fit {rows} rows, fit {r + 1}: {t:F3} s, working set {self.WorkingSet64 / 1e9:F2} GB, managed heap {GC.GetTotalMemory(false) / 1e9:F2} GB"));
+        }
     }
 
     /// <summary>Writes GlmFitBench's data sets as little-endian doubles (x row-major, then y), for r/glm_fit_timing.R.</summary>
