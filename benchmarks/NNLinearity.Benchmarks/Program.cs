@@ -22,9 +22,9 @@ public static class Program
             return 0;
         }
 
-        if (args.Length == 2 && args[0] == "repeat-fit")
+        if (args.Length is 2 or 3 && args[0] == "repeat-fit")
         {
-            RepeatFit(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+            RepeatFit(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), keepRows: args.Length == 2 || args[2] != "lean");
             return 0;
         }
 
@@ -78,18 +78,18 @@ public static class Program
     }
 
     /// <summary>Default fits one after another, each dropped before the next, with the time and the process's memory after each.</summary>
-    private static void RepeatFit(int rows)
+    private static void RepeatFit(int rows, bool keepRows)
     {
         (double[] x, double[] y) = GlmFitBench.Generate(GlmProblem.Logistic, rows, GlmFitBench.Columns, 42);
         var clock = new System.Diagnostics.Stopwatch();
         for (int r = 0; r < 6; r++)
         {
             clock.Restart();
-            var fit = NNLinearity.Glm.Glm.Fit(x, rows, GlmFitBench.Columns, y, NNLinearity.Families.GlmFamily.Binomial);
+            var fit = NNLinearity.Glm.Glm.Fit(x, rows, GlmFitBench.Columns, y, NNLinearity.Families.GlmFamily.Binomial, options: new NNLinearity.Glm.GlmOptions { KeepRowResults = keepRows });
             double t = clock.Elapsed.TotalSeconds;
             GC.KeepAlive(fit);
             using var self = System.Diagnostics.Process.GetCurrentProcess();
-            Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"repeat-fit {rows} rows, fit {r + 1}: {t:F3} s, working set {self.WorkingSet64 / 1e9:F2} GB, managed heap {GC.GetTotalMemory(false) / 1e9:F2} GB"));
+            Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"repeat-fit {rows} rows{(keepRows ? "" : " (KeepRowResults = false)")}, fit {r + 1}: {t:F3} s, working set {self.WorkingSet64 / 1e9:F2} GB, managed heap {GC.GetTotalMemory(false) / 1e9:F2} GB"));
         }
     }
 
