@@ -83,8 +83,30 @@ internal static class ActivationKernels
     public static TF ExpF<TF>(TF x)
         where TF : struct, ISimd<TF, float>
     {
-        TF xc = TF.Min(TF.Max(x, TF.Create(-104f)), TF.Create(88.7f));
-        TF n = TF.Round(xc * TF.Create(1.44269504088896341f));
+        // Every lane's result normal (the common case): one scale by 2^n, no clamps or special values; the same
+        // bits as the general path below, whose two-half scale is exact for normal results.
+        if (TF.AllTrue(TF.LessThanOrEqual(TF.Abs(x), TF.Create(87f)))) return ExpReducedF(x, out TF nf) * TF.Pow2(nf);
+        return ExpGeneralF(x);
+    }
+
+    /// <summary>The general path of <see cref="ExpF"/>: subnormal results, overflow, underflow and NaN (kept out of line).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static TF ExpGeneralF<TF>(TF x)
+        where TF : struct, ISimd<TF, float>
+    {
+        TF xc = TF.ClampOrdered(x, TF.Create(-104f), TF.Create(88.7f));
+        TF result = TF.ScaleByPow2(ExpReducedF(xc, out TF n), n);
+        result = TF.Select(TF.LessThan(x, TF.Create(-103.98f)), TF.Create(0f), result);
+        result = TF.Select(TF.GreaterThan(x, TF.Create(88.72283f)), TF.Create(float.PositiveInfinity), result);
+        return TF.Select(TF.Equal(x, x), result, x);
+    }
+
+    /// <summary>exp(x) / 2^n with n = round(x / ln 2): Cody-Waite reduction and Cephes' polynomial.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TF ExpReducedF<TF>(TF xc, out TF n)
+        where TF : struct, ISimd<TF, float>
+    {
+        n = TF.Round(xc * TF.Create(1.44269504088896341f));
         TF r = TF.Fma(n, TF.Create(-0.693359375f), xc);
         r = TF.Fma(n, TF.Create(2.12194440e-4f), r);
         TF p = TF.Create(1.9875691500e-4f);
@@ -93,11 +115,7 @@ internal static class ActivationKernels
         p = TF.Fma(p, r, TF.Create(4.1665795894e-2f));
         p = TF.Fma(p, r, TF.Create(1.6666665459e-1f));
         p = TF.Fma(p, r, TF.Create(5.0000001201e-1f));
-        p = TF.Fma(p, r * r, r + TF.Create(1f));
-        TF result = TF.ScaleByPow2(p, n);
-        result = TF.Select(TF.LessThan(x, TF.Create(-103.98f)), TF.Create(0f), result);
-        result = TF.Select(TF.GreaterThan(x, TF.Create(88.72283f)), TF.Create(float.PositiveInfinity), result);
-        return TF.Select(TF.Equal(x, x), result, x);
+        return TF.Fma(p, r * r, r + TF.Create(1f));
     }
 
     /// <summary>
@@ -109,7 +127,30 @@ internal static class ActivationKernels
     public static TF LogF<TF>(TF x)
         where TF : struct, ISimd<TF, float>
     {
-        TF m = TF.Reduce(x, out TF e); // x = 2^e m, subnormals scaled by 2^23 first
+        // Every lane positive, normal and finite (the common case): no special values to put back; the same bits.
+        if (TF.AllTrue(TF.Equal(TF.ClampOrdered(x, TF.Create(1.17549435e-38f), TF.Create(float.MaxValue)), x))) return LogCoreF(x, normal: true);
+        return LogGeneralF(x);
+    }
+
+    /// <summary>The general path of <see cref="LogF"/>: zero, negative, subnormal, infinite and NaN lanes (kept out of line).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static TF LogGeneralF<TF>(TF x)
+        where TF : struct, ISimd<TF, float>
+    {
+        TF result = LogCoreF(x, normal: false);
+        result = TF.Select(TF.Equal(x, TF.Create(0f)), TF.Create(float.NegativeInfinity), result);
+        result = TF.Select(TF.LessThan(x, TF.Create(0f)), TF.Create(float.NaN), result);
+        result = TF.Select(TF.Equal(x, TF.Create(float.PositiveInfinity)), x, result);
+        return TF.Select(TF.Equal(x, x), result, x);
+    }
+
+    /// <summary>Cephes' logf for positive x (subnormals scaled by 2^23 first), before the special values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TF LogCoreF<TF>(TF x, bool normal)
+        where TF : struct, ISimd<TF, float>
+    {
+        TF e;
+        TF m = normal ? TF.ReduceNormal(x, out e) : TF.Reduce(x, out e); // x = 2^e m, subnormals scaled by 2^23 first
         TF f = m - TF.Create(1f);
         TF z = f * f;
         TF p = TF.Create(7.0376836292e-2f);
@@ -124,11 +165,7 @@ internal static class ActivationKernels
         TF y = f * z * p;
         y = TF.Fma(e, TF.Create(-2.12194440e-4f), y);
         y = TF.Fma(z, TF.Create(-0.5f), y);
-        TF result = TF.Fma(e, TF.Create(0.693359375f), f + y);
-        result = TF.Select(TF.Equal(x, TF.Create(0f)), TF.Create(float.NegativeInfinity), result);
-        result = TF.Select(TF.LessThan(x, TF.Create(0f)), TF.Create(float.NaN), result);
-        result = TF.Select(TF.Equal(x, TF.Create(float.PositiveInfinity)), x, result);
-        return TF.Select(TF.Equal(x, x), result, x);
+        return TF.Fma(e, TF.Create(0.693359375f), f + y);
     }
 
     /// <summary>
@@ -266,6 +303,8 @@ internal static class ActivationKernels
             return;
         }
 
+        if (StreamingDriver.Worthwhile(n, sizeof(double)) && TryStream<TOp, TV, double, Body<TOp, TV>, SwappedBody<TOp, TV>>(eta, mu, dMuDEta)) return;
+
         // The last full vector is computed before anything is stored, so that mu may alias eta.
         ref double e = ref MemoryMarshal.GetReference(eta);
         ref double mr = ref MemoryMarshal.GetReference(mu);
@@ -305,6 +344,8 @@ internal static class ActivationKernels
             return;
         }
 
+        if (StreamingDriver.Worthwhile(n, sizeof(float)) && TryStream<TOp, TF, float, BodyF<TOp, TF>, SwappedBodyF<TOp, TF>>(eta, mu, dMuDEta)) return;
+
         ref float e = ref MemoryMarshal.GetReference(eta);
         ref float mr = ref MemoryMarshal.GetReference(mu);
         ref float dr = ref MemoryMarshal.GetReference(dMuDEta);
@@ -319,5 +360,54 @@ internal static class ActivationKernels
 
         if (wantD) TF.Store(lastD, ref dr, lastAt);
         if (wantMu) TF.Store(lastMu, ref mr, lastAt);
+    }
+
+    /// <summary>The streaming driver over pinned spans: mu first (or dmu/deta alone), the other second.</summary>
+    private static unsafe bool TryStream<TOp, TV, T, TBody, TSwapped>(ReadOnlySpan<T> eta, Span<T> mu, Span<T> dMuDEta)
+        where TOp : struct, IActivation
+        where TV : struct, ISimd<TV, T>
+        where T : unmanaged
+        where TBody : struct, IVectorBody<TV>
+        where TSwapped : struct, IVectorBody<TV>
+    {
+        fixed (T* e = eta)
+        fixed (T* m = mu)
+        fixed (T* d = dMuDEta)
+        {
+            if (mu.IsEmpty) return StreamingDriver.Run<TSwapped, TV, T>(e, d, null, eta.Length);
+            return StreamingDriver.Run<TBody, TV, T>(e, m, dMuDEta.IsEmpty ? null : d, eta.Length);
+        }
+    }
+
+    private readonly struct Body<TOp, TV> : IVectorBody<TV>
+        where TOp : struct, IActivation
+        where TV : struct, ISimd<TV, double>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Invoke(TV x, out TV first, out TV second) => TOp.Invoke(x, out first, out second);
+    }
+
+    private readonly struct SwappedBody<TOp, TV> : IVectorBody<TV>
+        where TOp : struct, IActivation
+        where TV : struct, ISimd<TV, double>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Invoke(TV x, out TV first, out TV second) => TOp.Invoke(x, out second, out first);
+    }
+
+    private readonly struct BodyF<TOp, TF> : IVectorBody<TF>
+        where TOp : struct, IActivation
+        where TF : struct, ISimd<TF, float>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Invoke(TF x, out TF first, out TF second) => TOp.InvokeF(x, out first, out second);
+    }
+
+    private readonly struct SwappedBodyF<TOp, TF> : IVectorBody<TF>
+        where TOp : struct, IActivation
+        where TF : struct, ISimd<TF, float>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Invoke(TF x, out TF first, out TF second) => TOp.InvokeF(x, out second, out first);
     }
 }

@@ -25,6 +25,13 @@ internal interface ISimd<TSelf, T>
 
     static abstract void Store(TSelf value, ref T destination, nuint offset);
 
+    /// <summary>
+    /// Stores to memory aligned to the vector's size, bypassing the caches where the hardware has a non-temporal
+    /// store for the width (a plain store otherwise). For outputs far larger than the caches: it saves reading each
+    /// line before writing it. The caller pins the memory and fences once after its last streaming store.
+    /// </summary>
+    static abstract unsafe void StoreStreaming(TSelf value, T* destination);
+
     static abstract TSelf operator +(TSelf a, TSelf b);
 
     static abstract TSelf operator -(TSelf a, TSelf b);
@@ -39,6 +46,12 @@ internal interface ISimd<TSelf, T>
     static abstract TSelf Fma(TSelf a, TSelf b, TSelf c);
 
     static abstract TSelf Min(TSelf a, TSelf b);
+
+    /// <summary>
+    /// min(max(x, lo), hi) by the hardware's own min and max (one instruction each): ordered lanes as the maths says;
+    /// a NaN lane gives an unspecified value, so a caller restores NaN lanes itself.
+    /// </summary>
+    static abstract TSelf ClampOrdered(TSelf x, TSelf lo, TSelf hi);
 
     static abstract TSelf Max(TSelf a, TSelf b);
 
@@ -62,13 +75,16 @@ internal interface ISimd<TSelf, T>
 
     static abstract bool AnyTrue(TSelf mask);
 
+    /// <summary>True when every lane of the mask is set.</summary>
+    static abstract bool AllTrue(TSelf mask);
+
     /// <summary>|magnitude| with the sign bit of <paramref name="sign"/> added (magnitude must be non-negative).</summary>
     static abstract TSelf WithSignOf(TSelf magnitude, TSelf sign);
 
-    /// <summary>2^n for integral n in the normal exponent range.</summary>
+    /// <summary>2^n for integral n in the normal exponent range (other lanes are unspecified: callers replace them).</summary>
     static abstract TSelf Pow2(TSelf n);
 
-    /// <summary>p 2^n for integral n, the power built in two halves so that results near underflow are rounded once.</summary>
+    /// <summary>p 2^n for integral n, the power built in two halves so that results near underflow are rounded once (NaN lanes of n are unspecified: callers replace them).</summary>
     static abstract TSelf ScaleByPow2(TSelf p, TSelf n);
 
     /// <summary>
@@ -76,6 +92,9 @@ internal interface ISimd<TSelf, T>
     /// (other inputs give unspecified lanes that callers replace).
     /// </summary>
     static abstract TSelf Reduce(TSelf x, out TSelf k);
+
+    /// <summary><see cref="Reduce"/> for positive, normal, finite x only (no scaling of subnormals): the same lanes there.</summary>
+    static abstract TSelf ReduceNormal(TSelf x, out TSelf k);
 }
 
 /// <summary>A float wrapper and the double wrapper of the same width, for kernels computed on widened lanes.</summary>
@@ -103,6 +122,14 @@ internal readonly struct VecD(Vector<double> v) : ISimd<VecD, double>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(VecD value, ref double destination, nuint offset) => Vector.StoreUnsafe(value.V, ref destination, offset);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void StoreStreaming(VecD value, double* destination)
+    {
+        if (Vector<double>.Count == Vector256<double>.Count && Vector256.IsHardwareAccelerated) Vector256.StoreAlignedNonTemporal(value.V.AsVector256(), destination);
+        else if (Vector<double>.Count == Vector128<double>.Count && Vector128.IsHardwareAccelerated) Vector128.StoreAlignedNonTemporal(value.V.AsVector128(), destination);
+        else value.V.Store(destination);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static VecD operator +(VecD a, VecD b) => new(a.V + b.V);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static VecD operator -(VecD a, VecD b) => new(a.V - b.V);
@@ -116,6 +143,8 @@ internal readonly struct VecD(Vector<double> v) : ISimd<VecD, double>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static VecD Fma(VecD a, VecD b, VecD c) => new(Vector.FusedMultiplyAdd(a.V, b.V, c.V));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static VecD Min(VecD a, VecD b) => new(Vector.Min(a.V, b.V));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static VecD ClampOrdered(VecD x, VecD lo, VecD hi) => new(Vector.MinNative(Vector.MaxNative(x.V, lo.V), hi.V));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static VecD Max(VecD a, VecD b) => new(Vector.Max(a.V, b.V));
 
@@ -137,21 +166,31 @@ internal readonly struct VecD(Vector<double> v) : ISimd<VecD, double>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyTrue(VecD mask) => !Vector.EqualsAll(Vector.AsVectorInt64(mask.V), Vector<long>.Zero);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AllTrue(VecD mask) => !Vector.EqualsAny(Vector.AsVectorInt64(mask.V), Vector<long>.Zero);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static VecD WithSignOf(VecD magnitude, VecD sign) =>
         new(Vector.AsVectorDouble(Vector.AsVectorInt64(magnitude.V) | (Vector.AsVectorInt64(sign.V) & new Vector<long>(long.MinValue))));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VecD Pow2(VecD n) => new(Vector.AsVectorDouble(Vector.ShiftLeft(Vector.ConvertToInt64(n.V) + new Vector<long>(1023), 52)));
+    public static VecD Pow2(VecD n) => new(Vector.AsVectorDouble(Vector.ShiftLeft(Vector.ConvertToInt64Native(n.V) + new Vector<long>(1023), 52)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static VecD ScaleByPow2(VecD p, VecD n)
     {
-        Vector<long> ni = Vector.ConvertToInt64(n.V);
+        Vector<long> ni = Vector.ConvertToInt64Native(n.V);
         Vector<long> n1 = Vector.ShiftRightArithmetic(ni, 1);
         Vector<double> s1 = Vector.AsVectorDouble(Vector.ShiftLeft(n1 + new Vector<long>(1023), 52));
         Vector<double> s2 = Vector.AsVectorDouble(Vector.ShiftLeft(ni - n1 + new Vector<long>(1023), 52));
         return new(p.V * s1 * s2);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static VecD ReduceNormal(VecD x, out VecD k)
+    {
+        Vector<long> hx = Vector.AsVectorInt64(x.V) + new Vector<long>(0x3ff0000000000000L - 0x3fe6a09e667f3bcdL);
+        k = new(Vector.ConvertToDouble(Vector.ShiftRightArithmetic(hx, 52) - new Vector<long>(0x3ffL)));
+        return new(Vector.AsVectorDouble((hx & new Vector<long>(0x000fffffffffffffL)) + new Vector<long>(0x3fe6a09e667f3bcdL)));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -180,6 +219,14 @@ internal readonly struct VecF(Vector<float> v) : ISimdF<VecF, VecD>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(VecF value, ref float destination, nuint offset) => Vector.StoreUnsafe(value.V, ref destination, offset);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void StoreStreaming(VecF value, float* destination)
+    {
+        if (Vector<float>.Count == Vector256<float>.Count && Vector256.IsHardwareAccelerated) Vector256.StoreAlignedNonTemporal(value.V.AsVector256(), destination);
+        else if (Vector<float>.Count == Vector128<float>.Count && Vector128.IsHardwareAccelerated) Vector128.StoreAlignedNonTemporal(value.V.AsVector128(), destination);
+        else value.V.Store(destination);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static VecF operator +(VecF a, VecF b) => new(a.V + b.V);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static VecF operator -(VecF a, VecF b) => new(a.V - b.V);
@@ -193,6 +240,8 @@ internal readonly struct VecF(Vector<float> v) : ISimdF<VecF, VecD>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static VecF Fma(VecF a, VecF b, VecF c) => new(Vector.FusedMultiplyAdd(a.V, b.V, c.V));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static VecF Min(VecF a, VecF b) => new(Vector.Min(a.V, b.V));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static VecF ClampOrdered(VecF x, VecF lo, VecF hi) => new(Vector.MinNative(Vector.MaxNative(x.V, lo.V), hi.V));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static VecF Max(VecF a, VecF b) => new(Vector.Max(a.V, b.V));
 
@@ -214,21 +263,31 @@ internal readonly struct VecF(Vector<float> v) : ISimdF<VecF, VecD>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyTrue(VecF mask) => !Vector.EqualsAll(Vector.AsVectorInt32(mask.V), Vector<int>.Zero);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AllTrue(VecF mask) => !Vector.EqualsAny(Vector.AsVectorInt32(mask.V), Vector<int>.Zero);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static VecF WithSignOf(VecF magnitude, VecF sign) =>
         new(Vector.AsVectorSingle(Vector.AsVectorInt32(magnitude.V) | (Vector.AsVectorInt32(sign.V) & new Vector<int>(int.MinValue))));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static VecF Pow2(VecF n) => new(Vector.AsVectorSingle(Vector.ShiftLeft(Vector.ConvertToInt32(n.V) + new Vector<int>(127), 23)));
+    public static VecF Pow2(VecF n) => new(Vector.AsVectorSingle(Vector.ShiftLeft(Vector.ConvertToInt32Native(n.V) + new Vector<int>(127), 23)));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static VecF ScaleByPow2(VecF p, VecF n)
     {
-        Vector<int> ni = Vector.ConvertToInt32(n.V);
+        Vector<int> ni = Vector.ConvertToInt32Native(n.V);
         Vector<int> n1 = Vector.ShiftRightArithmetic(ni, 1);
         Vector<float> s1 = Vector.AsVectorSingle(Vector.ShiftLeft(n1 + new Vector<int>(127), 23));
         Vector<float> s2 = Vector.AsVectorSingle(Vector.ShiftLeft(ni - n1 + new Vector<int>(127), 23));
         return new(p.V * s1 * s2);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static VecF ReduceNormal(VecF x, out VecF k)
+    {
+        Vector<int> bits = Vector.AsVectorInt32(x.V) + new Vector<int>(0x3f800000 - 0x3f3504f3);
+        k = new(Vector.ConvertToSingle(Vector.ShiftRightArithmetic(bits, 23) - new Vector<int>(127)));
+        return new(Vector.AsVectorSingle((bits & new Vector<int>(0x007fffff)) + new Vector<int>(0x3f3504f3)));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -266,6 +325,9 @@ internal readonly struct Vec512D(Vector512<double> v) : ISimd<Vec512D, double>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vec512D value, ref double destination, nuint offset) => value.V.StoreUnsafe(ref destination, offset);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void StoreStreaming(Vec512D value, double* destination) => Vector512.StoreAlignedNonTemporal(value.V, destination);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512D operator +(Vec512D a, Vec512D b) => new(a.V + b.V);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512D operator -(Vec512D a, Vec512D b) => new(a.V - b.V);
@@ -279,6 +341,8 @@ internal readonly struct Vec512D(Vector512<double> v) : ISimd<Vec512D, double>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512D Fma(Vec512D a, Vec512D b, Vec512D c) => new(Vector512.FusedMultiplyAdd(a.V, b.V, c.V));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512D Min(Vec512D a, Vec512D b) => new(Vector512.Min(a.V, b.V));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512D ClampOrdered(Vec512D x, Vec512D lo, Vec512D hi) => new(Vector512.MinNative(Vector512.MaxNative(x.V, lo.V), hi.V));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512D Max(Vec512D a, Vec512D b) => new(Vector512.Max(a.V, b.V));
 
@@ -300,21 +364,31 @@ internal readonly struct Vec512D(Vector512<double> v) : ISimd<Vec512D, double>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyTrue(Vec512D mask) => mask.V.AsInt64() != Vector512<long>.Zero;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AllTrue(Vec512D mask) => mask.V.AsInt64() == Vector512<long>.AllBitsSet;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec512D WithSignOf(Vec512D magnitude, Vec512D sign) =>
         new((magnitude.V.AsInt64() | (sign.V.AsInt64() & Vector512.Create(long.MinValue))).AsDouble());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vec512D Pow2(Vec512D n) => new(Vector512.ShiftLeft(Vector512.ConvertToInt64(n.V) + Vector512.Create(1023L), 52).AsDouble());
+    public static Vec512D Pow2(Vec512D n) => new(Vector512.ShiftLeft(Vector512.ConvertToInt64Native(n.V) + Vector512.Create(1023L), 52).AsDouble());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec512D ScaleByPow2(Vec512D p, Vec512D n)
     {
-        Vector512<long> ni = Vector512.ConvertToInt64(n.V);
+        Vector512<long> ni = Vector512.ConvertToInt64Native(n.V);
         Vector512<long> n1 = Vector512.ShiftRightArithmetic(ni, 1);
         Vector512<double> s1 = Vector512.ShiftLeft(n1 + Vector512.Create(1023L), 52).AsDouble();
         Vector512<double> s2 = Vector512.ShiftLeft(ni - n1 + Vector512.Create(1023L), 52).AsDouble();
         return new(p.V * s1 * s2);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec512D ReduceNormal(Vec512D x, out Vec512D k)
+    {
+        Vector512<long> hx = x.V.AsInt64() + Vector512.Create(0x3ff0000000000000L - 0x3fe6a09e667f3bcdL);
+        k = new(Vector512.ConvertToDouble(Vector512.ShiftRightArithmetic(hx, 52) - Vector512.Create(0x3ffL)));
+        return new(((hx & Vector512.Create(0x000fffffffffffffL)) + Vector512.Create(0x3fe6a09e667f3bcdL)).AsDouble());
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -342,6 +416,9 @@ internal readonly struct Vec512F(Vector512<float> v) : ISimdF<Vec512F, Vec512D>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vec512F value, ref float destination, nuint offset) => value.V.StoreUnsafe(ref destination, offset);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void StoreStreaming(Vec512F value, float* destination) => Vector512.StoreAlignedNonTemporal(value.V, destination);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512F operator +(Vec512F a, Vec512F b) => new(a.V + b.V);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512F operator -(Vec512F a, Vec512F b) => new(a.V - b.V);
@@ -355,6 +432,8 @@ internal readonly struct Vec512F(Vector512<float> v) : ISimdF<Vec512F, Vec512D>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512F Fma(Vec512F a, Vec512F b, Vec512F c) => new(Vector512.FusedMultiplyAdd(a.V, b.V, c.V));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512F Min(Vec512F a, Vec512F b) => new(Vector512.Min(a.V, b.V));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512F ClampOrdered(Vec512F x, Vec512F lo, Vec512F hi) => new(Vector512.MinNative(Vector512.MaxNative(x.V, lo.V), hi.V));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512F Max(Vec512F a, Vec512F b) => new(Vector512.Max(a.V, b.V));
 
@@ -376,21 +455,31 @@ internal readonly struct Vec512F(Vector512<float> v) : ISimdF<Vec512F, Vec512D>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyTrue(Vec512F mask) => mask.V.AsInt32() != Vector512<int>.Zero;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AllTrue(Vec512F mask) => mask.V.AsInt32() == Vector512<int>.AllBitsSet;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec512F WithSignOf(Vec512F magnitude, Vec512F sign) =>
         new((magnitude.V.AsInt32() | (sign.V.AsInt32() & Vector512.Create(int.MinValue))).AsSingle());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vec512F Pow2(Vec512F n) => new(Vector512.ShiftLeft(Vector512.ConvertToInt32(n.V) + Vector512.Create(127), 23).AsSingle());
+    public static Vec512F Pow2(Vec512F n) => new(Vector512.ShiftLeft(Vector512.ConvertToInt32Native(n.V) + Vector512.Create(127), 23).AsSingle());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec512F ScaleByPow2(Vec512F p, Vec512F n)
     {
-        Vector512<int> ni = Vector512.ConvertToInt32(n.V);
+        Vector512<int> ni = Vector512.ConvertToInt32Native(n.V);
         Vector512<int> n1 = Vector512.ShiftRightArithmetic(ni, 1);
         Vector512<float> s1 = Vector512.ShiftLeft(n1 + Vector512.Create(127), 23).AsSingle();
         Vector512<float> s2 = Vector512.ShiftLeft(ni - n1 + Vector512.Create(127), 23).AsSingle();
         return new(p.V * s1 * s2);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vec512F ReduceNormal(Vec512F x, out Vec512F k)
+    {
+        Vector512<int> bits = x.V.AsInt32() + Vector512.Create(0x3f800000 - 0x3f3504f3);
+        k = new(Vector512.ConvertToSingle(Vector512.ShiftRightArithmetic(bits, 23) - Vector512.Create(127)));
+        return new(((bits & Vector512.Create(0x007fffff)) + Vector512.Create(0x3f3504f3)).AsSingle());
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -60,7 +60,7 @@ internal static class VectorMath
     public static TV Exp<TV>(TV x)
         where TV : struct, ISimd<TV, double>
     {
-        TV xc = TV.Min(TV.Max(x, TV.Create(ExpUnderflow - 1)), TV.Create(ExpOverflow + 1));
+        TV xc = TV.ClampOrdered(x, TV.Create(ExpUnderflow - 1), TV.Create(ExpOverflow + 1));
         TV p = TV.Create(1.0) + ReducedExpM1(xc, out TV n);
 
         TV result = TV.ScaleByPow2(p, n);
@@ -107,7 +107,7 @@ internal static class VectorMath
     public static TV ExpM1<TV>(TV x)
         where TV : struct, ISimd<TV, double>
     {
-        TV xc = TV.Min(TV.Max(x, TV.Create(-40.0)), TV.Create(40.0));
+        TV xc = TV.ClampOrdered(x, TV.Create(-40.0), TV.Create(40.0));
         TV em = ReducedExpM1(xc, out TV n);
         TV twoN = TV.Pow2(n);
         TV result = TV.Fma(twoN, em, twoN - TV.Create(1.0));
@@ -427,6 +427,8 @@ internal static class VectorMath
             return;
         }
 
+        if (StreamingDriver.Worthwhile(n, sizeof(double)) && TryStream<UnaryBody<TOp, TV>, TV, double>(src, dst)) return;
+
         // The last full vector is computed before anything is stored, so that dst may alias src.
         ref double s = ref MemoryMarshal.GetReference(src);
         ref double d = ref MemoryMarshal.GetReference(dst);
@@ -456,11 +458,50 @@ internal static class VectorMath
             return;
         }
 
+        if (StreamingDriver.Worthwhile(n, sizeof(float)) && TryStream<UnaryBodyF<TOp, TF, TD>, TF, float>(src, dst)) return;
+
         ref float s = ref MemoryMarshal.GetReference(src);
         ref float d = ref MemoryMarshal.GetReference(dst);
         nuint lastAt = (nuint)(n - vw);
         TF last = TOp.Invoke<TF, TD>(TF.Load(ref s, lastAt));
         for (nuint i = 0; i <= lastAt; i += (nuint)vw) TF.Store(TOp.Invoke<TF, TD>(TF.Load(ref s, i)), ref d, i);
         TF.Store(last, ref d, lastAt);
+    }
+
+    private static unsafe bool TryStream<TBody, TV, T>(ReadOnlySpan<T> src, Span<T> dst)
+        where TBody : struct, IVectorBody<TV>
+        where TV : struct, ISimd<TV, T>
+        where T : unmanaged
+    {
+        fixed (T* s = src)
+        fixed (T* d = dst)
+        {
+            return StreamingDriver.Run<TBody, TV, T>(s, d, null, src.Length);
+        }
+    }
+
+    private readonly struct UnaryBody<TOp, TV> : IVectorBody<TV>
+        where TOp : struct, IUnaryOp
+        where TV : struct, ISimd<TV, double>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Invoke(TV x, out TV first, out TV second)
+        {
+            first = TOp.Invoke(x);
+            second = first;
+        }
+    }
+
+    private readonly struct UnaryBodyF<TOp, TF, TD> : IVectorBody<TF>
+        where TOp : struct, IUnaryOp
+        where TF : struct, ISimdF<TF, TD>
+        where TD : struct, ISimd<TD, double>
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Invoke(TF x, out TF first, out TF second)
+        {
+            first = TOp.Invoke<TF, TD>(x);
+            second = first;
+        }
     }
 }
