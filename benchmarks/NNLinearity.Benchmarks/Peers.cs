@@ -17,7 +17,7 @@ namespace NNLinearity.Benchmarks;
 /// </summary>
 public static class Peers
 {
-    private static readonly string[] PythonRuns = ["gemm", "train"];
+    private static readonly string[] PythonRuns = ["gemm", "train", "train-fit"];
 
     private sealed record Measurement(string Peer, string Work, string? Type, int Threads, double Seconds, string Config);
 
@@ -73,13 +73,17 @@ public static class Peers
         sb.AppendLine("|---|---|---|---|---|---|");
         foreach (Measurement m in found)
         {
-            string key = m.Work.StartsWith("gemm", StringComparison.Ordinal) ? $"gemm|{m.Type}|{m.Threads}" : m.Work.StartsWith("train step 784", StringComparison.Ordinal) ? "train784" : m.Work.StartsWith("train step 64", StringComparison.Ordinal) ? "train64" : "glm";
+            string key = m.Work.StartsWith("gemm", StringComparison.Ordinal) ? $"gemm|{m.Type}|{m.Threads}"
+                : m.Work.StartsWith("train step 784", StringComparison.Ordinal) ? "train784"
+                : m.Work.StartsWith("train step 64", StringComparison.Ordinal) ? "train64"
+                : m.Work.StartsWith("train fit", StringComparison.Ordinal) ? $"fit|{m.Threads}" : "glm";
             rows.TryGetValue(key, out double ours);
             (string oursText, string peerText, double ratio) = key switch
             {
                 _ when key.StartsWith("gemm", StringComparison.Ordinal) => ($"{2 * Math.Pow(1024, 3) / ours:F1} GFLOP/s", $"{2 * Math.Pow(1024, 3) / m.Seconds / 1e9:F1} GFLOP/s", m.Seconds * 1e9 / ours),
                 "train784" => ($"{256 / (ours * 1e-9):N0} samples/s", $"{256 / m.Seconds:N0} samples/s", m.Seconds * 1e9 / ours),
                 "train64" => ($"{32 / (ours * 1e-9):N0} samples/s", $"{32 / m.Seconds:N0} samples/s", m.Seconds * 1e9 / ours),
+                _ when key.StartsWith("fit", StringComparison.Ordinal) => ($"{FitEpochBench.Rows * FitEpochBench.Epochs / (ours * 1e-9):N0} samples/s", $"{FitEpochBench.Rows / m.Seconds:N0} samples/s", m.Seconds * FitEpochBench.Epochs * 1e9 / ours),
                 _ => ($"{ours * 1e-9:F3} s", $"{m.Seconds:F3} s", m.Seconds * 1e9 / ours),
             };
             sb.AppendLine(c, $"| {m.Work}{(m.Type is null ? "" : " " + m.Type)}, {m.Threads} thread(s) | {(ours > 0 ? oursText : "not measured in this run")} | {m.Peer} | {peerText} | {(ours > 0 ? ratio.ToString("F2", c) + "x" : "n/a")} | {m.Config} |");
@@ -102,6 +106,7 @@ public static class Peers
             {
                 ("GemmBench", "Ours") when p["Shape"] == "1024x1024x1024" => $"gemm|{(p["Type"] == "F64" ? "double" : "float")}|{(p["Threads"] == "0" ? 2 : 1)}",
                 ("TrainStepBench", "Ours") when p["Threads"] == "1" => p["Model"] == "Mlp784" ? "train784" : "train64",
+                ("FitEpochBench", "Ours") => $"fit|{p["Threads"]}",
                 ("GlmFitBench", "FitCholesky") when p["Problem"] == "Logistic" && p["Threads"] == "1" && r.BenchmarkCase.Job.ResolvedId == "ForcedGC" => "glm",
                 _ => null,
             };

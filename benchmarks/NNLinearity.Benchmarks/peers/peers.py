@@ -3,6 +3,7 @@
 
     python3 peers.py gemm              numpy matmul (OpenBLAS with libopenblas0-pthread), 1024^3, float32 and float64
     python3 peers.py train             PyTorch SGD steps: 784-256-256-10 tanh/softmax (batch 256), 64-64-1 logistic (batch 32)
+    python3 peers.py train-fit         PyTorch training loop as users write it: 784-256-256-10, 6 epochs of 12,800 rows, batch 256, shuffled
     python3 peers.py glm DATA_DIR      scikit-learn LogisticRegression(newton-cholesky) on GlmFitBench's exported data
 
 Each peer gets its best configuration here (see benchmarks/README.md): numpy/OpenBLAS with OPENBLAS_CORETYPE and
@@ -59,12 +60,26 @@ def gemm():
             limiter.unregister()
 
 
+def blas_threads(threads):
+    """Limits the BLAS torch calls (Debian's torch uses the system OpenBLAS) to `threads`; returns a description."""
+    try:
+        from threadpoolctl import threadpool_limits, threadpool_info
+    except ImportError:
+        return None, "BLAS threads not controlled (python3-threadpoolctl missing)"
+    limiter = threadpool_limits(limits=threads, user_api="blas")
+    info = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    text = f"{info[0].get('internal_api')} {info[0].get('version')} core {info[0].get('architecture')}, {info[0].get('num_threads')} BLAS thread(s)" if info else "no BLAS loaded"
+    return limiter, text
+
+
 def train():
     try:
         import torch
     except ImportError:
         return emit(peer="torch", missing="python3-torch is not installed")
     torch.set_num_threads(1)
+    torch.nn.Linear(2, 2)(torch.rand(2, 2))  # loads the BLAS so that its threads can be limited
+    _, blas = blas_threads(1)
     torch.manual_seed(1)
     for name, widths, batch in (("784-256-256-10 tanh/softmax", [784, 256, 256, 10], 256), ("64-64-1 tanh/logistic", [64, 64, 1], 32)):
         layers = []
@@ -91,7 +106,43 @@ def train():
         steps = 200 if batch == 256 else 2000
         t = median_time(lambda: [step() for _ in range(steps)], 3) / steps
         emit(peer="torch", work=f"train step {name}", batch=batch, threads=1, seconds=t, samples_per_second=batch / t,
-             config=f"torch {torch.__version__}, 1 intra-op thread")
+             config=f"torch {torch.__version__}, 1 intra-op thread, {blas}")
+
+
+def train_fit():
+    try:
+        import torch
+    except ImportError:
+        return emit(peer="torch", missing="python3-torch is not installed")
+    rows, epochs, batch = 12_800, 6, 256
+    torch.set_num_threads(1)  # its best setting here: one intra-op thread, the BLAS threaded (2 intra-op threads are 4-5x slower)
+    torch.nn.Linear(2, 2)(torch.rand(2, 2))
+    for threads in (1, 2):
+        limiter, blas = blas_threads(threads)
+        torch.manual_seed(1)
+        model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.Tanh(), torch.nn.Linear(256, 256), torch.nn.Tanh(), torch.nn.Linear(256, 10))
+        opt = torch.optim.SGD(model.parameters(), lr=1e-3)
+        loss_fn = torch.nn.CrossEntropyLoss()
+        x = torch.rand(rows, 784)
+        y = torch.randint(0, 10, (rows,))
+
+        def fit():
+            for _ in range(epochs):
+                order = torch.randperm(rows)
+                total = 0.0
+                for s in range(0, rows, batch):
+                    idx = order[s:s + batch]
+                    opt.zero_grad(set_to_none=True)
+                    loss = loss_fn(model(x[idx]), y[idx])
+                    loss.backward()
+                    opt.step()
+                    total += loss.item() * len(idx)
+
+        t = median_time(fit, 3) / epochs
+        emit(peer="torch", work="train fit 784-256-256-10 tanh/softmax, per epoch", threads=threads, seconds=t, samples_per_second=rows / t,
+             config=f"torch {torch.__version__}, 1 intra-op thread, {blas}")
+        if limiter is not None:
+            limiter.unregister()
 
 
 def glm(folder):
@@ -115,6 +166,8 @@ if __name__ == "__main__":
         gemm()
     elif what == "train":
         train()
+    elif what == "train-fit":
+        train_fit()
     elif what == "glm" and len(sys.argv) > 2:
         glm(sys.argv[2])
     else:

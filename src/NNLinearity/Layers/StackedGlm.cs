@@ -9,6 +9,7 @@ using System.Threading;
 using NNLinearity.Data;
 using NNLinearity.Families;
 using NNLinearity.Formulas;
+using NNLinearity.Kernels;
 using NNLinearity.Links;
 
 namespace NNLinearity.Layers;
@@ -958,7 +959,12 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
             if (nVal > 0) rng.Shuffle(order);
 
             int nTrain = rows - nVal;
-            T[] xt = Gather(x, order.AsSpan(0, nTrain), _p), yt = Gather(y, order.AsSpan(0, nTrain), _k);
+            bool lbfgs = options.Optimizer == Optimizer.Lbfgs;
+            // Without a split the training rows are the caller's, in order: SGD and Adam read them in place (their
+            // batches are gathered anyway); L-BFGS keeps its own copy for its closures.
+            bool copy = nVal > 0 || lbfgs;
+            ReadOnlySpan<T> xt = copy ? Gather(x, order.AsSpan(0, nTrain), _p) : x[..(nTrain * _p)];
+            ReadOnlySpan<T> yt = copy ? Gather(y, order.AsSpan(0, nTrain), _k) : y[..(nTrain * _k)];
             T[] xv = Gather(x, order.AsSpan(nTrain), _p), yv = Gather(y, order.AsSpan(nTrain), _k);
             if (!weights.IsEmpty)
             {
@@ -974,24 +980,13 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
                 _ov = Gather(offset, order.AsSpan(nTrain), _k);
             }
 
-            bool lbfgs = options.Optimizer == Optimizer.Lbfgs;
             // L-BFGS takes full-batch gradients; SGD and Adam, mini-batches. Losses over many rows are summed in chunks.
             _ws = model.NewWorkspace(lbfgs ? nTrain : Math.Min(options.BatchSize, nTrain));
             TrainingResult result = lbfgs
-                ? RunLbfgs(xt, yt, nTrain, xv, yv, nVal)
+                ? RunLbfgs(xt.ToArray(), yt.ToArray(), nTrain, xv, yv, nVal)
                 : RunStochastic(xt, yt, nTrain, xv, yv, nVal, rng);
             if (result.StopReason == TrainingStopReason.Canceled) throw new TrainingCanceledException(result, options.CancellationToken);
             return result;
-        }
-
-        private static bool AllFinite(ReadOnlySpan<T> values)
-        {
-            foreach (T v in values)
-            {
-                if (!T.IsFinite(v)) return false;
-            }
-
-            return true;
         }
 
         private static T[] Gather(ReadOnlySpan<T> source, ReadOnlySpan<int> rows, int width)
@@ -1002,7 +997,7 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         }
 
         /// <summary>The penalised loss over n rows at the current parameters, in chunks of the workspace's rows (NaN for no rows).</summary>
-        private double Loss(T[] x, T[] y, int n, double[]? w, T[]? o)
+        private double Loss(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int n, double[]? w, T[]? o)
         {
             if (n == 0) return double.NaN;
             double sum = 0, total = 0;
@@ -1012,7 +1007,7 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
                 int r = Math.Min(chunk, n - start);
                 ReadOnlySpan<double> wc = w is null ? default : w.AsSpan(start, r);
                 double mass = w is null ? r : Sum(wc);
-                sum += mass * model.LossAndGradientCore(x.AsSpan(start * _p, r * _p), y.AsSpan(start * _k, r * _k), r, default, 0, options.Threads, withGradient: false, _ws,
+                sum += mass * model.LossAndGradientCore(x.Slice(start * _p, r * _p), y.Slice(start * _k, r * _k), r, default, 0, options.Threads, withGradient: false, _ws,
                     wc, o is null ? default : o.AsSpan(start * _k, r * _k));
                 total += mass;
             }
@@ -1027,7 +1022,7 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
             options.Progress?.Report(progress);
         }
 
-        private TrainingResult RunStochastic(T[] xt, T[] yt, int nTrain, T[] xv, T[] yv, int nVal, Random rng)
+        private TrainingResult RunStochastic(ReadOnlySpan<T> xt, ReadOnlySpan<T> yt, int nTrain, T[] xv, T[] yv, int nVal, Random rng)
         {
             int p = _p, k = _k, np = model.ParameterCount;
             int batch = _ws.Capacity;
@@ -1069,46 +1064,28 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
                     int rowsB = Math.Min(batch, nTrain - start);
                     for (int i = 0; i < rowsB; i++)
                     {
-                        xt.AsSpan(order[start + i] * p, p).CopyTo(xb.AsSpan(i * p, p));
+                        xt.Slice(order[start + i] * p, p).CopyTo(xb.AsSpan(i * p, p));
                         if (wb is not null) wb[i] = _wt![order[start + i]];
                         if (ob is not null) _ot.AsSpan(order[start + i] * k, k).CopyTo(ob.AsSpan(i * k, k));
-                        yt.AsSpan(order[start + i] * k, k).CopyTo(yb.AsSpan(i * k, k));
+                        yt.Slice(order[start + i] * k, k).CopyTo(yb.AsSpan(i * k, k));
                     }
 
                     ReadOnlySpan<double> wBatch = wb is null ? default : wb.AsSpan(0, rowsB);
                     epochLoss += (wb is null ? rowsB : Sum(wBatch)) * model.LossAndGradientCore(xb.AsSpan(0, rowsB * p), yb.AsSpan(0, rowsB * k), rowsB, grad, options.L2, options.Threads, withGradient: true, _ws,
                         wBatch, ob is null ? default : ob.AsSpan(0, rowsB * k));
-                    if (!AllFinite(grad))
+                    if (!UpdateKernels.AllFinite<T>(grad))
                     {
                         reason = TrainingStopReason.Diverged;
                         break;
                     }
 
                     step++;
-                    if (adam)
-                    {
-                        double b1 = options.Beta1, b2 = options.Beta2;
-                        double c1 = 1 - Math.Pow(b1, step), c2 = 1 - Math.Pow(b2, step);
-                        double lr = options.LearningRate;
-                        for (int i = 0; i < np; i++)
-                        {
-                            double g = double.CreateTruncating(grad[i]);
-                            m[i] = b1 * m[i] + (1 - b1) * g;
-                            v[i] = b2 * v[i] + (1 - b2) * g * g;
-                            theta[i] -= T.CreateTruncating(lr * (m[i] / c1) / (Math.Sqrt(v[i] / c2) + options.AdamEpsilon));
-                        }
-                    }
-                    else
-                    {
-                        for (int i = 0; i < np; i++)
-                        {
-                            m[i] = options.Momentum * m[i] - options.LearningRate * double.CreateTruncating(grad[i]);
-                            theta[i] += T.CreateTruncating(m[i]);
-                        }
-                    }
-
+                    bool finite = adam
+                        ? UpdateKernels.Adam<T>(theta, grad, m, v, options.LearningRate, options.Beta1, options.Beta2,
+                            1 - Math.Pow(options.Beta1, step), 1 - Math.Pow(options.Beta2, step), options.AdamEpsilon)
+                        : UpdateKernels.Sgd<T>(theta, grad, m, options.LearningRate, options.Momentum);
                     model.InvalidateLayers();
-                    if (!AllFinite(theta))
+                    if (!finite)
                     {
                         reason = TrainingStopReason.Diverged;
                         break;
@@ -1167,7 +1144,7 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
             return Finish(epoch, reason, xt, yt, nTrain, xv, yv, nVal);
         }
 
-        private TrainingResult Finish(int epochs, TrainingStopReason reason, T[] xt, T[] yt, int nTrain, T[] xv, T[] yv, int nVal)
+        private TrainingResult Finish(int epochs, TrainingStopReason reason, ReadOnlySpan<T> xt, ReadOnlySpan<T> yt, int nTrain, T[] xv, T[] yv, int nVal)
         {
             double loss = Loss(xt, yt, nTrain, _wt, _ot);
             double? validation = nVal > 0 ? Loss(xv, yv, nVal, _wv, _ov) : null;
@@ -1195,7 +1172,7 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
             {
                 Set(at);
                 double f = model.LossAndGradientCore(xt, yt, nTrain, gradT, options.L2, options.Threads, withGradient: true, _ws, _wt, _ot);
-                if (!AllFinite(gradT)) return double.PositiveInfinity; // the line search backs off
+                if (!UpdateKernels.AllFinite<T>(gradT)) return double.PositiveInfinity; // the line search backs off
                 for (int i = 0; i < np; i++) g[i] = double.CreateTruncating(gradT[i]);
                 return f;
             }
