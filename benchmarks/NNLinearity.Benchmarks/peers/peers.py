@@ -46,8 +46,11 @@ def gemm():
         pass
     for threads in (1, 2):
         try:
-            from threadpoolctl import threadpool_limits
+            from threadpoolctl import threadpool_limits, threadpool_info
             limiter = threadpool_limits(limits=threads, user_api="blas")
+            info = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+            if info:
+                blas = f"{info[0].get('internal_api')} {info[0].get('version')} core {info[0].get('architecture')} threads {info[0].get('num_threads')}"
         except ImportError:
             limiter = None
         for dtype, name in ((np.float32, "float"), (np.float64, "double")):

@@ -1073,12 +1073,9 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
                     ReadOnlySpan<double> wBatch = wb is null ? default : wb.AsSpan(0, rowsB);
                     epochLoss += (wb is null ? rowsB : Sum(wBatch)) * model.LossAndGradientCore(xb.AsSpan(0, rowsB * p), yb.AsSpan(0, rowsB * k), rowsB, grad, options.L2, options.Threads, withGradient: true, _ws,
                         wBatch, ob is null ? default : ob.AsSpan(0, rowsB * k));
-                    if (!UpdateKernels.AllFinite<T>(grad))
-                    {
-                        reason = TrainingStopReason.Diverged;
-                        break;
-                    }
-
+                    // A non-finite gradient makes the updated parameters non-finite (NaN or infinite steps propagate
+                    // through SGD's and Adam's formulas), so one check of the parameters covers both; divergence then
+                    // restores the best parameters.
                     step++;
                     bool finite = adam
                         ? UpdateKernels.Adam<T>(theta, grad, m, v, options.LearningRate, options.Beta1, options.Beta2,
