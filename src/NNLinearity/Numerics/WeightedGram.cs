@@ -36,8 +36,10 @@ internal static class WeightedGram
     }
 
     /// <summary>
-    /// The AVX-512 kernel: tiles of one 512-bit vector of columns j (8 doubles) times 8 broadcast columns l, tiles on
-    /// and below the diagonal only (8 accumulators; with 32 vector registers nothing spills).
+    /// The AVX-512 kernel: for each block of 8 broadcast columns l, the 512-bit vectors of columns j (8 doubles each)
+    /// on and below the diagonal are taken three at a time (24 accumulators of the 32 registers), then two, then one:
+    /// each row's 8 broadcasts serve up to 24 FMAs instead of 8. Every accumulator sums its rows in order with one FMA
+    /// per row, so the result is the same, bit for bit, whatever the grouping.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Accumulate512(ReadOnlySpan<double> u, int rows, int stride, ReadOnlySpan<double> weights, Span<double> gram)
@@ -46,37 +48,178 @@ internal static class WeightedGram
         ref double u0 = ref MemoryMarshal.GetReference(u);
         ref double w0 = ref MemoryMarshal.GetReference(weights);
         ref double g0 = ref MemoryMarshal.GetReference(gram);
-        for (int jb = 0; jb < stride; jb += 8)
+        for (int lb = 0; lb < stride; lb += 8)
         {
-            for (int lb = 0; lb <= jb; lb += 8)
+            int jb = lb;
+            for (; jb + 16 < stride; jb += 24)
             {
-                Vector512<double> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+                Vector512<double> a00 = default, a01 = default, a02 = default, a03 = default, a04 = default, a05 = default, a06 = default, a07 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default, a16 = default, a17 = default, a20 = default, a21 = default, a22 = default, a23 = default, a24 = default, a25 = default, a26 = default, a27 = default;
                 ref double row = ref u0;
                 for (int i = 0; i < rows; i++)
                 {
-                    Vector512<double> x = Vector512.LoadUnsafe(ref row, (nuint)jb) * Vector512.Create(Unsafe.Add(ref w0, i));
-                    ref double l = ref Unsafe.Add(ref row, lb);
-                    a0 = Vector512.FusedMultiplyAdd(x, Vector512.Create(l), a0);
-                    a1 = Vector512.FusedMultiplyAdd(x, Vector512.Create(Unsafe.Add(ref l, 1)), a1);
-                    a2 = Vector512.FusedMultiplyAdd(x, Vector512.Create(Unsafe.Add(ref l, 2)), a2);
-                    a3 = Vector512.FusedMultiplyAdd(x, Vector512.Create(Unsafe.Add(ref l, 3)), a3);
-                    a4 = Vector512.FusedMultiplyAdd(x, Vector512.Create(Unsafe.Add(ref l, 4)), a4);
-                    a5 = Vector512.FusedMultiplyAdd(x, Vector512.Create(Unsafe.Add(ref l, 5)), a5);
-                    a6 = Vector512.FusedMultiplyAdd(x, Vector512.Create(Unsafe.Add(ref l, 6)), a6);
-                    a7 = Vector512.FusedMultiplyAdd(x, Vector512.Create(Unsafe.Add(ref l, 7)), a7);
+                    var wi = Vector512.Create(Unsafe.Add(ref w0, i));
+                    Vector512<double> x0 = Vector512.LoadUnsafe(ref row, (nuint)jb) * wi;
+                    Vector512<double> x1 = Vector512.LoadUnsafe(ref row, (nuint)(jb + 8)) * wi;
+                    Vector512<double> x2 = Vector512.LoadUnsafe(ref row, (nuint)(jb + 16)) * wi;
+                    ref double l0 = ref Unsafe.Add(ref row, lb);
+                    Vector512<double> b0 = Vector512.Create(Unsafe.Add(ref l0, 0));
+                    Vector512<double> b1 = Vector512.Create(Unsafe.Add(ref l0, 1));
+                    Vector512<double> b2 = Vector512.Create(Unsafe.Add(ref l0, 2));
+                    Vector512<double> b3 = Vector512.Create(Unsafe.Add(ref l0, 3));
+                    Vector512<double> b4 = Vector512.Create(Unsafe.Add(ref l0, 4));
+                    Vector512<double> b5 = Vector512.Create(Unsafe.Add(ref l0, 5));
+                    Vector512<double> b6 = Vector512.Create(Unsafe.Add(ref l0, 6));
+                    Vector512<double> b7 = Vector512.Create(Unsafe.Add(ref l0, 7));
+                    a00 = Vector512.FusedMultiplyAdd(x0, b0, a00);
+                    a10 = Vector512.FusedMultiplyAdd(x1, b0, a10);
+                    a20 = Vector512.FusedMultiplyAdd(x2, b0, a20);
+                    a01 = Vector512.FusedMultiplyAdd(x0, b1, a01);
+                    a11 = Vector512.FusedMultiplyAdd(x1, b1, a11);
+                    a21 = Vector512.FusedMultiplyAdd(x2, b1, a21);
+                    a02 = Vector512.FusedMultiplyAdd(x0, b2, a02);
+                    a12 = Vector512.FusedMultiplyAdd(x1, b2, a12);
+                    a22 = Vector512.FusedMultiplyAdd(x2, b2, a22);
+                    a03 = Vector512.FusedMultiplyAdd(x0, b3, a03);
+                    a13 = Vector512.FusedMultiplyAdd(x1, b3, a13);
+                    a23 = Vector512.FusedMultiplyAdd(x2, b3, a23);
+                    a04 = Vector512.FusedMultiplyAdd(x0, b4, a04);
+                    a14 = Vector512.FusedMultiplyAdd(x1, b4, a14);
+                    a24 = Vector512.FusedMultiplyAdd(x2, b4, a24);
+                    a05 = Vector512.FusedMultiplyAdd(x0, b5, a05);
+                    a15 = Vector512.FusedMultiplyAdd(x1, b5, a15);
+                    a25 = Vector512.FusedMultiplyAdd(x2, b5, a25);
+                    a06 = Vector512.FusedMultiplyAdd(x0, b6, a06);
+                    a16 = Vector512.FusedMultiplyAdd(x1, b6, a16);
+                    a26 = Vector512.FusedMultiplyAdd(x2, b6, a26);
+                    a07 = Vector512.FusedMultiplyAdd(x0, b7, a07);
+                    a17 = Vector512.FusedMultiplyAdd(x1, b7, a17);
+                    a27 = Vector512.FusedMultiplyAdd(x2, b7, a27);
                     row = ref Unsafe.Add(ref row, stride);
                 }
 
-                Add512(ref g0, lb * stride + jb, a0);
-                Add512(ref g0, (lb + 1) * stride + jb, a1);
-                Add512(ref g0, (lb + 2) * stride + jb, a2);
-                Add512(ref g0, (lb + 3) * stride + jb, a3);
-                Add512(ref g0, (lb + 4) * stride + jb, a4);
-                Add512(ref g0, (lb + 5) * stride + jb, a5);
-                Add512(ref g0, (lb + 6) * stride + jb, a6);
-                Add512(ref g0, (lb + 7) * stride + jb, a7);
+                Add512(ref g0, (lb + 0) * stride + jb + 0, a00);
+                Add512(ref g0, (lb + 1) * stride + jb + 0, a01);
+                Add512(ref g0, (lb + 2) * stride + jb + 0, a02);
+                Add512(ref g0, (lb + 3) * stride + jb + 0, a03);
+                Add512(ref g0, (lb + 4) * stride + jb + 0, a04);
+                Add512(ref g0, (lb + 5) * stride + jb + 0, a05);
+                Add512(ref g0, (lb + 6) * stride + jb + 0, a06);
+                Add512(ref g0, (lb + 7) * stride + jb + 0, a07);
+                Add512(ref g0, (lb + 0) * stride + jb + 8, a10);
+                Add512(ref g0, (lb + 1) * stride + jb + 8, a11);
+                Add512(ref g0, (lb + 2) * stride + jb + 8, a12);
+                Add512(ref g0, (lb + 3) * stride + jb + 8, a13);
+                Add512(ref g0, (lb + 4) * stride + jb + 8, a14);
+                Add512(ref g0, (lb + 5) * stride + jb + 8, a15);
+                Add512(ref g0, (lb + 6) * stride + jb + 8, a16);
+                Add512(ref g0, (lb + 7) * stride + jb + 8, a17);
+                Add512(ref g0, (lb + 0) * stride + jb + 16, a20);
+                Add512(ref g0, (lb + 1) * stride + jb + 16, a21);
+                Add512(ref g0, (lb + 2) * stride + jb + 16, a22);
+                Add512(ref g0, (lb + 3) * stride + jb + 16, a23);
+                Add512(ref g0, (lb + 4) * stride + jb + 16, a24);
+                Add512(ref g0, (lb + 5) * stride + jb + 16, a25);
+                Add512(ref g0, (lb + 6) * stride + jb + 16, a26);
+                Add512(ref g0, (lb + 7) * stride + jb + 16, a27);
             }
+
+            if (stride - jb == 16) Tiles2(ref u0, ref w0, ref g0, rows, stride, lb, jb);
+            else if (stride - jb == 8) Tile1(ref u0, ref w0, ref g0, rows, stride, lb, jb);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tiles2(ref double u0, ref double w0, ref double g0, int rows, int stride, int lb, int jb)
+    {
+        Vector512<double> a00 = default, a01 = default, a02 = default, a03 = default, a04 = default, a05 = default, a06 = default, a07 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default, a16 = default, a17 = default;
+        ref double row = ref u0;
+        for (int i = 0; i < rows; i++)
+        {
+            var wi = Vector512.Create(Unsafe.Add(ref w0, i));
+            Vector512<double> x0 = Vector512.LoadUnsafe(ref row, (nuint)jb) * wi;
+            Vector512<double> x1 = Vector512.LoadUnsafe(ref row, (nuint)(jb + 8)) * wi;
+            ref double l0 = ref Unsafe.Add(ref row, lb);
+                Vector512<double> b0 = Vector512.Create(Unsafe.Add(ref l0, 0));
+                Vector512<double> b1 = Vector512.Create(Unsafe.Add(ref l0, 1));
+                Vector512<double> b2 = Vector512.Create(Unsafe.Add(ref l0, 2));
+                Vector512<double> b3 = Vector512.Create(Unsafe.Add(ref l0, 3));
+                Vector512<double> b4 = Vector512.Create(Unsafe.Add(ref l0, 4));
+                Vector512<double> b5 = Vector512.Create(Unsafe.Add(ref l0, 5));
+                Vector512<double> b6 = Vector512.Create(Unsafe.Add(ref l0, 6));
+                Vector512<double> b7 = Vector512.Create(Unsafe.Add(ref l0, 7));
+                a00 = Vector512.FusedMultiplyAdd(x0, b0, a00);
+                a10 = Vector512.FusedMultiplyAdd(x1, b0, a10);
+                a01 = Vector512.FusedMultiplyAdd(x0, b1, a01);
+                a11 = Vector512.FusedMultiplyAdd(x1, b1, a11);
+                a02 = Vector512.FusedMultiplyAdd(x0, b2, a02);
+                a12 = Vector512.FusedMultiplyAdd(x1, b2, a12);
+                a03 = Vector512.FusedMultiplyAdd(x0, b3, a03);
+                a13 = Vector512.FusedMultiplyAdd(x1, b3, a13);
+                a04 = Vector512.FusedMultiplyAdd(x0, b4, a04);
+                a14 = Vector512.FusedMultiplyAdd(x1, b4, a14);
+                a05 = Vector512.FusedMultiplyAdd(x0, b5, a05);
+                a15 = Vector512.FusedMultiplyAdd(x1, b5, a15);
+                a06 = Vector512.FusedMultiplyAdd(x0, b6, a06);
+                a16 = Vector512.FusedMultiplyAdd(x1, b6, a16);
+                a07 = Vector512.FusedMultiplyAdd(x0, b7, a07);
+                a17 = Vector512.FusedMultiplyAdd(x1, b7, a17);
+            row = ref Unsafe.Add(ref row, stride);
+        }
+
+            Add512(ref g0, (lb + 0) * stride + jb + 0, a00);
+            Add512(ref g0, (lb + 1) * stride + jb + 0, a01);
+            Add512(ref g0, (lb + 2) * stride + jb + 0, a02);
+            Add512(ref g0, (lb + 3) * stride + jb + 0, a03);
+            Add512(ref g0, (lb + 4) * stride + jb + 0, a04);
+            Add512(ref g0, (lb + 5) * stride + jb + 0, a05);
+            Add512(ref g0, (lb + 6) * stride + jb + 0, a06);
+            Add512(ref g0, (lb + 7) * stride + jb + 0, a07);
+            Add512(ref g0, (lb + 0) * stride + jb + 8, a10);
+            Add512(ref g0, (lb + 1) * stride + jb + 8, a11);
+            Add512(ref g0, (lb + 2) * stride + jb + 8, a12);
+            Add512(ref g0, (lb + 3) * stride + jb + 8, a13);
+            Add512(ref g0, (lb + 4) * stride + jb + 8, a14);
+            Add512(ref g0, (lb + 5) * stride + jb + 8, a15);
+            Add512(ref g0, (lb + 6) * stride + jb + 8, a16);
+            Add512(ref g0, (lb + 7) * stride + jb + 8, a17);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile1(ref double u0, ref double w0, ref double g0, int rows, int stride, int lb, int jb)
+    {
+        Vector512<double> a00 = default, a01 = default, a02 = default, a03 = default, a04 = default, a05 = default, a06 = default, a07 = default;
+        ref double row = ref u0;
+        for (int i = 0; i < rows; i++)
+        {
+            Vector512<double> x0 = Vector512.LoadUnsafe(ref row, (nuint)jb) * Vector512.Create(Unsafe.Add(ref w0, i));
+            ref double l0 = ref Unsafe.Add(ref row, lb);
+                Vector512<double> b0 = Vector512.Create(Unsafe.Add(ref l0, 0));
+                Vector512<double> b1 = Vector512.Create(Unsafe.Add(ref l0, 1));
+                Vector512<double> b2 = Vector512.Create(Unsafe.Add(ref l0, 2));
+                Vector512<double> b3 = Vector512.Create(Unsafe.Add(ref l0, 3));
+                Vector512<double> b4 = Vector512.Create(Unsafe.Add(ref l0, 4));
+                Vector512<double> b5 = Vector512.Create(Unsafe.Add(ref l0, 5));
+                Vector512<double> b6 = Vector512.Create(Unsafe.Add(ref l0, 6));
+                Vector512<double> b7 = Vector512.Create(Unsafe.Add(ref l0, 7));
+                a00 = Vector512.FusedMultiplyAdd(x0, b0, a00);
+                a01 = Vector512.FusedMultiplyAdd(x0, b1, a01);
+                a02 = Vector512.FusedMultiplyAdd(x0, b2, a02);
+                a03 = Vector512.FusedMultiplyAdd(x0, b3, a03);
+                a04 = Vector512.FusedMultiplyAdd(x0, b4, a04);
+                a05 = Vector512.FusedMultiplyAdd(x0, b5, a05);
+                a06 = Vector512.FusedMultiplyAdd(x0, b6, a06);
+                a07 = Vector512.FusedMultiplyAdd(x0, b7, a07);
+            row = ref Unsafe.Add(ref row, stride);
+        }
+
+            Add512(ref g0, (lb + 0) * stride + jb, a00);
+            Add512(ref g0, (lb + 1) * stride + jb, a01);
+            Add512(ref g0, (lb + 2) * stride + jb, a02);
+            Add512(ref g0, (lb + 3) * stride + jb, a03);
+            Add512(ref g0, (lb + 4) * stride + jb, a04);
+            Add512(ref g0, (lb + 5) * stride + jb, a05);
+            Add512(ref g0, (lb + 6) * stride + jb, a06);
+            Add512(ref g0, (lb + 7) * stride + jb, a07);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
