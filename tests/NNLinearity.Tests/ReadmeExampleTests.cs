@@ -112,7 +112,7 @@ public class ReadmeExampleTests
             // README:formulas:end
         });
         // The numbers R prints for this fit (glm(Claims ~ District + Group + Age + offset(log(Holders)), poisson)).
-        Assert.Contains("Group.L      0.4297075    0.04946   8.688    <2e-16 ***", text, StringComparison.Ordinal);
+        Assert.Contains("Group.L      0.429708   0.049459   8.688  < 2e-16 ***", text, StringComparison.Ordinal); // summary(fit) in R 4.2.2, character for character
         Assert.Contains("Residual deviance:     51.42  on 54  degrees of freedom", text, StringComparison.Ordinal);
         Assert.Contains("AIC: 388.74", text, StringComparison.Ordinal);
         File.WriteAllText(Path.Combine(Path.GetTempPath(), "nnlinearity-readme-formulas.txt"), text);
@@ -122,6 +122,41 @@ public class ReadmeExampleTests
             if (!readme.Contains(line, StringComparison.Ordinal)) throw new Xunit.Sdk.XunitException("README lacks: " + line);
         }
     }
+
+    [Fact]
+    public void Robust_InsuranceSandwichAndInfluence()
+    {
+        string text = Captured(() =>
+        {
+            // README:robust:begin
+            DataTable insurance = Datasets.Insurance();
+            GlmFit fit = Glm.Fit("Claims ~ District + Group + Age + offset(log(Holders))", insurance, GlmFamily.Poisson);
+
+            // Heteroskedasticity-consistent errors (sandwich::vcovHC, HC3 by default), tested as lmtest::coeftest does.
+            Console.WriteLine(fit.TestCoefficients(fit.RobustCovariance()));
+
+            // Influence (R's influence.measures): the cell with the largest Cook's distance, and how many are flagged.
+            GlmInfluence influence = fit.Influence();
+            int worst = Array.IndexOf(influence.CooksDistance, influence.CooksDistance.Max());
+            Console.WriteLine($"row {worst + 1}: Cook's distance {influence.CooksDistance[worst]:F4}, hat {influence.Hat[worst]:F4}; {influence.Influential.Count(f => f)} of {fit.RowCount} rows flagged");
+            // README:robust:end
+        });
+        File.WriteAllText(Path.Combine(Path.GetTempPath(), "nnlinearity-readme-robust.txt"), text);
+        // R: cooks.distance, hatvalues and influence.measures of the same fit.
+        // print(lmtest::coeftest(fit, vcov = sandwich::vcovHC(fit))) in R 4.2.2, character for character.
+        Assert.Contains("Group.L      0.42970754  0.04269996  10.0634 < 2.2e-16 ***", text, StringComparison.Ordinal);
+        Assert.Contains("Age.L       -0.39443181  0.07293209  -5.4082 6.366e-08 ***", text, StringComparison.Ordinal);
+        Assert.Contains("row 9: Cook's distance 0.1351, hat 0.1765; 14 of 64 rows flagged", text, StringComparison.Ordinal);
+        string readme = File.ReadAllText(Path.Combine(Root(), "README.md"));
+        foreach (string line in text.Split(Environment.NewLine).Where(l => l.Length > 0))
+        {
+            if (!readme.Contains(line, StringComparison.Ordinal)) throw new Xunit.Sdk.XunitException("README lacks: " + line);
+        }
+    }
+
+    /// <summary>The README's robust-inference block is, line for line, the code between the robust markers.</summary>
+    [Fact]
+    public void Readme_Robust_IsTheTestedCode() => AssertBlock("README:robust", "<!-- tested: robust -->");
 
     [Fact]
     public void Practitioner_GlmNetworkAndNestedNetwork()

@@ -141,42 +141,7 @@ public sealed partial class GlmFit
         sb.AppendLine("Coefficients:");
         string statName = TestStatistic == GlmTestStatistic.Z ? "z value" : "t value";
         string pName = TestStatistic == GlmTestStatistic.Z ? "Pr(>|z|)" : "Pr(>|t|)";
-        int nameWidth = Math.Max(11, CoefficientNames.Max(s => s.Length));
-        // Each column is formatted as a unit, as R's printCoefmat does: one fixed or scientific format for the column,
-        // enough digits for 4 significant digits in every entry.
-        int[] live = Enumerable.Range(0, CoefficientCount).Where(j => !Aliased[j]).ToArray();
-        string[] est = FormatColumn(live.Select(j => Coefficients[j]).ToArray());
-        string[] ses = FormatColumn(live.Select(j => StandardErrors[j]).ToArray());
-        string[] pvs = FormatPValues(live.Select(j => PValues[j]).ToArray());
-        var rows = new List<string[]>();
-        for (int j = 0, k = 0; j < CoefficientCount; j++)
-        {
-            if (Aliased[j])
-            {
-                rows.Add([CoefficientNames[j], "NA", "NA", "NA", "NA", ""]);
-                continue;
-            }
-
-            rows.Add([CoefficientNames[j], est[k], ses[k], Fixed3(Statistics[j]), pvs[k], Stars(PValues[j])]);
-            k++;
-        }
-
-        string[] header = ["", "Estimate", "Std. Error", statName, pName, ""];
-        int[] widths = new int[6];
-        widths[0] = nameWidth;
-        for (int k = 1; k < 5; k++) widths[k] = Math.Max(header[k].Length, rows.Max(r => r[k].Length));
-        sb.Append(new string(' ', nameWidth));
-        for (int k = 1; k < 5; k++) sb.Append(' ').Append(header[k].PadLeft(widths[k]));
-        sb.AppendLine();
-        foreach (string[] r in rows)
-        {
-            sb.Append(r[0].PadRight(nameWidth));
-            for (int k = 1; k < 5; k++) sb.Append(' ').Append(r[k].PadLeft(widths[k]));
-            sb.Append(' ').AppendLine(r[5]);
-        }
-
-        sb.AppendLine("---");
-        sb.AppendLine("Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1");
+        sb.Append(RFormat.CoefficientMatrix(CoefficientNames, Coefficients, StandardErrors, Statistics, PValues, Aliased, statName, pName, digits: 4)); // summary.glm's digits
         sb.AppendLine();
         sb.AppendLine(Family.EstimatesDispersion
             ? string.Create(c, $"(Dispersion parameter for {Family.Name} family taken to be {Dispersion:G7})")
@@ -240,32 +205,4 @@ public sealed partial class GlmFit
 
         return new GlmPrediction(fit, se, scale);
     }
-
-    /// <summary>R's format() for a numeric column at 4 significant digits: fixed when it fits in 15 characters, else scientific.</summary>
-    internal static string[] FormatColumn(double[] values)
-    {
-        CultureInfo c = CultureInfo.InvariantCulture;
-        double[] finite = values.Where(v => double.IsFinite(v) && v != 0).Select(Math.Abs).ToArray();
-        if (finite.Length == 0) return values.Select(v => double.IsNaN(v) ? "NaN" : v.ToString("0", c)).ToArray();
-        int decimals = finite.Max(v => Math.Clamp(3 - (int)Math.Floor(Math.Log10(v)), 0, 15));
-        string fixedFormat = decimals == 0 ? "0" : "0." + new string('0', decimals);
-        bool scientific = values.Any(v => double.IsFinite(v) && v.ToString(fixedFormat, c).Length > 15);
-        return values.Select(v => double.IsNaN(v) ? "NaN" : scientific ? v.ToString("0.000e+00", c) : v.ToString(fixedFormat, c)).ToArray();
-    }
-
-    /// <summary>R's format.pval: "&lt;2e-16" below machine precision, otherwise the column's common format.</summary>
-    private static string[] FormatPValues(double[] p)
-    {
-        string[] formatted = FormatColumn(p.Select(v => v < 2e-16 ? 1.0 : v).ToArray());
-        for (int i = 0; i < p.Length; i++)
-        {
-            if (p[i] < 2e-16) formatted[i] = "<2e-16";
-        }
-
-        return formatted;
-    }
-
-    private static string Fixed3(double v) => v.ToString("F3", CultureInfo.InvariantCulture);
-
-    private static string Stars(double p) => double.IsNaN(p) ? "" : p < 0.001 ? "***" : p < 0.01 ? "**" : p < 0.05 ? "*" : p < 0.1 ? "." : "";
 }

@@ -17,11 +17,12 @@ public static class RFixtures
         return doc.RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!, e => e.Clone());
     });
 
-    /// <summary>A fixture file's cases by their "name".</summary>
+    /// <summary>A fixture file's cases by their "name" (the file is an array of cases, or an object with a "cases" array and the versions that made them).</summary>
     public static Dictionary<string, JsonElement> NamedCases(string file)
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(PathOf(file)));
-        return doc.RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!, e => e.Clone());
+        JsonElement cases = doc.RootElement.ValueKind == JsonValueKind.Object ? doc.RootElement.GetProperty("cases") : doc.RootElement;
+        return cases.EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!, e => e.Clone());
     }
 
     public static string PathOf(string file) => Path.Combine(AppContext.BaseDirectory, "Fixtures", file);

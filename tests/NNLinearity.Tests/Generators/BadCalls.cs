@@ -100,25 +100,39 @@ public static partial class BadInputArbitraries
         }
     }
 
-    private static readonly Lazy<(GlmFit Fit, GlmFit Other)> Fits = new(() =>
+    private static readonly Lazy<(GlmFit Fit, GlmFit Other, double[] X, double[] OtherX)> Fits = new(() =>
     {
         (double[,] x, double[] y) = Data(GlmFamily.Poisson, 30, 1);
         (double[,] x2, double[] y2) = Data(GlmFamily.Poisson, 30, 2);
-        return (NNLinearity.Glm.Glm.Fit(x, y, GlmFamily.Poisson), NNLinearity.Glm.Glm.Fit(x2, y2, GlmFamily.Poisson));
+        return (NNLinearity.Glm.Glm.Fit(x, y, GlmFamily.Poisson), NNLinearity.Glm.Glm.Fit(x2, y2, GlmFamily.Poisson), x.Cast<double>().ToArray(), x2.Cast<double>().ToArray());
     });
 
     private static Gen<BadCall> GlmResultCalls() =>
-        from kind in Gen.Choose(0, 9)
+        from kind in Gen.Choose(0, 19)
         from bad in Gen.Elements(NonFinite)
         from rows in Gen.Choose(1, 5)
         select GlmResultCall(kind, bad, rows);
 
     private static BadCall GlmResultCall(int kind, double bad, int rows)
     {
-        (GlmFit fit, GlmFit other) = Fits.Value;
+        (GlmFit fit, GlmFit other, double[] fx, double[] otherX) = Fits.Value;
         var x = new double[rows, 2];
+        double[] withBad = (double[])fx.Clone();
+        withBad[rows * 3] = bad;
+        string[] labels = Enumerable.Range(0, 30).Select(i => (i % 3).ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         switch (kind)
         {
+            case 9: return Arg("GlmFit.RobustCovariance", "x", "one value short", () => fit.RobustCovariance(fx[1..]));
+            case 10: return Arg("GlmFit.RobustCovariance", "x", $"[{rows * 3}] = {bad}", () => fit.RobustCovariance(withBad));
+            case 11: return Arg("GlmFit.RobustCovariance", "x", "another data set's design", () => fit.RobustCovariance(otherX));
+            case 12: return Arg("GlmFit.RobustCovariance", "type", $"{40 + rows}", () => fit.RobustCovariance(fx, (RobustCovarianceType)(40 + rows)));
+            case 13: return Arg("GlmFit.ClusterRobustCovariance", "cluster", "one label short", () => fit.ClusterRobustCovariance(fx, labels[1..]));
+            case 14: return Arg("GlmFit.ClusterRobustCovariance", "cluster", "one cluster", () => fit.ClusterRobustCovariance(fx, new string[30].Select(_ => "a").ToArray()));
+            case 15: return Arg("GlmFit.ClusterRobustCovariance", "cluster", "a null label", () => fit.ClusterRobustCovariance(fx, labels.Select((l, i) => i == rows ? null! : l).ToArray()));
+            case 16: return Arg("GlmFit.ClusterRobustCovariance", "type", "HC2", () => fit.ClusterRobustCovariance(fx, labels, RobustCovarianceType.HC2));
+            case 17: return Arg("GlmFit.TestCoefficients", "covariance", $"{rows + 3} x {rows + 3}", () => fit.TestCoefficients(new double[rows + 3, rows + 3]));
+            case 18: return Arg("GlmFit.TestCoefficients", "covariance", $"a variance of {bad}", () => fit.TestCoefficients(new double[3, 3] { { bad, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } }));
+            case 19: return Arg("GlmFit.Influence", "x", "one value too many", () => fit.Influence([.. fx, 1.0]));
             case 0: x[rows - 1, 1] = bad; return Arg("GlmFit.Predict", "x", $"[{rows - 1}, 1] = {bad}", () => fit.Predict(x));
             case 1: return Arg("GlmFit.Predict", "x", "three columns", () => fit.Predict(new double[rows, 3]));
             case 2: return Arg("GlmFit.Predict", "offset", "one value short", () => fit.Predict(x, offset: new double[rows - 1]));

@@ -1,0 +1,168 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json;
+using NNLinearity.Formulas;
+using NNLinearity.Glm;
+using NNLinearity.Tests.Fixtures;
+using NNLinearity.Tests.Formulas;
+using NNLinearity.Tests.Reference;
+using Xunit;
+
+namespace NNLinearity.Tests.Glm;
+
+/// <summary>
+/// Sandwich and cluster-robust covariances and influence measures against R (sandwich 3.0.2 and stats on R 4.2.2;
+/// Fixtures/make_inference.R), on seven fits across the Gaussian, binomial (logit, probit, weighted proportions),
+/// Poisson, Gamma and quasi-Poisson families.
+/// </summary>
+public class RobustInferenceTests
+{
+    private static readonly Lazy<Dictionary<string, JsonElement>> Cases = new(() => RFixtures.NamedCases("inference_cases.json"));
+
+    public static TheoryData<string> Names()
+    {
+        var d = new TheoryData<string>();
+        foreach (string n in RFixtures.NamedCases("inference_cases.json").Keys) d.Add(n);
+        return d;
+    }
+
+    internal static GlmFit Fit(JsonElement c)
+    {
+        var spec = JsonDocument.Parse($"{{\"name\":\"{c.GetProperty("family").GetString()}\"}}").RootElement;
+        var link = JsonDocument.Parse($"{{\"name\":\"{c.GetProperty("link").GetString()}\"}}").RootElement;
+        var frame = new ModelFrameOptions { Weights = c.Has("weights") ? c.GetProperty("weights").GetString() : null };
+        return NNLinearity.Glm.Glm.Fit(c.GetProperty("formula").GetString()!, FormulaParityTests.Table(c.GetProperty("data")), RFixtures.Family(spec), RFixtures.Link(link),
+            new GlmOptions { Epsilon = 1e-12, MaxIterations = 100 }, frame);
+    }
+
+    internal static string[] Column(JsonElement c, string name) =>
+        c.GetProperty("data").EnumerateArray().First(col => col.GetProperty("name").GetString() == name).GetProperty("values").EnumerateArray()
+            .Select(v => v.ValueKind == JsonValueKind.String ? v.GetString()! : v.GetRawText()).ToArray();
+
+    /// <summary>
+    /// Entry [a, b] within rel of sqrt(S_aa S_bb), S the scale matrix (the expected one unless given): cluster sums of
+    /// scores can cancel (a factor in the model that is also the cluster makes its columns' sums 0 up to rounding), so
+    /// their rounding is judged on the scale of the uncancelled HC0 sums.
+    /// </summary>
+    private static void Matrix(double[] expected, double[,] actual, double rel, string what, double[]? scale = null)
+    {
+        int p = actual.GetLength(0);
+        scale ??= expected;
+        for (int a = 0; a < p; a++)
+        {
+            for (int b = 0; b < p; b++)
+            {
+                // R stores column-major; symmetric anyway.
+                double e = expected[b * p + a];
+                double tol = rel * Math.Sqrt(Math.Abs(scale[a * p + a]) * Math.Abs(scale[b * p + b]));
+                Tolerance.Equal(e, actual[a, b], 0, tol, $"{what}[{a}, {b}]");
+            }
+        }
+    }
+
+    private static void Vector(double[] expected, IReadOnlyList<double> actual, double rel, string what)
+    {
+        Assert.Equal(expected.Length, actual.Count);
+        double scale = expected.Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(0).Max();
+        for (int i = 0; i < expected.Length; i++) Tolerance.Equal(expected[i], actual[i], rel, rel * 1e-3 * scale, $"{what}[{i}]");
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void SandwichCovariancesMatchR(string name)
+    {
+        JsonElement c = Cases.Value[name];
+        GlmFit fit = Fit(c);
+        Vector(c.Doubles("coefficients"), fit.Coefficients, 1e-9, "coefficients");
+        Matrix(c.Doubles("vcov"), fit.Covariance, 1e-8, "vcov");
+        Matrix(c.Doubles("hc0"), fit.RobustCovariance(RobustCovarianceType.HC0), 1e-7, "HC0");
+        Matrix(c.Doubles("hc1"), fit.RobustCovariance(RobustCovarianceType.HC1), 1e-7, "HC1");
+        Matrix(c.Doubles("hc2"), fit.RobustCovariance(RobustCovarianceType.HC2), 1e-7, "HC2");
+        Matrix(c.Doubles("hc3"), fit.RobustCovariance(), 1e-7, "HC3");
+        string[] cluster = Column(c, c.GetProperty("cluster").GetString()!);
+        double[] hc0 = c.Doubles("hc0");
+        Matrix(c.Doubles("cl0"), fit.ClusterRobustCovariance(cluster, RobustCovarianceType.HC0), 1e-7, "vcovCL HC0", hc0);
+        Matrix(c.Doubles("cl0"), fit.ClusterRobustCovariance(cluster), 1e-7, "vcovCL default (HC0 for glm)", hc0);
+        Matrix(c.Doubles("cl1"), fit.ClusterRobustCovariance(cluster, RobustCovarianceType.HC1), 1e-7, "vcovCL HC1", hc0);
+        Matrix(c.Doubles("cl1_noadjust"), fit.ClusterRobustCovariance(cluster, RobustCovarianceType.HC1, adjust: false), 1e-7, "vcovCL HC1 without G/(G-1)", hc0);
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void InfluenceMeasuresMatchR(string name)
+    {
+        JsonElement c = Cases.Value[name];
+        GlmInfluence inf = Fit(c).Influence();
+        Vector(c.Doubles("hat"), inf.Hat, 1e-7, "hat");
+        Vector(c.Doubles("rstandard_deviance"), inf.StandardizedDevianceResiduals, 1e-7, "rstandard");
+        Vector(c.Doubles("rstandard_pearson"), inf.StandardizedPearsonResiduals, 1e-7, "rstandard pearson");
+        Vector(c.Doubles("rstudent"), inf.StudentizedResiduals, 1e-7, "rstudent");
+        Vector(c.Doubles("cooks"), inf.CooksDistance, 1e-7, "cooks.distance");
+        Vector(c.Doubles("dffits"), inf.DfFits, 1e-7, "dffits");
+        Vector(c.Doubles("covratio"), inf.CovarianceRatio, 1e-7, "covratio");
+        Vector(c.Doubles("dfbeta"), inf.DfBeta.Cast<double>().ToArray(), 1e-7, "dfbeta");
+        Vector(c.Doubles("dfbetas"), inf.DfBetas.Cast<double>().ToArray(), 1e-7, "dfbetas");
+        bool[] flagged = c.GetProperty("influential").EnumerateArray().Select(v => v.GetBoolean()).ToArray();
+        Assert.Equal(flagged, inf.Influential);
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void CoefficientTestsUseTheGivenCovariance(string name)
+    {
+        // lmtest::coeftest(fit, vcov = vcovCL(fit, cluster)) for a glm (vcovCL's default type for glm objects is HC0): z = b / se with R's standard errors, p = 2 Phi(-|z|).
+        JsonElement c = Cases.Value[name];
+        GlmFit fit = Fit(c);
+        string[] cluster = Column(c, c.GetProperty("cluster").GetString()!);
+        CoefficientTest t = fit.TestCoefficients(fit.ClusterRobustCovariance(cluster));
+        double[] b = c.Doubles("coefficients"), v = c.Doubles("cl0"), hc0 = c.Doubles("hc0");
+        int p = b.Length;
+        bool cancelled = false;
+        for (int j = 0; j < p; j++)
+        {
+            double se = Math.Sqrt(v[j * p + j]), z = b[j] / se;
+            if (se < 1e-4 * Math.Sqrt(hc0[j * p + j]))
+            {
+                cancelled = true; // a cancelled cluster sum (see Matrix): rounding noise in R and here
+                continue;
+            }
+
+            Tolerance.Equal(se, t.StandardErrors[j], 1e-7, 0, $"se[{j}]");
+            Tolerance.Equal(z, t.Statistics[j], 1e-7, 1e-9, $"z[{j}]");
+            Tolerance.Equal(2 * MathNet.Numerics.Distributions.Normal.CDF(0, 1, -Math.Abs(z)), t.PValues[j], 1e-6, 1e-300, $"p[{j}]");
+        }
+
+        // The printed table is R's, character for character (R's curly quotes aside), where no sum cancelled.
+        if (cancelled) return;
+        string[] r = c.Strings("coeftest_cl1").Select(l => l.Replace('\u2018', '\'').Replace('\u2019', '\'')).ToArray();
+        Assert.Equal(string.Join("\n", r).TrimEnd(), t.ToString().Replace(Environment.NewLine, "\n", StringComparison.Ordinal).TrimEnd());
+    }
+
+    [Fact]
+    public void WrongDesignMatricesAndLabelsAreRefused()
+    {
+        JsonElement c = Cases.Value["gaussian_identity_mtcars"];
+        GlmFit formulaFit = Fit(c);
+        double[] wt = Column(c, "wt").Select(double.Parse).ToArray(), hp = Column(c, "hp").Select(double.Parse).ToArray(), mpg = Column(c, "mpg").Select(double.Parse).ToArray();
+        int n = wt.Length;
+        double[] x = new double[n * 2];
+        for (int i = 0; i < n; i++) { x[2 * i] = wt[i]; x[2 * i + 1] = hp[i]; }
+        GlmFit matrixFit = NNLinearity.Glm.Glm.Fit(x, n, 2, mpg, NNLinearity.Families.GlmFamily.Gaussian, options: new GlmOptions { Epsilon = 1e-12 });
+        Matrix(c.Doubles("hc3"), matrixFit.RobustCovariance(x), 1e-7, "HC3 from the matrix");
+        Assert.Throws<InvalidOperationException>(() => matrixFit.RobustCovariance());
+        double[] reversed = new double[n * 2]; // the right columns in another row order
+        for (int i = 0; i < n; i++) { reversed[2 * i] = wt[n - 1 - i]; reversed[2 * i + 1] = hp[n - 1 - i]; }
+        var e = Assert.Throws<ArgumentException>(() => matrixFit.RobustCovariance(reversed));
+        Assert.Equal("x", e.ParamName);
+        Assert.Contains("not the design this model was fitted to", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => matrixFit.Influence(x[..^1]));
+        var one = Assert.Throws<ArgumentException>(() => formulaFit.ClusterRobustCovariance(Enumerable.Repeat("a", n).ToArray()));
+        Assert.Contains("at least 2 clusters", one.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => formulaFit.ClusterRobustCovariance(new string[n - 1]));
+        Assert.Throws<ArgumentException>(() => formulaFit.ClusterRobustCovariance(Column(c, "cyl"), RobustCovarianceType.HC3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => formulaFit.RobustCovariance((RobustCovarianceType)9));
+        GlmFit lean = NNLinearity.Glm.Glm.Fit(x, n, 2, mpg, NNLinearity.Families.GlmFamily.Gaussian, options: new GlmOptions { KeepRowResults = false });
+        Assert.Throws<InvalidOperationException>(() => lean.RobustCovariance(x));
+    }
+}
