@@ -62,6 +62,12 @@ public enum GlmDiagnosticKind
 
     /// <summary>Rows with missing values were left out under MissingValueAction.Exclude: per-row results are NaN at those table rows.</summary>
     RowsExcluded,
+
+    /// <summary>
+    /// A negative binomial fit's theta: its Newton iterations reached their limit (MASS: "iteration limit reached"),
+    /// it was truncated at 0, or the alternation with IRLS stopped at its limit (MASS: "alternation limit reached").
+    /// </summary>
+    ThetaEstimate,
 }
 
 /// <summary>A condition reported by a fit, with a readable message.</summary>

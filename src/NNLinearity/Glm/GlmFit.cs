@@ -200,6 +200,9 @@ public sealed partial class GlmFit
     private static InvalidOperationException NoRowResults(string what) =>
         new($"{what} is not available: the fit was made with GlmOptions.KeepRowResults = false, which keeps no per-row results.");
 
+    /// <summary>The fitted means of the fitted rows (unpadded).</summary>
+    internal IReadOnlyList<double> RawFitted => _fittedValues ?? throw NoRowResults(nameof(FittedValues));
+
     internal Func<double, double> FittingDerivative { get; init; } = null!;
 
     internal Func<double, double> FittingMean { get; init; } = null!;
