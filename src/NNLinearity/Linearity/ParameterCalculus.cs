@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using NNLinearity.Layers;
 using NNLinearity.Links;
 
@@ -18,19 +19,28 @@ internal sealed class ParameterCalculus
     private readonly double[][] _z, _a, _d1, _d2, _rz, _ra, _delta, _rdelta;
 
     public ParameterCalculus(StackedGlm<double> model, ReadOnlySpan<double> theta)
+        : this(model.Layers.Select(l => l.InputCount).ToArray(), model.Layers.Select(l => l.OutputCount).ToArray(), model.Layers.Select(l => l.Link).ToArray(), theta)
     {
-        _layers = model.Layers.Count;
-        _in = new int[_layers];
-        _out = new int[_layers];
+    }
+
+    /// <summary>The calculus of a stack of any element type, in double from its parameters.</summary>
+    public static ParameterCalculus Of<T>(StackedGlm<T> model)
+        where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        T[] p = model.GetParameters();
+        double[] theta = new double[p.Length];
+        for (int i = 0; i < p.Length; i++) theta[i] = double.CreateTruncating(p[i]);
+        return new ParameterCalculus(model.Layers.Select(l => l.InputCount).ToArray(), model.Layers.Select(l => l.OutputCount).ToArray(), model.Layers.Select(l => l.Link).ToArray(), theta);
+    }
+
+    private ParameterCalculus(int[] inputs, int[] outputs, ILinkFunction[] links, ReadOnlySpan<double> theta)
+    {
+        _layers = inputs.Length;
+        _in = inputs;
+        _out = outputs;
         _offset = new int[_layers + 1];
-        _links = new ILinkFunction[_layers];
-        for (int l = 0; l < _layers; l++)
-        {
-            _in[l] = model.Layers[l].InputCount;
-            _out[l] = model.Layers[l].OutputCount;
-            _links[l] = model.Layers[l].Link;
-            _offset[l + 1] = _offset[l] + model.Layers[l].ParameterCount;
-        }
+        _links = links;
+        for (int l = 0; l < _layers; l++) _offset[l + 1] = _offset[l] + _out[l] * (_in[l] + 1);
 
         _theta = theta.ToArray();
         ParameterCount = _offset[_layers];
