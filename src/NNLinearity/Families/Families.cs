@@ -505,20 +505,21 @@ public sealed class NegativeBinomialFamily : GlmFamily
     }
 }
 
-/// <summary>The Tweedie family with variance power p in (1, 2) (statmod::tweedie): V(mu) = mu^p, non-negative responses with exact zeros allowed (compound Poisson-Gamma). It has no closed-form likelihood, so AIC is not reported (R reports NA).</summary>
+/// <summary>
+/// The Tweedie family with variance power p (statmod::tweedie): V(mu) = mu^p, the dispersion estimated. p = 0 is the
+/// normal variance, 1 the (quasi-)Poisson, in (1, 2) the compound Poisson-Gamma with exact zeros, 2 the Gamma, 3 the
+/// inverse Gaussian; other powers give quasi-likelihood fits (p in (0, 1) belongs to no distribution), as in statmod.
+/// It has no closed-form likelihood, so AIC is not reported (R reports NA).
+/// </summary>
 /// <remarks>Thread safety: immutable; one instance may serve any number of fits and threads at once.</remarks>
 public sealed class TweedieFamily : GlmFamily
 {
     /// <summary>Creates the family with variance power <paramref name="power"/>.</summary>
-    /// <param name="power">The variance power, strictly between 1 and 2.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="power"/> is not in (1, 2).</exception>
+    /// <param name="power">The variance power: any finite number.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="power"/> is not finite.</exception>
     public TweedieFamily(double power)
     {
-        if (!(power > 1 && power < 2))
-        {
-            throw new ArgumentOutOfRangeException(nameof(power), power, "The Tweedie variance power must be strictly between 1 and 2.");
-        }
-
+        if (!double.IsFinite(power)) throw new ArgumentOutOfRangeException(nameof(power), power, "The Tweedie variance power must be a finite number.");
         Power = power;
     }
 
@@ -529,7 +530,7 @@ public sealed class TweedieFamily : GlmFamily
     public override string Name => "Tweedie";
 
     /// <inheritdoc />
-    public override ILinkFunction CanonicalLink => new PowerLink(1.0 - Power);
+    public override ILinkFunction CanonicalLink => Power == 1 ? new LogLink() : new PowerLink(1.0 - Power);
 
     /// <inheritdoc />
     public override bool EstimatesDispersion => true;
@@ -538,34 +539,156 @@ public sealed class TweedieFamily : GlmFamily
     public override bool HasLikelihood => false;
 
     /// <inheritdoc />
-    public override string ResponseSupport => "non-negative real numbers";
+    public override string ResponseSupport => Power == 0 ? "real numbers" : "non-negative real numbers";
 
     /// <inheritdoc />
-    public override double Variance(double mu) => Math.Pow(mu, Power);
+    public override double Variance(double mu) => Power == 0 ? 1.0 : Math.Pow(mu, Power);
 
-    internal override double VarianceDerivative(double mu) => Power * Math.Pow(mu, Power - 1.0);
+    internal override double VarianceDerivative(double mu) => Power == 0 ? 0.0 : Power * Math.Pow(mu, Power - 1.0);
 
     /// <inheritdoc />
     public override double Deviance(double y, double mu, double weight)
     {
+        // statmod: y1 = y + 0.1 [y = 0]; theta and kappa take their limits (logarithms) at p = 1 and p = 2.
         double p = Power;
         double y1 = y == 0 ? 0.1 : y;
-        double theta = (Math.Pow(y1, 1 - p) - Math.Pow(mu, 1 - p)) / (1 - p);
-        double kappa = (Math.Pow(y, 2 - p) - Math.Pow(mu, 2 - p)) / (2 - p);
+        double theta = p == 1 ? Math.Log(y1 / mu) : (Math.Pow(y1, 1 - p) - Math.Pow(mu, 1 - p)) / (1 - p);
+        double kappa = p == 2 ? Math.Log(y1 / mu) : (Math.Pow(y, 2 - p) - Math.Pow(mu, 2 - p)) / (2 - p);
         return 2.0 * weight * (y * theta - kappa);
     }
 
     /// <inheritdoc />
-    public override bool IsValidResponse(double y) => y >= 0 && double.IsFinite(y);
+    public override bool IsValidResponse(double y) => double.IsFinite(y) && (Power == 0 || y >= 0);
 
     /// <inheritdoc />
-    public override bool IsValidMean(double mu) => mu >= 0;
+    public override bool IsValidMean(double mu) => Power == 0 ? double.IsFinite(mu) : Power > 0 ? mu >= 0 : mu > 0;
 
     /// <inheritdoc />
     public override double InitialMean(double y, double weight) => y == 0 ? 0.1 : y;
 
     /// <inheritdoc />
-    public override bool IsLinkAllowed(ILinkFunction link) => link is PowerLink || IsOneOf(link, typeof(LogLink), typeof(IdentityLink));
+    public override bool IsLinkAllowed(ILinkFunction link) => link is PowerLink || IsOneOf(link, typeof(LogLink), typeof(IdentityLink), typeof(InverseLink), typeof(SqrtLink), typeof(InverseSquaredLink));
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override double? AicTerm(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, double deviance) => null;
+}
+
+/// <summary>The variance functions of R's <c>quasi</c> family.</summary>
+public enum QuasiVariance
+{
+    /// <summary>V(mu) = 1 (R's "constant").</summary>
+    Constant,
+
+    /// <summary>V(mu) = mu (1 - mu), means in (0, 1) (R's "mu(1-mu)").</summary>
+    MuOneMinusMu,
+
+    /// <summary>V(mu) = mu, means above 0 (R's "mu").</summary>
+    Mu,
+
+    /// <summary>V(mu) = mu^2 (R's "mu^2").</summary>
+    MuSquared,
+
+    /// <summary>V(mu) = mu^3 (R's "mu^3").</summary>
+    MuCubed,
+}
+
+/// <summary>
+/// R's <c>quasi(link, variance)</c>: a quasi-likelihood with a chosen variance function and any link (identity unless
+/// given), the dispersion estimated, the deviance R's for that variance, no likelihood (AIC is NA).
+/// </summary>
+/// <remarks>Thread safety: immutable; one instance may serve any number of fits and threads at once.</remarks>
+public sealed class QuasiFamily : GlmFamily
+{
+    /// <summary>Creates the family.</summary>
+    /// <param name="variance">The variance function.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="variance"/> is not defined.</exception>
+    public QuasiFamily(QuasiVariance variance)
+    {
+        if (!Enum.IsDefined(variance)) throw new ArgumentOutOfRangeException(nameof(variance), variance, $"variance {(int)variance} is not one of {string.Join(", ", Enum.GetNames<QuasiVariance>())}.");
+        VarianceFunction = variance;
+    }
+
+    /// <summary>The variance function.</summary>
+    public QuasiVariance VarianceFunction { get; }
+
+    /// <inheritdoc />
+    public override string Name => "quasi";
+
+    /// <inheritdoc />
+    public override ILinkFunction CanonicalLink => new IdentityLink();
+
+    /// <inheritdoc />
+    public override bool EstimatesDispersion => true;
+
+    /// <inheritdoc />
+    public override bool HasLikelihood => false;
+
+    /// <inheritdoc />
+    public override string ResponseSupport => VarianceFunction switch
+    {
+        QuasiVariance.Constant => "real numbers",
+        QuasiVariance.MuOneMinusMu => "numbers in [0, 1]",
+        QuasiVariance.Mu => "non-negative real numbers",
+        _ => "positive real numbers",
+    };
+
+    /// <inheritdoc />
+    public override double Variance(double mu) => VarianceFunction switch
+    {
+        QuasiVariance.Constant => 1.0,
+        QuasiVariance.MuOneMinusMu => mu * (1 - mu),
+        QuasiVariance.Mu => mu,
+        QuasiVariance.MuSquared => mu * mu,
+        _ => mu * mu * mu,
+    };
+
+    internal override double VarianceDerivative(double mu) => VarianceFunction switch
+    {
+        QuasiVariance.Constant => 0.0,
+        QuasiVariance.MuOneMinusMu => 1 - 2 * mu,
+        QuasiVariance.Mu => 1.0,
+        QuasiVariance.MuSquared => 2 * mu,
+        _ => 3 * mu * mu,
+    };
+
+    /// <inheritdoc />
+    public override double Deviance(double y, double mu, double weight) => VarianceFunction switch
+    {
+        QuasiVariance.Constant => weight * (y - mu) * (y - mu),
+        QuasiVariance.MuOneMinusMu => 2 * weight * (YLogY(y, mu) + YLogY(1 - y, 1 - mu)),
+        QuasiVariance.Mu => 2 * weight * (YLogY(y, mu) - (y - mu)),
+        QuasiVariance.MuSquared => 2 * weight * (y / mu - Math.Log(y == 0 ? 1 : y / mu) - 1),
+        _ => weight * ((y - mu) * (y - mu) / (y * mu * mu)),
+    };
+
+    /// <inheritdoc />
+    public override bool IsValidResponse(double y) => double.IsFinite(y) && VarianceFunction switch
+    {
+        QuasiVariance.Constant => true,
+        QuasiVariance.MuOneMinusMu => y >= 0 && y <= 1,
+        QuasiVariance.Mu => y >= 0,
+        _ => y > 0,
+    };
+
+    /// <inheritdoc />
+    public override bool IsValidMean(double mu) => VarianceFunction switch
+    {
+        QuasiVariance.Constant => double.IsFinite(mu),
+        QuasiVariance.MuOneMinusMu => mu > 0 && mu < 1,
+        _ => mu > 0 && double.IsFinite(mu),
+    };
+
+    /// <inheritdoc />
+    public override double InitialMean(double y, double weight) => VarianceFunction switch
+    {
+        QuasiVariance.Constant => y,
+        QuasiVariance.MuOneMinusMu => Math.Max(0.001, Math.Min(0.999, y)),
+        _ => y + (y == 0 ? 0.1 : 0),
+    };
+
+    /// <inheritdoc />
+    public override bool IsLinkAllowed(ILinkFunction link) => true;
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -136,9 +136,14 @@ public abstract class GlmFamily
     /// <param name="theta">The shape; variance mu + mu^2 / theta. Must be positive and finite.</param>
     public static GlmFamily NegativeBinomial(double theta) => new NegativeBinomialFamily(theta);
 
-    /// <summary>The Tweedie family with variance power <paramref name="power"/> in (1, 2) (statmod::tweedie), link mu^(1 - p) by default.</summary>
-    /// <param name="power">The variance power p, strictly between 1 and 2.</param>
+    /// <summary>The Tweedie family with variance power <paramref name="power"/> (statmod::tweedie), link mu^(1 - p) by default (log at p = 1).</summary>
+    /// <param name="power">The variance power p: any finite number (see <see cref="TweedieFamily"/>).</param>
     public static GlmFamily Tweedie(double power) => new TweedieFamily(power);
+
+    /// <summary>R's quasi family with the given variance function (see <see cref="QuasiFamily"/>).</summary>
+    /// <param name="variance">The variance function.</param>
+    /// <returns>The family.</returns>
+    public static GlmFamily Quasi(QuasiVariance variance) => new QuasiFamily(variance);
 
     /// <summary>True when the link is one of the named kinds (by type), or a power link for the listed powers.</summary>
     private protected static bool IsOneOf(ILinkFunction link, params Type[] kinds)

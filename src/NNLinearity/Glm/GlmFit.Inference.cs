@@ -143,7 +143,7 @@ public sealed partial class GlmFit
         string pName = TestStatistic == GlmTestStatistic.Z ? "Pr(>|z|)" : "Pr(>|t|)";
         sb.Append(RFormat.CoefficientMatrix(CoefficientNames, Coefficients, StandardErrors, Statistics, PValues, Aliased, statName, pName, digits: 4)); // summary.glm's digits
         sb.AppendLine();
-        sb.AppendLine(Family.EstimatesDispersion
+        sb.AppendLine(Family.EstimatesDispersion || UserDispersion
             ? string.Create(c, $"(Dispersion parameter for {Family.Name} family taken to be {Dispersion:G7})")
             : string.Create(c, $"(Dispersion parameter for {Family.Name} family taken to be 1)"));
         sb.AppendLine();
