@@ -203,6 +203,9 @@ public sealed partial class GlmFit
     /// <summary>The fitted means of the fitted rows (unpadded).</summary>
     internal IReadOnlyList<double> RawFitted => _fittedValues ?? throw NoRowResults(nameof(FittedValues));
 
+    /// <summary>The linear predictors of the fitted rows (unpadded).</summary>
+    internal IReadOnlyList<double> RawLinearPredictors => _linearPredictors ?? throw NoRowResults(nameof(LinearPredictors));
+
     internal Func<double, double> FittingDerivative { get; init; } = null!;
 
     internal Func<double, double> FittingMean { get; init; } = null!;
