@@ -138,7 +138,7 @@ public sealed partial class GlmFit
         CultureInfo c = CultureInfo.InvariantCulture;
         sb.AppendLine(c, $"Family: {Family.Name}  Link: {Link.Name}");
         sb.AppendLine();
-        sb.AppendLine("Coefficients:");
+        sb.AppendLine(UserCovariance ? "Coefficients (standard errors and z tests from the given covariance):" : "Coefficients:");
         string statName = TestStatistic == GlmTestStatistic.Z ? "z value" : "t value";
         string pName = TestStatistic == GlmTestStatistic.Z ? "Pr(>|z|)" : "Pr(>|t|)";
         sb.Append(RFormat.CoefficientMatrix(CoefficientNames, Coefficients, StandardErrors, Statistics, PValues, Aliased, statName, pName, digits: 4)); // summary.glm's digits

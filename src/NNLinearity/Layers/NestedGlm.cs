@@ -192,7 +192,7 @@ public sealed class NestedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee75
         return num / den;
     }
 
-    private double[] GlmEta(double[,] x, IReadOnlyList<double>? offset) => Glm.Predict(x, GlmPredictionScale.Link, offset).Fit.ToArray();
+    internal double[] GlmEta(double[,] x, IReadOnlyList<double>? offset) => Glm.Predict(x, GlmPredictionScale.Link, offset).Fit.ToArray();
 
     private double[] NetworkEta(double[,] x)
     {

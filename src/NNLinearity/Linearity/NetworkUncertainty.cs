@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using MathNet.Numerics.LinearAlgebra;
 using NNLinearity.Families;
 using NNLinearity.Glm;
@@ -156,6 +158,35 @@ public sealed class NetworkUncertainty
 
         Array.Sort(lambda);
         return new NetworkUncertainty(calc, cov, link, rank, tol, dispersion, lambda, p);
+    }
+
+    /// <summary>
+    /// The uncertainty of a GLM-nested network's network part f given its GLM part: the information of f's
+    /// parameters with the GLM's linear predictor (and the offset) as the offset, so that predictions of
+    /// eta = offset + X b + f(x) get the standard errors that come from f (the GLM part is held fixed, as
+    /// <see cref="NestedGlm{T}.Fit"/> holds it while it trains f).
+    /// </summary>
+    /// <typeparam name="T">The network's element type.</typeparam>
+    /// <param name="nested">The trained nested model.</param>
+    /// <param name="x">Predictors [rows, columns] as the GLM's.</param>
+    /// <param name="y">Responses.</param>
+    /// <param name="weights">Prior weights (null: all 1).</param>
+    /// <param name="offset">Offsets (null: none).</param>
+    /// <returns>The uncertainty of f; predict with the GLM's linear predictor plus the offset as the offset.</returns>
+    /// <exception cref="ArgumentException">A size does not match or a value is not finite.</exception>
+    public static NetworkUncertainty Compute<T>(NestedGlm<T> nested, double[,] x, IReadOnlyList<double> y, IReadOnlyList<double>? weights = null, IReadOnlyList<double>? offset = null)
+        where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(nested);
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        int n = x.GetLength(0), p = x.GetLength(1);
+        if (y.Count != n) throw new ArgumentException($"y has {y.Count} values; x has {n} rows.", nameof(y));
+        double[] glmEta = nested.GlmEta(x, offset);
+        var xt = new T[n * p];
+        for (int i = 0; i < n; i++) for (int j = 0; j < p; j++) xt[i * p + j] = T.CreateTruncating(x[i, j]);
+        T[] yt = y.Select(T.CreateTruncating).ToArray(), ot = glmEta.Select(T.CreateTruncating).ToArray();
+        return Compute<T>(nested.Network, xt, yt, n, weights?.ToArray() ?? default, ot);
     }
 
     /// <summary>Predictions with delta-method standard errors, one per row and output (row-major [rows, outputs]).</summary>

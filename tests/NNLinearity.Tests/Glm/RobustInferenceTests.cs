@@ -139,6 +139,44 @@ public class RobustInferenceTests
         Assert.Equal(string.Join("\n", r).TrimEnd(), t.ToString().Replace(Environment.NewLine, "\n", StringComparison.Ordinal).TrimEnd());
     }
 
+    /// <summary>
+    /// A fit on R's HC3 covariance: its standard errors, z tests, Wald intervals (lmtest::coefci) and prediction
+    /// standard errors (sqrt(x^T V x) |dmu/deta|, computed here from R's matrix) all follow the given covariance.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void AGivenCovarianceDrivesSummaryIntervalsAndPredictions(string name)
+    {
+        JsonElement c = Cases.Value[name];
+        GlmFit fit = Fit(c);
+        double[] v = c.Doubles("hc3");
+        int p = fit.CoefficientCount;
+        GlmFit robust = fit.WithCovariance(fit.RobustCovariance());
+        Assert.True(robust.UserCovariance);
+        IReadOnlyList<ConfidenceInterval> ci = robust.ConfidenceIntervals(0.95);
+        for (int j = 0; j < p; j++)
+        {
+            double se = Math.Sqrt(v[j * p + j]);
+            Tolerance.Equal(se, robust.StandardErrors[j], 1e-7, 0, $"SE {j}");
+            Tolerance.Equal(fit.Coefficients[j] - 1.959963984540054 * se, ci[j].Lower, 1e-7, 1e-9 * se, $"coefci lower {j}");
+        }
+
+        Assert.Contains("from the given covariance", robust.Summary(), StringComparison.Ordinal);
+        var table = FormulaParityTests.Table(c.GetProperty("data"));
+        GlmPrediction pr = robust.Predict(table, GlmPredictionScale.Link);
+        double[,] x = fit.Design!.ToArray(withIntercept: true);
+        for (int i = 0; i < Math.Min(5, x.GetLength(0)); i++)
+        {
+            double q = 0;
+            for (int a = 0; a < p; a++) for (int b = 0; b < p; b++) q += x[i, a] * v[a * p + b] * x[i, b];
+            Tolerance.Equal(Math.Sqrt(q), pr.StandardErrors[i], 1e-7, 0, $"prediction SE {i}");
+        }
+
+        var bad = new double[p, p];
+        bad[0, 0] = -1;
+        Assert.Equal("covariance", Assert.Throws<ArgumentException>(() => fit.WithCovariance(bad)).ParamName);
+    }
+
     [Fact]
     public void WrongDesignMatricesAndLabelsAreRefused()
     {
