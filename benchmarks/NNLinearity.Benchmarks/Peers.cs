@@ -32,12 +32,15 @@ public static class Peers
         string glmData = Path.Combine(Path.GetTempPath(), "nnlinearity-glmdata");
         bool needGlm = summaries.Any(s => s.Reports.Any(r => r.BenchmarkCase.Descriptor.Type.Name == "GlmFitBench"));
         if (needGlm && !File.Exists(Path.Combine(glmData, "logistic_y.bin"))) Program.ExportGlmData(glmData);
+        string wideData = Path.Combine(Path.GetTempPath(), "nnlinearity-widedata");
+        bool needWide = summaries.Any(s => s.Reports.Any(r => r.BenchmarkCase.Descriptor.Type.Name == "WideGlmBench"));
+        if (needWide && !File.Exists(Path.Combine(wideData, "wide_200000x500_y.bin"))) WideGlmBench.Export(wideData);
 
         string? python = Python();
         if (python is null) missing.Add("python3 (apt-get install python3-numpy python3-torch python3-sklearn libopenblas0-pthread python3-threadpoolctl)");
         else
         {
-            foreach (string args in PythonRuns.Concat(needGlm ? [$"glm {glmData}"] : []))
+            foreach (string args in PythonRuns.Concat(needGlm ? [$"glm {glmData}"] : []).Concat(needWide ? [$"glm-wide {wideData}"] : []))
             {
                 foreach (string line in RunLines(python, $"{peersPy} {args}", unsetOpenBlas: true))
                 {
@@ -76,7 +79,8 @@ public static class Peers
             string key = m.Work.StartsWith("gemm", StringComparison.Ordinal) ? $"gemm|{m.Type}|{m.Threads}"
                 : m.Work.StartsWith("train step 784", StringComparison.Ordinal) ? "train784"
                 : m.Work.StartsWith("train step 64", StringComparison.Ordinal) ? "train64"
-                : m.Work.StartsWith("train fit", StringComparison.Ordinal) ? $"fit|{m.Threads}" : "glm";
+                : m.Work.StartsWith("train fit", StringComparison.Ordinal) ? $"fit|{m.Threads}"
+                : m.Work.StartsWith("logistic GLM 1000000x100", StringComparison.Ordinal) || m.Work.StartsWith("logistic GLM 200000x500", StringComparison.Ordinal) ? $"wide|{m.Work["logistic GLM ".Length..]}|{m.Threads}" : "glm";
             rows.TryGetValue(key, out double ours);
             (string oursText, string peerText, double ratio) = key switch
             {
@@ -107,6 +111,7 @@ public static class Peers
                 ("GemmBench", "Ours") when p["Shape"] == "1024x1024x1024" => $"gemm|{(p["Type"] == "F64" ? "double" : "float")}|{(p["Threads"] == "0" ? 2 : 1)}",
                 ("TrainStepBench", "Ours") when p["Threads"] == "1" => p["Model"] == "Mlp784" ? "train784" : "train64",
                 ("FitEpochBench", "Ours") => $"fit|{p["Threads"]}",
+                ("WideGlmBench", "Fit") => $"wide|{p["Shape"]}|{p["Threads"]}",
                 ("GlmFitBench", "FitCholesky") when p["Problem"] == "Logistic" && p["Threads"] == "1" && r.BenchmarkCase.Job.ResolvedId == "ForcedGC" => "glm",
                 _ => null,
             };

@@ -28,6 +28,12 @@ public static class Program
             return 0;
         }
 
+        if (args.Length == 2 && args[0] == "export-wide-glm-data")
+        {
+            WideGlmBench.Export(args[1]);
+            return 0;
+        }
+
         if (args.Length == 2 && args[0] == "export-glm-data")
         {
             ExportGlmData(args[1]);

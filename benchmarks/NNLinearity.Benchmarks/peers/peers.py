@@ -4,6 +4,7 @@
     python3 peers.py gemm              numpy matmul (OpenBLAS with libopenblas0-pthread), 1024^3, float32 and float64
     python3 peers.py train             PyTorch SGD steps: 784-256-256-10 tanh/softmax (batch 256), 64-64-1 logistic (batch 32)
     python3 peers.py train-fit         PyTorch training loop as users write it: 784-256-256-10, 6 epochs of 12,800 rows, batch 256, shuffled
+    python3 peers.py glm-wide DATA_DIR the same on WideGlmBench's exported designs (1,000,000 x 100 and 200,000 x 500)
     python3 peers.py glm DATA_DIR      scikit-learn LogisticRegression(newton-cholesky) on GlmFitBench's exported data
 
 Each peer gets its best configuration here (see benchmarks/README.md): numpy/OpenBLAS with OPENBLAS_CORETYPE and
@@ -163,6 +164,27 @@ def glm(folder):
     emit(peer="scikit-learn", work="logistic GLM 1000000 x 20", seconds=t, iterations=int(model.n_iter_[0]), config=f"scikit-learn {sklearn.__version__} newton-cholesky")
 
 
+def glm_wide(folder):
+    try:
+        import numpy as np
+        from sklearn.linear_model import LogisticRegression
+        import sklearn
+    except ImportError:
+        return emit(peer="scikit-learn", missing="python3-sklearn is not installed")
+    for n, k in ((1_000_000, 100), (200_000, 500)):
+        shape = f"{n}x{k}"
+        x = np.fromfile(os.path.join(folder, f"wide_{shape}_x.bin"), dtype="<f8").reshape(n, k)
+        y = np.fromfile(os.path.join(folder, f"wide_{shape}_y.bin"), dtype="<f8")
+        for threads in (1, 2):
+            limiter, blas = blas_threads(threads)
+            model = LogisticRegression(penalty=None, solver="newton-cholesky", tol=1e-8, max_iter=100)
+            t = median_time(lambda: model.fit(x, y), 3)
+            emit(peer="scikit-learn", work=f"logistic GLM {shape}", threads=threads, seconds=t, iterations=int(model.n_iter_[0]),
+                 config=f"scikit-learn {sklearn.__version__} newton-cholesky, {blas}")
+            if limiter is not None:
+                limiter.unregister()
+
+
 if __name__ == "__main__":
     what = sys.argv[1] if len(sys.argv) > 1 else ""
     if what == "gemm":
@@ -171,6 +193,8 @@ if __name__ == "__main__":
         train()
     elif what == "train-fit":
         train_fit()
+    elif what == "glm-wide" and len(sys.argv) > 2:
+        glm_wide(sys.argv[2])
     elif what == "glm" and len(sys.argv) > 2:
         glm(sys.argv[2])
     else:

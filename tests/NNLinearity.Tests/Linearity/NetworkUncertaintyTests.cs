@@ -79,8 +79,8 @@ public class NetworkUncertaintyTests(ITestOutputHelper output)
     /// <summary>
     /// A 2-4-1 tanh network with a Gaussian output, trained by L-BFGS on 400 rows: its delta-method standard errors at
     /// five inputs against a parametric bootstrap (60 responses simulated from the fitted network and its dispersion,
-    /// each refitted from the fitted parameters and from two perturbed starts, the best of the three kept). Measured
-    /// here: ratios delta / bootstrap of 1.02 to 1.47 over the five points (the bootstrap's own standard deviation has
+    /// each refitted by up to 200 L-BFGS steps from the fitted parameters and from two perturbed starts, the best of the three kept). Measured
+    /// here: ratios delta / bootstrap of 1.06 to 1.56 over the five points (the bootstrap's own standard deviation has
     /// about 9% sampling error with 60 replicates; the rest is the curvature the delta method ignores). The test
     /// asserts a factor 2, since training takes other rounding paths at other vector widths.
     /// </summary>
@@ -99,6 +99,9 @@ public class NetworkUncertaintyTests(ITestOutputHelper output)
         }
 
         var options = new TrainingOptions { Optimizer = Optimizer.Lbfgs, MaxEpochs = 3000, GradientTolerance = 1e-12 };
+        // The refits start at or near the fitted parameters, so a few hundred L-BFGS steps reach the optimum's
+        // neighbourhood to well within the bootstrap's own sampling error.
+        var refitOptions = new TrainingOptions { Optimizer = Optimizer.Lbfgs, MaxEpochs = 200, GradientTolerance = 1e-7 };
         StackedGlm<double> Fresh() => StackedGlm.Create<double>(k, [new LayerSpec(4, new TanhLink()), new LayerSpec(1, new IdentityLink())], GlmFamily.Gaussian, seed: 3);
         StackedGlm<double> model = Fresh();
         model.Fit(x, y, n, options);
@@ -117,7 +120,7 @@ public class NetworkUncertaintyTests(ITestOutputHelper output)
             {
                 StackedGlm<double> m2 = Fresh();
                 m2.SetParameters(theta.Select(t => s == 0 ? t : t + Normal.Sample(rng, 0, 0.05)).ToArray());
-                TrainingResult tr = m2.Fit(x, ys, n, options);
+                TrainingResult tr = m2.Fit(x, ys, n, refitOptions);
                 if (tr.TrainingLoss >= best) continue;
                 best = tr.TrainingLoss;
                 double[] pr = m2.Predict(points, 5).Eta.ToArray();
