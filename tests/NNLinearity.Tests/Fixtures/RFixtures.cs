@@ -25,6 +25,27 @@ public static class RFixtures
         return cases.EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!, e => e.Clone());
     }
 
+    /// <summary>A fixture file's case names as xUnit theory data.</summary>
+    public static Xunit.TheoryData<string> TheoryNames(string file)
+    {
+        var d = new Xunit.TheoryData<string>();
+        foreach (string n in NamedCases(file).Keys) d.Add(n);
+        return d;
+    }
+
+    /// <summary>
+    /// Fits a formula case as R did: its "formula", "data" (a typed table), "family" and "link" (or the family given),
+    /// "weights" column when present, and R's control (epsilon 1e-12, 100 iterations).
+    /// </summary>
+    public static NNLinearity.Glm.GlmFit FitFormulaCase(JsonElement c, GlmFamily? family = null)
+    {
+        family ??= Family(JsonDocument.Parse($"{{\"name\":\"{c.GetProperty("family").GetString()}\"}}").RootElement);
+        ILinkFunction link = Link(JsonDocument.Parse($"{{\"name\":\"{c.GetProperty("link").GetString()}\"}}").RootElement);
+        var frame = new NNLinearity.Formulas.ModelFrameOptions { Weights = c.Has("weights") ? c.GetProperty("weights").GetString() : null };
+        return NNLinearity.Glm.Glm.Fit(c.GetProperty("formula").GetString()!, NNLinearity.Tests.Formulas.FormulaParityTests.Table(c.GetProperty("data")), family, link,
+            new NNLinearity.Glm.GlmOptions { Epsilon = 1e-12, MaxIterations = 100 }, frame);
+    }
+
     public static string PathOf(string file) => Path.Combine(AppContext.BaseDirectory, "Fixtures", file);
 
     public static IEnumerable<string> CaseNames => Cases.Value.Keys;

@@ -19,20 +19,11 @@ public class LinearHypothesisTests
 {
     private static readonly Lazy<Dictionary<string, JsonElement>> Cases = new(() => RFixtures.NamedCases("hypothesis_cases.json"));
 
-    public static TheoryData<string> Names()
-    {
-        var d = new TheoryData<string>();
-        foreach (string n in RFixtures.NamedCases("hypothesis_cases.json").Keys) d.Add(n);
-        return d;
-    }
+    public static TheoryData<string> Names() => RFixtures.TheoryNames("hypothesis_cases.json");
 
     private static (GlmFit Fit, double[,] L, double[] C) Setup(JsonElement c)
     {
-        var spec = JsonDocument.Parse($"{{\"name\":\"{c.GetProperty("family").GetString()}\"}}").RootElement;
-        var link = JsonDocument.Parse($"{{\"name\":\"{c.GetProperty("link").GetString()}\"}}").RootElement;
-        var frame = new ModelFrameOptions { Weights = c.Has("weights") ? c.GetProperty("weights").GetString() : null };
-        GlmFit fit = NNLinearity.Glm.Glm.Fit(c.GetProperty("formula").GetString()!, FormulaParityTests.Table(c.GetProperty("data")), RFixtures.Family(spec), RFixtures.Link(link),
-            new GlmOptions { Epsilon = 1e-12, MaxIterations = 100 }, frame);
+        GlmFit fit = RFixtures.FitFormulaCase(c);
         int q = c.GetProperty("q").GetInt32(), p = fit.CoefficientCount;
         double[] flat = c.Doubles("L");
         var l = new double[q, p];

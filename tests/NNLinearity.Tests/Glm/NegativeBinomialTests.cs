@@ -15,12 +15,7 @@ public class NegativeBinomialTests
 {
     private static readonly Lazy<Dictionary<string, JsonElement>> Cases = new(() => RFixtures.NamedCases("negbin_cases.json"));
 
-    public static TheoryData<string> Names()
-    {
-        var d = new TheoryData<string>();
-        foreach (string n in RFixtures.NamedCases("negbin_cases.json").Keys) d.Add(n);
-        return d;
-    }
+    public static TheoryData<string> Names() => RFixtures.TheoryNames("negbin_cases.json");
 
     [Theory]
     [MemberData(nameof(Names))]

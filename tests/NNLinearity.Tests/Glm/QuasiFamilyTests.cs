@@ -21,12 +21,7 @@ public class QuasiFamilyTests
 {
     private static readonly Lazy<Dictionary<string, JsonElement>> Cases = new(() => RFixtures.NamedCases("quasi_cases.json"));
 
-    public static TheoryData<string> Names()
-    {
-        var d = new TheoryData<string>();
-        foreach (string n in RFixtures.NamedCases("quasi_cases.json").Keys) d.Add(n);
-        return d;
-    }
+    public static TheoryData<string> Names() => RFixtures.TheoryNames("quasi_cases.json");
 
     private static GlmFamily Family(JsonElement c) => c.Has("variance")
         ? GlmFamily.Quasi(c.GetProperty("variance").GetString() switch
@@ -44,10 +39,8 @@ public class QuasiFamilyTests
     public void FitsAndUserDispersionMatchR(string name)
     {
         JsonElement c = Cases.Value[name];
-        var link = JsonDocument.Parse($"{{\"name\":\"{c.GetProperty("link").GetString()}\"}}").RootElement;
-        var frame = new ModelFrameOptions { Weights = c.Has("weights") ? c.GetProperty("weights").GetString() : null };
         var table = FormulaParityTests.Table(c.GetProperty("data"));
-        GlmFit fit = NNLinearity.Glm.Glm.Fit(c.GetProperty("formula").GetString()!, table, Family(c), RFixtures.Link(link), new GlmOptions { Epsilon = 1e-12, MaxIterations = 100 }, frame);
+        GlmFit fit = RFixtures.FitFormulaCase(c, Family(c));
         double[] b = c.Doubles("coefficients"), se = c.Doubles("se"), seUser = c.Doubles("se_user"), pUser = c.Doubles("p_user");
         double scale = b.Max(Math.Abs);
         for (int j = 0; j < b.Length; j++)

@@ -20,21 +20,9 @@ public class RobustInferenceTests
 {
     private static readonly Lazy<Dictionary<string, JsonElement>> Cases = new(() => RFixtures.NamedCases("inference_cases.json"));
 
-    public static TheoryData<string> Names()
-    {
-        var d = new TheoryData<string>();
-        foreach (string n in RFixtures.NamedCases("inference_cases.json").Keys) d.Add(n);
-        return d;
-    }
+    public static TheoryData<string> Names() => RFixtures.TheoryNames("inference_cases.json");
 
-    internal static GlmFit Fit(JsonElement c)
-    {
-        var spec = JsonDocument.Parse($"{{\"name\":\"{c.GetProperty("family").GetString()}\"}}").RootElement;
-        var link = JsonDocument.Parse($"{{\"name\":\"{c.GetProperty("link").GetString()}\"}}").RootElement;
-        var frame = new ModelFrameOptions { Weights = c.Has("weights") ? c.GetProperty("weights").GetString() : null };
-        return NNLinearity.Glm.Glm.Fit(c.GetProperty("formula").GetString()!, FormulaParityTests.Table(c.GetProperty("data")), RFixtures.Family(spec), RFixtures.Link(link),
-            new GlmOptions { Epsilon = 1e-12, MaxIterations = 100 }, frame);
-    }
+    internal static GlmFit Fit(JsonElement c) => RFixtures.FitFormulaCase(c);
 
     internal static string[] Column(JsonElement c, string name) =>
         c.GetProperty("data").EnumerateArray().First(col => col.GetProperty("name").GetString() == name).GetProperty("values").EnumerateArray()

@@ -222,3 +222,27 @@ public class NetworkUncertaintyLawTests
         return true;
     }
 }
+
+/// <summary>One NetworkUncertainty serves many threads at once: their predictions are the sequential ones, bit for bit.</summary>
+public class NetworkUncertaintySharingTests
+{
+    [Fact]
+    public void PredictFromManyThreads_GivesTheSequentialBits()
+    {
+        var rng = new Random(4);
+        const int n = 120;
+        double[] x = Enumerable.Range(0, n * 3).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
+        double[] y = Enumerable.Range(0, n).Select(i => rng.NextDouble() < 1 / (1 + Math.Exp(-(x[3 * i] + x[3 * i + 1]))) ? 1.0 : 0.0).ToArray(); // not separable: every fitted mean stays inside (0, 1)
+        var model = StackedGlm.Create<double>(3, [new LayerSpec(4, new TanhLink()), new LayerSpec(1, new LogitLink())], GlmFamily.Binomial, seed: 1);
+        model.Fit(x, y, n, new TrainingOptions { Optimizer = Optimizer.Lbfgs, MaxEpochs = 50 });
+        NetworkUncertainty u = NetworkUncertainty.Compute<double>(model, x, y, n);
+        GlmPrediction expected = u.Predict(x, n);
+        var results = new GlmPrediction[8];
+        System.Threading.Tasks.Parallel.For(0, results.Length, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = 8 }, t => results[t] = u.Predict(x, n));
+        foreach (GlmPrediction r in results)
+        {
+            Assert.Equal(expected.Fit, r.Fit);
+            Assert.Equal(expected.StandardErrors, r.StandardErrors);
+        }
+    }
+}
