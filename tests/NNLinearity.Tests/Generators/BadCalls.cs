@@ -108,7 +108,7 @@ public static partial class BadInputArbitraries
     });
 
     private static Gen<BadCall> GlmResultCalls() =>
-        from kind in Gen.Choose(0, 19)
+        from kind in Gen.Choose(0, 29)
         from bad in Gen.Elements(NonFinite)
         from rows in Gen.Choose(1, 5)
         select GlmResultCall(kind, bad, rows);
@@ -133,6 +133,16 @@ public static partial class BadInputArbitraries
             case 17: return Arg("GlmFit.TestCoefficients", "covariance", $"{rows + 3} x {rows + 3}", () => fit.TestCoefficients(new double[rows + 3, rows + 3]));
             case 18: return Arg("GlmFit.TestCoefficients", "covariance", $"a variance of {bad}", () => fit.TestCoefficients(new double[3, 3] { { bad, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } }));
             case 19: return Arg("GlmFit.Influence", "x", "one value too many", () => fit.Influence([.. fx, 1.0]));
+            case 20: return Arg("GlmFit.WithDispersion", "dispersion", $"{(rows % 2 == 0 ? bad : -rows)}", () => fit.WithDispersion(rows % 2 == 0 ? bad : -rows));
+            case 21: return Arg("GlmFit.WithCovariance", "covariance", $"{rows + 3} x {rows + 3}", () => fit.WithCovariance(new double[rows + 3, rows + 3]));
+            case 22: return Arg("GlmFit.WithCovariance", "covariance", $"an entry of {bad}", () => fit.WithCovariance(new double[3, 3] { { 1, 0, 0 }, { 0, 1, bad }, { 0, bad, 1 } }));
+            case 23: return Arg("GlmFit.TestLinearHypothesis", "contrasts", $"{rows + 3} columns", () => fit.TestLinearHypothesis(new double[1, rows + 3]));
+            case 24: return Arg("GlmFit.TestLinearHypothesis", "rightHandSide", $"= {bad}", () => fit.TestLinearHypothesis(new double[,] { { 0, 1, 0 } }, [bad]));
+            case 25: return Arg("GlmFit.TestLinearHypothesis", "x", "another data set's design", () => fit.TestLinearHypothesis(otherX, new double[,] { { 0, 1, 0 } }));
+            case 26: return Arg("GlmFit.ProfileConfidenceIntervals", "level", $"{(rows % 2 == 0 ? bad : rows)}", () => fit.ProfileConfidenceIntervals(fx, rows % 2 == 0 ? bad : rows));
+            case 27: return Arg("GlmFit.ProfileConfidenceIntervals", "x", $"[{rows * 3}] = {bad}", () => fit.ProfileConfidenceIntervals(withBad));
+            case 28: return Arg("Glm.FitNegativeBinomial", "y", "a negative count", () => NNLinearity.Glm.Glm.FitNegativeBinomial(fx, 30, 2, Enumerable.Range(0, 30).Select(i => i == rows ? -1.0 : 2.0).ToArray()));
+            case 29: return Arg("NetworkUncertainty.Compute", "x", "one value short", () => NNLinearity.Linearity.NetworkUncertainty.Compute<double>(NNLinearity.Linearity.GlmBridge.ToStackedGlm(fit), fx.AsSpan(1), new double[30], 30));
             case 0: x[rows - 1, 1] = bad; return Arg("GlmFit.Predict", "x", $"[{rows - 1}, 1] = {bad}", () => fit.Predict(x));
             case 1: return Arg("GlmFit.Predict", "x", "three columns", () => fit.Predict(new double[rows, 3]));
             case 2: return Arg("GlmFit.Predict", "offset", "one value short", () => fit.Predict(x, offset: new double[rows - 1]));
