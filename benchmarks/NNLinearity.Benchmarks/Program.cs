@@ -88,7 +88,7 @@ public static class Program
     {
         (double[] x, double[] y) = GlmFitBench.Generate(GlmProblem.Logistic, rows, GlmFitBench.Columns, 42);
         var clock = new System.Diagnostics.Stopwatch();
-        for (int r = 0; r < 6; r++)
+        for (int r = 0; r < (Environment.GetEnvironmentVariable("REPEATS") is { } s ? int.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : 6); r++)
         {
             clock.Restart();
             var fit = NNLinearity.Glm.Glm.Fit(x, rows, GlmFitBench.Columns, y, NNLinearity.Families.GlmFamily.Binomial, options: new NNLinearity.Glm.GlmOptions { KeepRowResults = keepRows });

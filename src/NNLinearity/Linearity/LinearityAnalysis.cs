@@ -1,18 +1,47 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Numerics;
+using System.Threading;
 using MathNet.Numerics.LinearAlgebra;
 using NNLinearity.Layers;
-using NNLinearity.Links;
 
 namespace NNLinearity.Linearity;
 
-/// <summary>Settings of <see cref="LinearityAnalysis.Analyze(StackedGlm{double}, double[,], double[,], LinearityOptions)"/>.</summary>
-/// <remarks>Thread safety: an immutable record; safe to share across threads.</remarks>
+/// <summary>How the analysis treats the parameter Hessians.</summary>
+public enum HessianMethod
+{
+    /// <summary>Dense up to <see cref="LinearityOptions.DenseParameterLimit"/> parameters, matrix-free above.</summary>
+    Auto = 0,
+
+    /// <summary>Every Hessian formed as a P x P matrix (one Hessian-vector product per column) and eigendecomposed.</summary>
+    Dense = 1,
+
+    /// <summary>Hessians only through Hessian-vector products: Lanczos for extreme eigenvalues, a randomised range finder for ranks.</summary>
+    MatrixFree = 2,
+}
+
+/// <summary>A stage of <see cref="LinearityAnalysis"/> and how far it is.</summary>
+/// <param name="Stage">What runs: "eta Hessian", "additivity", "log-likelihood", "concavity search".</param>
+/// <param name="Completed">Steps of the stage done.</param>
+/// <param name="Total">Steps of the stage.</param>
+public readonly record struct LinearityProgress(string Stage, int Completed, int Total);
+
+/// <summary>Settings of <see cref="LinearityAnalysis.Analyze{T}(StackedGlm{T}, T[,], T[,], LinearityOptions)"/>.</summary>
+/// <remarks>Thread safety: an immutable record; safe to share across threads (its Progress then receives several analyses' reports).</remarks>
 public sealed record LinearityOptions
 {
-    /// <summary>Rows of x analysed (the first ones; 20 by default): Hessians cost P^2 per row and output.</summary>
-    public int MaxRows { get; init; } = 20;
+    /// <summary>
+    /// Rows of x analysed (1,000): when x has more, a sample of this many drawn with <see cref="Seed"/> (reported in
+    /// <see cref="LinearityReport.RowIndices"/>); otherwise all rows.
+    /// </summary>
+    public int MaxRows { get; init; } = 1000;
+
+    /// <summary>
+    /// Analysed rows (the first ones of the sample; 8) at which the eta Hessian's spectrum, rank and blocks are computed.
+    /// Every analysed row is also probed for a non-zero Hessian.
+    /// </summary>
+    public int SpectrumRows { get; init; } = 8;
 
     /// <summary>Random (t1, t2, a, b) tried in the additivity and homogeneity search (200).</summary>
     public int AdditivityTrials { get; init; } = 200;
@@ -20,23 +49,45 @@ public sealed record LinearityOptions
     /// <summary>Random parameter points at which concavity of the log-likelihood is checked, besides the model's own (20).</summary>
     public int ConcavityTrials { get; init; } = 20;
 
-    /// <summary>Seed of the searches.</summary>
+    /// <summary>Dense or matrix-free Hessians (Auto).</summary>
+    public HessianMethod Method { get; init; } = HessianMethod.Auto;
+
+    /// <summary>Largest parameter count analysed with dense Hessians under <see cref="HessianMethod.Auto"/> (200).</summary>
+    public int DenseParameterLimit { get; init; } = 200;
+
+    /// <summary>Random probes of the matrix-free eta-Hessian spectrum (48): ranks below it are exact, above it lower bounds.</summary>
+    public int HessianProbes { get; init; } = 48;
+
+    /// <summary>Probes per parameter block for the block interactions (24): blocks this size or smaller are probed exactly.</summary>
+    public int BlockProbes { get; init; } = 24;
+
+    /// <summary>Largest number of Lanczos steps for the log-likelihood's extreme eigenvalues (40).</summary>
+    public int LanczosSteps { get; init; } = 40;
+
+    /// <summary>Seed of the row sample and the searches.</summary>
     public int Seed { get; init; }
 
     /// <summary>
     /// Relative size below which a Hessian, an eigenvalue or a violation counts as rounding (1e-10): relative to the
-    /// largest gradient entry for eta Hessians, to the largest Hessian entry for eigenvalues, and to |eta| for violations.
+    /// gradient's scale for eta Hessians, to the largest eigenvalue for the log-likelihood, and to |eta| for violations.
     /// </summary>
     public double Tolerance { get; init; } = 1e-10;
+
+    /// <summary>Receives the stage and its progress, or null.</summary>
+    public IProgress<LinearityProgress>? Progress { get; init; }
+
+    /// <summary>Cancels the analysis (it then throws <see cref="OperationCanceledException"/>).</summary>
+    public CancellationToken CancellationToken { get; init; }
 }
 
 /// <summary>
 /// Asks whether a model is a GLM, that is whether its linear predictor eta is linear in its parameters (McCullagh and
-/// Nelder's sense of "linear"), and gathers the evidence: the exact parameter Hessian of eta, an additivity and
-/// homogeneity search, the curvature of the log-likelihood, identifiability, collapse and local GLMs.
+/// Nelder's sense of "linear"), and gathers the evidence: the parameter Hessian of eta (exact, by forward-over-reverse
+/// differentiation), an additivity and homogeneity search, the curvature of the log-likelihood, identifiability,
+/// collapse and, for piecewise-linear networks, local GLMs and their regions.
 /// </summary>
 /// <remarks>Thread safety: stateless; concurrent calls are safe, and each reads its model as any reader does (refused while the model is being trained).</remarks>
-public static class LinearityAnalysis
+public static partial class LinearityAnalysis
 {
     /// <summary>Analyses a model at the rows of MathNet matrices (see the array overload).</summary>
     /// <param name="model">The model (double).</param>
@@ -50,25 +101,34 @@ public static class LinearityAnalysis
         return Analyze(model, x.ToArray(), y?.ToArray(), options);
     }
 
-    /// <summary>Analyses a model at the given inputs (and responses, for the log-likelihood).</summary>
-    /// <param name="model">The model (double).</param>
-    /// <param name="x">Inputs [rows, inputs]; the first <see cref="LinearityOptions.MaxRows"/> rows are used.</param>
+    /// <summary>Analyses a double model at the given inputs (and responses, for the log-likelihood).</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="x">Inputs [rows, inputs]; at most <see cref="LinearityOptions.MaxRows"/> of them are used.</param>
     /// <param name="y">Responses [rows, outputs] for the log-likelihood part, or null to skip it.</param>
     /// <param name="options">Settings.</param>
     /// <returns>The report.</returns>
-    public static LinearityReport Analyze(StackedGlm<double> model, double[,] x, double[,]? y = null, LinearityOptions? options = null)
+    public static LinearityReport Analyze(StackedGlm<double> model, double[,] x, double[,]? y = null, LinearityOptions? options = null) =>
+        Analyze<double>(model, x, y, options);
+
+    /// <summary>
+    /// Analyses a model of any element type at the given inputs (and responses, for the log-likelihood), in double
+    /// from its parameters. Small models (up to <see cref="LinearityOptions.DenseParameterLimit"/> parameters) get
+    /// dense Hessians; larger ones are analysed matrix-free, through Hessian-vector products over the analysed rows.
+    /// </summary>
+    /// <typeparam name="T">The model's element type.</typeparam>
+    /// <param name="model">The model.</param>
+    /// <param name="x">Inputs [rows, inputs]; at most <see cref="LinearityOptions.MaxRows"/> of them are used.</param>
+    /// <param name="y">Responses [rows, outputs] for the log-likelihood part, or null to skip it.</param>
+    /// <param name="options">Settings.</param>
+    /// <returns>The report.</returns>
+    /// <exception cref="OperationCanceledException">The options' token was cancelled.</exception>
+    public static LinearityReport Analyze<T>(StackedGlm<T> model, T[,] x, T[,]? y = null, LinearityOptions? options = null)
+        where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(x);
         options ??= new LinearityOptions();
-        if (options.MaxRows < 1) throw new ArgumentOutOfRangeException(nameof(options), options.MaxRows, $"MaxRows is {options.MaxRows}; it must be at least 1.");
-        if (options.AdditivityTrials < 0) throw new ArgumentOutOfRangeException(nameof(options), options.AdditivityTrials, $"AdditivityTrials is {options.AdditivityTrials}; it must be 0 or more.");
-        if (options.ConcavityTrials < 0) throw new ArgumentOutOfRangeException(nameof(options), options.ConcavityTrials, $"ConcavityTrials is {options.ConcavityTrials}; it must be 0 or more.");
-        if (!(options.Tolerance > 0 && options.Tolerance < 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.Tolerance, $"Tolerance is {options.Tolerance.ToString(System.Globalization.CultureInfo.InvariantCulture)}; it must be in (0, 1): a relative size below which a Hessian or a violation counts as rounding.");
-        }
-
+        CheckOptions(options);
         using UsageGuard.ReadScope reading = model.EnterRead();
         if (x.GetLength(1) != model.InputCount) throw new ArgumentException($"x has {x.GetLength(1)} columns; the model has {model.InputCount} inputs.", nameof(x));
         if (x.GetLength(0) == 0) throw new ArgumentException("x has no rows.", nameof(x));
@@ -77,237 +137,364 @@ public static class LinearityAnalysis
             throw new ArgumentException($"y must be [{x.GetLength(0)}, {model.OutputCount}].", nameof(y));
         }
 
-        int rows = Math.Min(options.MaxRows, x.GetLength(0));
-        double[][] xs = Enumerable.Range(0, rows).Select(i => Enumerable.Range(0, model.InputCount).Select(j => x[i, j]).ToArray()).ToArray();
         model.CheckX(Matrices.AsSpan(x), x.GetLength(0), nameof(x));
-        double[] theta = model.GetParameters();
-        var calc = new ParameterCalculus(model, theta);
-        var rng = new Random(options.Seed);
+        if (y is not null) model.OutputLoss.ValidateResponses<T>(Matrices.AsSpan(y), y.GetLength(0), model.OutputCount, nameof(y));
+        return new Analysis<T>(model, x, y, options).Run();
+    }
 
-        (double hNorm, int hRank, double hMax, double gMax, List<string> blocks) = EtaHessian(calc, xs, options.Tolerance);
-        bool hessianZero = hMax <= options.Tolerance * Math.Max(gMax, 1);
-        double spreadH = Math.Max(1, Math.Sqrt(theta.Average(t => t * t)));
-        for (int t = 0; t < options.ConcavityTrials && hessianZero; t++)
+    private static void CheckOptions(LinearityOptions options)
+    {
+        LinearityOptions o = options;
+        string param = nameof(options);
+        void AtLeast(int value, int min, string name)
         {
-            // Zero at the model's parameters (say every ReLU is off at these rows) need not mean zero elsewhere.
-            calc.SetParameters(theta.Select(v => v + spreadH * Gaussian(rng)).ToArray());
-            (hNorm, hRank, hMax, gMax, blocks) = EtaHessian(calc, xs, options.Tolerance);
-            hessianZero = hMax <= options.Tolerance * Math.Max(gMax, 1);
+            if (value < min) throw new ArgumentOutOfRangeException(param, value, $"{name} is {value}; it must be at least {min}.");
         }
 
-        calc.SetParameters(theta);
-        (double additivity, double homogeneity, double a, double b) = AdditivitySearch(calc, theta, xs, options.AdditivityTrials, rng);
-
-        double? maxEig = null, minEig = null, searchEig = null;
-        bool? concaveAtModel = null, nonConcaveFound = null;
-        if (y is not null)
+        AtLeast(o.MaxRows, 1, nameof(o.MaxRows));
+        AtLeast(o.SpectrumRows, 1, nameof(o.SpectrumRows));
+        AtLeast(o.AdditivityTrials, 0, nameof(o.AdditivityTrials));
+        AtLeast(o.ConcavityTrials, 0, nameof(o.ConcavityTrials));
+        AtLeast(o.DenseParameterLimit, 0, nameof(o.DenseParameterLimit));
+        AtLeast(o.HessianProbes, 1, nameof(o.HessianProbes));
+        AtLeast(o.BlockProbes, 1, nameof(o.BlockProbes));
+        AtLeast(o.LanczosSteps, 2, nameof(o.LanczosSteps));
+        if (!Enum.IsDefined(o.Method)) throw new ArgumentOutOfRangeException(nameof(options), o.Method, $"Method is {o.Method}; it must be Auto, Dense or MatrixFree.");
+        if (!(o.Tolerance > 0 && o.Tolerance < 1))
         {
-            double[][] ys = Enumerable.Range(0, rows).Select(i => Enumerable.Range(0, model.OutputCount).Select(j => y[i, j]).ToArray()).ToArray();
-            model.OutputLoss.ValidateResponses<double>(Matrices.AsSpan(y), y.GetLength(0), model.OutputCount, nameof(y));
-            (double lo, double hi, bool concave) = LogLikelihoodCurvature(model, calc, theta, xs, ys, options.Tolerance);
-            minEig = lo;
-            maxEig = hi;
-            concaveAtModel = double.IsNaN(hi) ? null : concave;
-            nonConcaveFound = !concave;
-            searchEig = concave ? null : hi;
-            double spread = Math.Max(1, Math.Sqrt(theta.Average(t => t * t)));
-            // Every trial runs, and the most convex direction found is reported (the model's own point may be a
-            // degenerate one, such as a saturated fit, where all curvature is tiny).
-            for (int t = 0; t < options.ConcavityTrials; t++)
+            throw new ArgumentOutOfRangeException(nameof(options), o.Tolerance, $"Tolerance is {o.Tolerance.ToString(System.Globalization.CultureInfo.InvariantCulture)}; it must be in (0, 1): a relative size below which a Hessian or a violation counts as rounding.");
+        }
+    }
+
+    /// <summary>One analysis: the sampled rows in double, the calculus over them and the searches' random stream.</summary>
+    private sealed class Analysis<T> where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        private readonly StackedGlm<T> _model;
+        private readonly LinearityOptions _o;
+        private readonly int[] _rows;
+        private readonly int _given;
+        private readonly int _inputs, _outputs, _p;
+        private readonly double[] _x;
+        private readonly double[]? _y;
+        private readonly double[] _theta;
+        private readonly BatchCalculus _calc;
+        private readonly bool _dense;
+        private readonly Random _rng;
+        private readonly CancellationToken _ct;
+
+        public Analysis(StackedGlm<T> model, T[,] x, T[,]? y, LinearityOptions o)
+        {
+            _model = model;
+            _o = o;
+            _ct = o.CancellationToken;
+            _rng = new Random(o.Seed);
+            int n = x.GetLength(0);
+            _given = n;
+            _inputs = model.InputCount;
+            _outputs = model.OutputCount;
+            _rows = SampleRows(n, o.MaxRows, o.Seed);
+            _x = new double[_rows.Length * _inputs];
+            for (int r = 0; r < _rows.Length; r++)
             {
-                double[] point = theta.Select(v => v + spread * Gaussian(rng)).ToArray();
-                (_, double h, bool c) = LogLikelihoodCurvature(model, calc, point, xs, ys, options.Tolerance);
-                if (!c && (searchEig is null || h > searchEig))
+                for (int j = 0; j < _inputs; j++) _x[r * _inputs + j] = double.CreateTruncating(x[_rows[r], j]);
+            }
+
+            if (y is not null)
+            {
+                _y = new double[_rows.Length * _outputs];
+                for (int r = 0; r < _rows.Length; r++)
                 {
-                    nonConcaveFound = true;
-                    searchEig = h;
+                    for (int j = 0; j < _outputs; j++) _y[r * _outputs + j] = double.CreateTruncating(y[_rows[r], j]);
                 }
             }
+
+            T[] parameters = model.GetParameters();
+            _theta = new double[parameters.Length];
+            for (int i = 0; i < _theta.Length; i++) _theta[i] = double.CreateTruncating(parameters[i]);
+            _p = _theta.Length;
+            _calc = BatchCalculus.Of(model, _x, _rows.Length, _theta);
+            _dense = o.Method == HessianMethod.Dense || (o.Method == HessianMethod.Auto && _p <= o.DenseParameterLimit);
         }
 
-        (string? permutation, double? permutationChange) = PermutationCheck(model, calc, theta, xs);
-        bool collapsible = Collapse.IsCollapsible(model, out string collapseReason);
-        LocalGlm? local = model.Layers.Take(model.Layers.Count - 1).All(l => l.Link.IsPiecewiseLinear) && model.Layers.Count > 1 ? LocalGlmAt(model, xs[0]) : null;
-
-        return new LinearityReport
+        private static int[] SampleRows(int n, int max, int seed)
         {
-            Model = model.ToString(),
-            RowsAnalysed = rows,
-            ParameterCount = theta.Length,
-            EtaHessianIsZero = hessianZero,
-            EtaHessianNorm = hNorm,
-            EtaHessianRank = hRank,
-            InteractingBlocks = blocks,
-            AdditivityViolation = additivity,
-            HomogeneityViolation = homogeneity,
-            AdditivityWitness = (a, b),
-            LogLikelihoodMaxEigenvalue = maxEig,
-            LogLikelihoodMinEigenvalue = minEig,
-            LogLikelihoodConcaveAtModel = concaveAtModel,
-            NonConcavePointFound = nonConcaveFound,
-            NonConcaveEigenvalue = searchEig,
-            PermutationDescription = permutation,
-            PermutationChange = permutationChange,
-            Collapsible = collapsible,
-            CollapseReason = collapseReason,
-            LocalGlm = local,
-            Tolerance = options.Tolerance,
-        };
-    }
-
-    /// <summary>
-    /// The local GLM of a piecewise-linear network at x: the exact eta = c + A x valid on x's activation region.
-    /// </summary>
-    /// <param name="model">A model whose hidden links are all piecewise linear (identity, ReLU, leaky ReLU).</param>
-    /// <param name="x">An input row.</param>
-    /// <returns>The local GLM and x's activation pattern.</returns>
-    /// <exception cref="InvalidOperationException">A hidden link is not piecewise linear.</exception>
-    public static LocalGlm LocalGlmAt(StackedGlm<double> model, ReadOnlySpan<double> x)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        if (x.Length != model.InputCount) throw new ArgumentException($"x has {x.Length} values; the model has {model.InputCount} inputs.", nameof(x));
-        for (int j = 0; j < x.Length; j++)
-        {
-            if (!double.IsFinite(x[j])) throw new ArgumentException($"x[{j}] is {x[j].ToString(System.Globalization.CultureInfo.InvariantCulture)}: a local GLM is taken at a finite point.", nameof(x));
-        }
-
-        for (int l = 0; l < model.Layers.Count - 1; l++)
-        {
-            if (!model.Layers[l].Link.IsPiecewiseLinear)
+            if (n <= max) return Enumerable.Range(0, n).ToArray();
+            // A partial Fisher-Yates shuffle with its own stream, so the searches' draws do not depend on n.
+            var rng = new Random(unchecked(seed * 31 + 17));
+            int[] all = Enumerable.Range(0, n).ToArray();
+            for (int i = 0; i < max; i++)
             {
-                throw new InvalidOperationException($"Hidden layer {l + 1} has the {model.Layers[l].Link.Name} link, which is not piecewise linear: the model has no local GLM.");
-            }
-        }
-
-        using UsageGuard.ReadScope reading = model.EnterRead();
-        int inputs = model.InputCount;
-        // Affine map of the current layer's input: A [width, inputs], c [width]; starts as the identity.
-        double[] a = new double[inputs * inputs];
-        for (int i = 0; i < inputs; i++) a[i * inputs + i] = 1;
-        double[] c = new double[inputs];
-        double[] value = x.ToArray();
-        int width = inputs;
-        var pattern = new List<bool[]>();
-        for (int l = 0; l < model.Layers.Count; l++)
-        {
-            GlmLayer<double> layer = model.Layers[l];
-            int n = layer.OutputCount;
-            var na = new double[n * inputs];
-            var nc = new double[n];
-            var z = new double[n];
-            ReadOnlySpan<double> w = layer.Weights;
-            for (int o = 0; o < n; o++)
-            {
-                double s = layer.Bias[o], zs = layer.Bias[o];
-                for (int r = 0; r < width; r++)
-                {
-                    double wr = w[o * width + r];
-                    s += wr * c[r];
-                    zs += wr * value[r];
-                    for (int i = 0; i < inputs; i++) na[o * inputs + i] += wr * a[r * inputs + i];
-                }
-
-                nc[o] = s;
-                z[o] = zs;
+                int j = i + rng.Next(n - i);
+                (all[i], all[j]) = (all[j], all[i]);
             }
 
-            if (l < model.Layers.Count - 1)
-            {
-                ILinkFunction link = layer.Link;
-                var on = new bool[n];
-                for (int o = 0; o < n; o++)
-                {
-                    on[o] = z[o] > 0;
-                    double slope = link.InverseDerivative(z[o]); // f(z) = slope z on this side of the kink
-                    nc[o] *= slope;
-                    for (int i = 0; i < inputs; i++) na[o * inputs + i] *= slope;
-                    z[o] = link.Inverse(z[o]);
-                }
+            int[] pick = all[..max];
+            Array.Sort(pick);
+            return pick;
+        }
 
-                pattern.Add(on);
+        private void Report(string stage, int done, int total) => _o.Progress?.Report(new LinearityProgress(stage, done, total));
+
+        public LinearityReport Run()
+        {
+            EtaEvidence eta = EtaHessian(_theta);
+            int perturbed = 0;
+            double spreadH = Math.Max(1, Math.Sqrt(_theta.Average(t => t * t)));
+            for (int t = 0; t < _o.ConcavityTrials && eta.IsZero; t++)
+            {
+                // Zero at the model's parameters (say every ReLU is off at these rows) need not mean zero elsewhere.
+                perturbed++;
+                eta = EtaHessian(_theta.Select(v => v + spreadH * Spectra.Normal(_rng)).ToArray());
             }
 
-            a = na;
-            c = nc;
-            value = z;
-            width = n;
-        }
+            _calc.SetParameters(_theta);
+            (double additivity, double homogeneity, double a, double b) = AdditivitySearch();
 
-        return new LocalGlm(inputs, width, a, c, pattern.ToArray());
-    }
-
-    private static double Gaussian(Random rng)
-    {
-        double u1 = 1.0 - rng.NextDouble(), u2 = rng.NextDouble();
-        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
-    }
-
-    private static string BlockName(ParameterCalculus calc, int index)
-    {
-        for (int l = 0; l < calc.LayerCount; l++)
-        {
-            if (index < calc.Offset(l + 1)) return (index - calc.Offset(l) < calc.Units(l) * calc.Inputs(l) ? "W" : "b") + (l + 1);
-        }
-
-        throw new ArgumentOutOfRangeException(nameof(index));
-    }
-
-    private static (double Norm, int Rank, double MaxEntry, double MaxGradient, List<string> Blocks) EtaHessian(ParameterCalculus calc, double[][] xs, double tolerance)
-    {
-        int p = calc.ParameterCount;
-        double norm = 0, maxEntry = 0, maxGradient = 0;
-        int rank = 0;
-        var interacting = new SortedSet<string>(StringComparer.Ordinal);
-        var g = new double[p];
-        foreach (double[] x in xs)
-        {
-            for (int o = 0; o < calc.Outputs; o++)
+            double? maxEig = null, minEig = null, searchEig = null;
+            bool? concaveAtModel = null, nonConcaveFound = null;
+            int points = 0;
+            if (_y is not null)
             {
-                double[] h = calc.Hessian(x, o);
-                calc.Gradient(x, o, g);
-                maxGradient = Math.Max(maxGradient, g.Max(Math.Abs));
-                double f = Math.Sqrt(h.Sum(v => v * v));
-                norm = Math.Max(norm, f);
-                maxEntry = Math.Max(maxEntry, h.Max(Math.Abs));
-                if (f > 0)
+                Report("log-likelihood", 0, 1 + _o.ConcavityTrials);
+                (double lo, double hi, bool concave) = Curvature(_theta, stopWhenNotConcave: false);
+                points++;
+                minEig = lo;
+                maxEig = hi;
+                concaveAtModel = double.IsNaN(hi) ? null : concave;
+                nonConcaveFound = !concave;
+                searchEig = concave ? null : hi;
+                double spread = Math.Max(1, Math.Sqrt(_theta.Average(t => t * t)));
+                // Every trial runs, and the most convex direction found is reported (the model's own point may be a
+                // degenerate one, such as a saturated fit, where all curvature is tiny).
+                for (int t = 0; t < _o.ConcavityTrials; t++)
                 {
-                    Vector<double> eig = Matrix<double>.Build.Dense(p, p, h).Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric).EigenValues.Map(z => z.Real);
-                    double top = eig.AbsoluteMaximum();
-                    rank = Math.Max(rank, eig.Count(e => Math.Abs(e) > top * p * 1e-15));
-                    for (int i = 0; i < p; i++)
+                    Report("concavity search", t, _o.ConcavityTrials);
+                    double[] point = _theta.Select(v => v + spread * Spectra.Normal(_rng)).ToArray();
+                    (_, double h, bool c) = Curvature(point, stopWhenNotConcave: true);
+                    points++;
+                    if (!c && (searchEig is null || h > searchEig))
                     {
-                        for (int j = i; j < p; j++)
+                        nonConcaveFound = true;
+                        searchEig = h;
+                    }
+                }
+
+                Report("concavity search", _o.ConcavityTrials, _o.ConcavityTrials);
+            }
+
+            _calc.SetParameters(_theta);
+            (string? permutation, double? permutationChange) = PermutationCheck();
+            bool collapsible = Collapse.IsCollapsible(_model, out string collapseReason);
+            LocalGlm? local = _model.Layers.Count > 1 && _model.Layers.Take(_model.Layers.Count - 1).All(l => l.Link.IsPiecewiseLinear)
+                ? LocalGlmAtUnguarded(_model, _theta, _x.AsSpan(0, _inputs))
+                : null;
+
+            return new LinearityReport
+            {
+                Model = _model.ToString(),
+                RowsAnalysed = _rows.Length,
+                RowIndices = _rows,
+                RowsGiven = _given,
+                ParameterCount = _p,
+                Method = _dense ? HessianMethod.Dense : HessianMethod.MatrixFree,
+                SpectrumRows = eta.SpectrumRows,
+                EtaHessianIsZero = eta.IsZero,
+                EtaHessianNorm = eta.Frobenius,
+                EtaHessianRank = eta.Rank,
+                EtaHessianRankIsLowerBound = eta.RankIsLowerBound,
+                EtaHessianRelativeNorm = eta.Relative,
+                PerturbedPointsTried = perturbed,
+                InteractingBlocks = eta.Blocks.Where(bl => bl.Interacting).Select(bl => $"{bl.First} x {bl.Second}").ToList(),
+                BlockInteractions = eta.Blocks,
+                AdditivityTrials = _o.AdditivityTrials,
+                AdditivityViolation = additivity,
+                HomogeneityViolation = homogeneity,
+                AdditivityWitness = (a, b),
+                LogLikelihoodMaxEigenvalue = maxEig,
+                LogLikelihoodMinEigenvalue = minEig,
+                LogLikelihoodConcaveAtModel = concaveAtModel,
+                NonConcavePointFound = nonConcaveFound,
+                NonConcaveEigenvalue = searchEig,
+                ConcavityPointsTried = points,
+                PermutationDescription = permutation,
+                PermutationChange = permutationChange,
+                Collapsible = collapsible,
+                CollapseReason = collapseReason,
+                LocalGlm = local,
+                Tolerance = _o.Tolerance,
+            };
+        }
+
+        private sealed record EtaEvidence(bool IsZero, double Frobenius, int Rank, bool RankIsLowerBound, double Relative, int SpectrumRows, IReadOnlyList<BlockInteraction> Blocks);
+
+        private string[] BlockNames()
+        {
+            var names = new string[2 * _calc.LayerCount];
+            for (int l = 0; l < _calc.LayerCount; l++)
+            {
+                names[2 * l] = "W" + (l + 1);
+                names[2 * l + 1] = "b" + (l + 1);
+            }
+
+            return names;
+        }
+
+        private (int Start, int Length) Block(int b)
+        {
+            int l = b / 2, n = _calc.Units(l), k = _calc.Inputs(l);
+            return b % 2 == 0 ? (_calc.Offset(l), n * k) : (_calc.Offset(l) + n * k, n);
+        }
+
+        /// <summary>The eta-Hessian evidence at theta: a probe of every analysed row, then the spectrum rows in full.</summary>
+        private EtaEvidence EtaHessian(double[] theta)
+        {
+            _calc.SetParameters(theta);
+            int m = _rows.Length, k = _outputs;
+            double tol = _o.Tolerance, relative = 0;
+            var grad = new double[_p];
+            var hv = new double[_p];
+
+            // Every row at once: S random [rows, outputs], v random. Sum_ro S_ro H_ro v vanishes for random S and v
+            // only when every H_ro does (almost surely), so two probes test all rows.
+            for (int probe = 0; probe < 2; probe++)
+            {
+                double[] seed = Spectra.Gaussian(m * k, _rng);
+                double[] v = Spectra.Gaussian(_p, _rng);
+                _calc.Backward(seed, grad);
+                _calc.HessianVector(v, hv);
+                relative = Math.Max(relative, Spectra.Norm(hv) / (Spectra.Norm(v) * Math.Max(Spectra.Norm(grad), 1)));
+            }
+
+            int spectrumRows = Math.Min(_o.SpectrumRows, m);
+            string[] names = BlockNames();
+            int blocks = names.Length;
+            var blockNorm = new double[blocks, blocks];
+            var blockRank = new int[blocks, blocks];
+            var blockLower = new bool[blocks, blocks];
+            var blockExact = new bool[blocks, blocks];
+            var blockMax = new double[blocks, blocks];
+            double frobenius = 0;
+            int rank = 0;
+            bool rankLower = false;
+            double gMax = 0;
+            for (int r = 0; r < spectrumRows; r++)
+            {
+                Report("eta Hessian", r, spectrumRows);
+                _ct.ThrowIfCancellationRequested();
+                var row = BatchCalculus.Of(_model, _x.AsSpan(r * _inputs, _inputs).ToArray(), 1, theta);
+                // One output: its eta. Several: a random unit combination of them, whose Hessian is zero only when all are.
+                double[] u = k == 1 ? [1.0] : Spectra.Gaussian(k, _rng);
+                double un = Spectra.Norm(u);
+                for (int o = 0; o < k; o++) u[o] /= un;
+                row.Backward(u, grad);
+                double gn = Spectra.Norm(grad);
+                gMax = Math.Max(gMax, grad.Max(Math.Abs));
+                void Apply(double[] v, double[] result) => row.HessianVector(v, result);
+
+                IReadOnlyList<double[]>[] columns = new IReadOnlyList<double[]>[blocks];
+                bool[] exact = new bool[blocks];
+                double spectral;
+                if (_dense)
+                {
+                    double[] h = row.DenseHessian(default, _ct);
+                    double[] eig = Spectra.SymmetricEigenvalues(Matrix<double>.Build.Dense(_p, _p, h));
+                    double top = eig.Length == 0 ? 0 : Math.Max(Math.Abs(eig[0]), Math.Abs(eig[^1]));
+                    frobenius = Math.Max(frobenius, Math.Sqrt(h.Sum(e => e * e)));
+                    rank = Math.Max(rank, eig.Count(e => Math.Abs(e) > top * Spectra.RankThreshold(_p)));
+                    spectral = top;
+                    for (int b = 0; b < blocks; b++)
+                    {
+                        (int start, int length) = Block(b);
+                        var cols = new double[length][];
+                        for (int j = 0; j < length; j++) cols[j] = h.AsSpan((start + j) * _p, _p).ToArray(); // symmetric: row = column
+                        columns[b] = cols;
+                        exact[b] = true;
+                    }
+                }
+                else
+                {
+                    RitzSpectrum s = Spectra.RayleighRitz(Apply, _p, _o.HessianProbes, _rng, _ct);
+                    frobenius = Math.Max(frobenius, s.FrobeniusNorm);
+                    if (s.Rank > rank || (s.Rank == rank && s.RankIsLowerBound)) rankLower = s.RankIsLowerBound;
+                    rank = Math.Max(rank, s.Rank);
+                    spectral = s.SpectralNorm;
+                    for (int b = 0; b < blocks; b++)
+                    {
+                        _ct.ThrowIfCancellationRequested();
+                        (int start, int length) = Block(b);
+                        exact[b] = length <= _o.BlockProbes;
+                        int probes = exact[b] ? length : _o.BlockProbes;
+                        var cols = new double[probes][];
+                        var v = new double[_p];
+                        for (int j = 0; j < probes; j++)
                         {
-                            if (Math.Abs(h[i * p + j]) > tolerance * Math.Max(1, maxGradient))
-                            {
-                                string bi = BlockName(calc, i), bj = BlockName(calc, j);
-                                interacting.Add(string.CompareOrdinal(bi, bj) <= 0 ? $"{bi} x {bj}" : $"{bj} x {bi}");
-                            }
+                            Array.Clear(v);
+                            if (exact[b]) v[start + j] = 1;
+                            else for (int i = 0; i < length; i++) v[start + i] = Spectra.Normal(_rng);
+                            cols[j] = new double[_p];
+                            row.HessianVector(v, cols[j]);
                         }
+
+                        columns[b] = cols;
+                    }
+                }
+
+                relative = Math.Max(relative, spectral / Math.Max(gn, 1));
+                for (int bb = 0; bb < blocks; bb++)
+                {
+                    for (int ba = 0; ba <= bb; ba++)
+                    {
+                        (int start, int length) = Block(ba);
+                        (int rk, double fro, double mx) = Spectra.ColumnRank(columns[bb], start, length);
+                        int probes = columns[bb].Count;
+                        if (!exact[bb]) fro /= Math.Sqrt(probes); // E |H Omega|_F^2 = probes |H|_F^2 for Gaussian Omega
+                        blockExact[ba, bb] = exact[bb];
+                        blockNorm[ba, bb] = Math.Max(blockNorm[ba, bb], fro);
+                        blockMax[ba, bb] = Math.Max(blockMax[ba, bb], mx);
+                        bool lower = !exact[bb] && rk == probes;
+                        if (rk > blockRank[ba, bb] || (rk == blockRank[ba, bb] && lower)) blockLower[ba, bb] = lower;
+                        blockRank[ba, bb] = Math.Max(blockRank[ba, bb], rk);
                     }
                 }
             }
+
+            Report("eta Hessian", spectrumRows, spectrumRows);
+            var list = new List<BlockInteraction>();
+            for (int bb = 0; bb < blocks; bb++)
+            {
+                for (int ba = 0; ba <= bb; ba++)
+                {
+                    bool interacting = blockMax[ba, bb] > tol * Math.Max(1, gMax);
+                    string first = names[ba], second = names[bb];
+                    if (string.CompareOrdinal(first, second) > 0) (first, second) = (second, first);
+                    list.Add(new BlockInteraction(first, second, blockNorm[ba, bb], interacting ? blockRank[ba, bb] : 0, interacting && blockLower[ba, bb], !blockExact[ba, bb], interacting));
+                }
+            }
+
+            list.Sort((p, q) => string.CompareOrdinal($"{p.First} x {p.Second}", $"{q.First} x {q.Second}"));
+            return new EtaEvidence(relative <= tol, frobenius, rank, rankLower, relative, spectrumRows, list);
         }
 
-        return (norm, rank, maxEntry, maxGradient, interacting.ToList());
-    }
-
-    private static (double Additivity, double Homogeneity, double A, double B) AdditivitySearch(ParameterCalculus calc, double[] theta, double[][] xs, int trials, Random rng)
-    {
-        double worst = 0, worstHom = 0, wa = 0, wb = 0;
-        double spread = Math.Max(1, Math.Sqrt(theta.Average(t => t * t)));
-        int p = theta.Length;
-        var mix = new double[p];
-        for (int t = 0; t < trials; t++)
+        private (double Additivity, double Homogeneity, double A, double B) AdditivitySearch()
         {
-            double[] t1 = theta.Select(v => v + spread * Gaussian(rng)).ToArray();
-            double[] t2 = theta.Select(v => v + spread * Gaussian(rng)).ToArray();
-            double a = 4 * rng.NextDouble() - 2, b = 4 * rng.NextDouble() - 2;
-            for (int i = 0; i < p; i++) mix[i] = a * t1[i] + b * t2[i];
-            double[] scaled = t1.Select(v => a * v).ToArray();
-            foreach (double[] x in xs)
+            double worst = 0, worstHom = 0, wa = 0, wb = 0;
+            double spread = Math.Max(1, Math.Sqrt(_theta.Average(t => t * t)));
+            var mix = new double[_p];
+            var scaled = new double[_p];
+            for (int t = 0; t < _o.AdditivityTrials; t++)
             {
-                double[] e1 = calc.Eta(t1, x), e2 = calc.Eta(t2, x), e12 = calc.Eta(mix, x), ea = calc.Eta(scaled, x);
+                if (t % 16 == 0) Report("additivity", t, _o.AdditivityTrials);
+                _ct.ThrowIfCancellationRequested();
+                double[] t1 = _theta.Select(v => v + spread * Spectra.Normal(_rng)).ToArray();
+                double[] t2 = _theta.Select(v => v + spread * Spectra.Normal(_rng)).ToArray();
+                double a = 4 * _rng.NextDouble() - 2, b = 4 * _rng.NextDouble() - 2;
+                for (int i = 0; i < _p; i++)
+                {
+                    mix[i] = a * t1[i] + b * t2[i];
+                    scaled[i] = a * t1[i];
+                }
+
+                double[] e1 = _calc.Eta(t1), e2 = _calc.Eta(t2), e12 = _calc.Eta(mix), ea = _calc.Eta(scaled);
                 for (int o = 0; o < e1.Length; o++)
                 {
                     // Relative to the terms, with a floor of 1: eta near 0 is a cancellation of larger sums.
@@ -324,101 +511,100 @@ public static class LinearityAnalysis
                     worstHom = Math.Max(worstHom, Math.Abs(ea[o] - a * e1[o]) / hs);
                 }
             }
+
+            Report("additivity", _o.AdditivityTrials, _o.AdditivityTrials);
+            _calc.SetParameters(_theta);
+            return (worst, worstHom, wa, wb);
         }
 
-        calc.SetParameters(theta);
-        return (worst, worstHom, wa, wb);
-    }
-
-    /// <summary>Extreme eigenvalues of the log-likelihood's Hessian (minus the Hessian of the summed half deviance) at theta.</summary>
-    private static (double Min, double Max, bool Concave) LogLikelihoodCurvature(StackedGlm<double> model, ParameterCalculus calc, double[] theta, double[][] xs, double[][] ys, double tolerance)
-    {
-        int p = theta.Length, k = calc.Outputs;
-        calc.SetParameters(theta);
-        var h = new double[p * p];
-        var grad = new double[k];
-        var curv = new double[k * k];
-        var jac = new double[k][];
-        for (int o = 0; o < k; o++) jac[o] = new double[p];
-        var v = new double[p];
-        var hv = new double[p];
-        for (int r = 0; r < xs.Length; r++)
+        /// <summary>
+        /// Extreme eigenvalues of the log-likelihood's Hessian (minus the Hessian of the summed half deviance) at theta,
+        /// dense or by Lanczos; when <paramref name="stopWhenNotConcave"/>, Lanczos stops once a Ritz value proves a
+        /// positive eigenvalue.
+        /// </summary>
+        private (double Min, double Max, bool Concave) Curvature(double[] theta, bool stopWhenNotConcave)
         {
-            double[] eta = calc.Forward(xs[r]).ToArray();
-            model.OutputLoss.RowDerivatives(eta, ys[r], 1.0, grad, curv);
-            for (int o = 0; o < k; o++) calc.Gradient(xs[r], o, jac[o]);
-            for (int o1 = 0; o1 < k; o1++)
+            int m = _rows.Length, k = _outputs;
+            _calc.SetParameters(theta);
+            ReadOnlySpan<double> eta = _calc.Forward();
+            var seed = new double[m * k];
+            var curvature = new double[m * k * k];
+            OutputLoss loss = _model.OutputLoss;
+            for (int r = 0; r < m; r++)
             {
-                for (int o2 = 0; o2 < k; o2++)
+                loss.RowDerivatives(eta.Slice(r * k, k), _y.AsSpan(r * k, k), 1.0, seed.AsSpan(r * k, k), curvature.AsSpan(r * k * k, k * k));
+            }
+
+            if (!seed.All(double.IsFinite) || !curvature.All(double.IsFinite)) return NotEvaluable();
+            _calc.Backward(seed, default);
+            double min, max, scale;
+            if (_dense)
+            {
+                double[] h = _calc.DenseHessian(curvature, _ct);
+                if (!h.All(double.IsFinite)) return NotEvaluable();
+                for (int i = 0; i < h.Length; i++) h[i] = -h[i];
+                double[] eig = Spectra.SymmetricEigenvalues(Matrix<double>.Build.Dense(_p, _p, h));
+                (min, max) = (eig[0], eig[^1]);
+                scale = Math.Max(Math.Max(Math.Abs(min), Math.Abs(max)), 1e-300);
+            }
+            else
+            {
+                bool overflow = false;
+                void Apply(double[] v, double[] hv)
                 {
-                    double c = curv[o1 * k + o2];
-                    if (c == 0) continue;
-                    for (int i = 0; i < p; i++)
+                    _calc.HessianVector(v, hv, curvature);
+                    for (int i = 0; i < hv.Length; i++)
                     {
-                        double ci = c * jac[o1][i];
-                        for (int j = 0; j < p; j++) h[i * p + j] += ci * jac[o2][j];
+                        hv[i] = -hv[i];
+                        overflow |= !double.IsFinite(hv[i]);
                     }
                 }
-            }
 
-            for (int o = 0; o < k; o++)
-            {
-                if (grad[o] == 0) continue;
-                calc.Forward(xs[r]);
-                for (int j = 0; j < p; j++)
+                double threshold = double.PositiveInfinity;
+                if (stopWhenNotConcave)
                 {
-                    v[j] = 1;
-                    calc.HessianVector(xs[r], o, v, hv);
-                    v[j] = 0;
-                    for (int i = 0; i < p; i++) h[i * p + j] += grad[o] * hv[i];
+                    // A quick estimate of the scale from two steps, then stop as soon as a Ritz value is clearly positive.
+                    LanczosResult first = Spectra.Lanczos(Apply, _p, 2, new Random(_rng.Next()), double.PositiveInfinity, _ct);
+                    threshold = _o.Tolerance * _p * Math.Max(Math.Abs(first.Min), Math.Abs(first.Max));
                 }
+
+                LanczosResult res = Spectra.Lanczos(Apply, _p, _o.LanczosSteps, new Random(_rng.Next()), threshold, _ct);
+                if (overflow) return NotEvaluable();
+                (min, max) = (res.Min, res.Max);
+                scale = Math.Max(Math.Max(Math.Abs(min), Math.Abs(max)), 1e-300);
             }
+
+            _calc.SetParameters(_theta);
+            return (min, max, max <= _o.Tolerance * scale * _p);
         }
 
-        // Log-likelihood = -(half deviance) / dispersion: its Hessian is -h (up to the positive dispersion).
-        for (int i = 0; i < h.Length; i++) h[i] = -h[i];
-        for (int i = 0; i < p; i++)
-        {
-            for (int j = i + 1; j < p; j++) h[i * p + j] = h[j * p + i] = 0.5 * (h[i * p + j] + h[j * p + i]);
-        }
-
-        if (h.Any(v => !double.IsFinite(v)))
+        private (double, double, bool) NotEvaluable()
         {
             // The curvature overflows far in a link's tail (exp(exp(eta)) terms): no eigenvalues at this point.
-            calc.SetParameters(model.GetParameters());
+            _calc.SetParameters(_theta);
             return (double.NaN, double.NaN, true);
         }
 
-        Vector<double> eig = Matrix<double>.Build.Dense(p, p, h).Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric).EigenValues.Map(z => z.Real);
-        double scale = Math.Max(h.Max(Math.Abs), 1e-300);
-        double max = eig.Maximum(), min = eig.Minimum();
-        calc.SetParameters(model.GetParameters());
-        return (min, max, max <= tolerance * scale * p);
-    }
-
-    private static (string?, double?) PermutationCheck(StackedGlm<double> model, ParameterCalculus calc, double[] theta, double[][] xs)
-    {
-        for (int l = 0; l < model.Layers.Count - 1; l++)
+        private (string?, double?) PermutationCheck()
         {
-            int n = model.Layers[l].OutputCount, inputs = model.Layers[l].InputCount;
-            if (n < 2) continue;
-            double[] swapped = (double[])theta.Clone();
-            int off = model.ParameterOffset(l), next = model.ParameterOffset(l + 1);
-            for (int i = 0; i < inputs; i++) (swapped[off + i], swapped[off + inputs + i]) = (swapped[off + inputs + i], swapped[off + i]);
-            (swapped[off + n * inputs], swapped[off + n * inputs + 1]) = (swapped[off + n * inputs + 1], swapped[off + n * inputs]);
-            int outs = model.Layers[l + 1].OutputCount;
-            for (int o = 0; o < outs; o++) (swapped[next + o * n], swapped[next + o * n + 1]) = (swapped[next + o * n + 1], swapped[next + o * n]);
-            double change = 0;
-            foreach (double[] x in xs)
+            for (int l = 0; l < _model.Layers.Count - 1; l++)
             {
-                double[] e0 = calc.Eta(theta, x), e1 = calc.Eta(swapped, x);
-                for (int o = 0; o < e0.Length; o++) change = Math.Max(change, Math.Abs(e0[o] - e1[o]) / Math.Max(Math.Abs(e0[o]), 1));
+                int n = _model.Layers[l].OutputCount, inputs = _model.Layers[l].InputCount;
+                if (n < 2) continue;
+                double[] swapped = (double[])_theta.Clone();
+                int off = _calc.Offset(l), next = _calc.Offset(l + 1);
+                for (int i = 0; i < inputs; i++) (swapped[off + i], swapped[off + inputs + i]) = (swapped[off + inputs + i], swapped[off + i]);
+                (swapped[off + n * inputs], swapped[off + n * inputs + 1]) = (swapped[off + n * inputs + 1], swapped[off + n * inputs]);
+                int outs = _model.Layers[l + 1].OutputCount;
+                for (int o = 0; o < outs; o++) (swapped[next + o * n], swapped[next + o * n + 1]) = (swapped[next + o * n + 1], swapped[next + o * n]);
+                double[] e0 = _calc.Eta(_theta), e1 = _calc.Eta(swapped);
+                double change = 0;
+                for (int i = 0; i < e0.Length; i++) change = Math.Max(change, Math.Abs(e0[i] - e1[i]) / Math.Max(Math.Abs(e0[i]), 1));
+                _calc.SetParameters(_theta);
+                return ($"swapping hidden units 1 and 2 of layer {l + 1}", change);
             }
 
-            calc.SetParameters(theta);
-            return ($"swapping hidden units 1 and 2 of layer {l + 1}", change);
+            return (null, null);
         }
-
-        return (null, null);
     }
 }

@@ -1,8 +1,25 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Globalization;
 using System.Text;
 
 namespace NNLinearity.Linearity;
+
+/// <summary>
+/// The second derivatives of eta between two parameter blocks (W1, b1, W2, ...): the block of the Hessian whose rows
+/// are in <see cref="First"/> and columns in <see cref="Second"/>, largest over the spectrum rows.
+/// </summary>
+/// <param name="First">A block.</param>
+/// <param name="Second">The other block (the same for a diagonal block).</param>
+/// <param name="Norm">Frobenius norm of the block (an unbiased estimate from random probes when <paramref name="NormIsEstimate"/>).</param>
+/// <param name="Rank">
+/// Numerical rank; 0 when the block is zero. Singular values above max(rows, columns) eps of the largest (numpy's
+/// rule) for blocks up to 2^18 probed entries, above 1e-7 of the largest (through the Gram matrix) for larger ones.
+/// </param>
+/// <param name="RankIsLowerBound">True when the rank reached the number of probes: the block's rank is at least this.</param>
+/// <param name="NormIsEstimate">True when the block was probed with random vectors rather than exactly.</param>
+/// <param name="Interacting">Whether the block is non-zero beyond rounding.</param>
+public sealed record BlockInteraction(string First, string Second, double Norm, int Rank, bool RankIsLowerBound, bool NormIsEstimate, bool Interacting);
 
 /// <summary>The evidence on whether a model is a GLM; <see cref="ToString"/> prints it.</summary>
 /// <remarks>Thread safety: an immutable record; safe to share across threads.</remarks>
@@ -14,6 +31,39 @@ public sealed record LinearityReport
     /// <summary>Rows of x used.</summary>
     public required int RowsAnalysed { get; init; }
 
+    /// <summary>Rows of x given.</summary>
+    public int RowsGiven { get; init; }
+
+    /// <summary>Which rows of x were used (ascending): all of them, or a seeded sample of <see cref="LinearityOptions.MaxRows"/>.</summary>
+    public IReadOnlyList<int> RowIndices { get; init; } = [];
+
+    /// <summary>Whether the Hessians were formed densely or used only through Hessian-vector products.</summary>
+    public HessianMethod Method { get; init; } = HessianMethod.Dense;
+
+    /// <summary>Rows at which the eta Hessian's spectrum, rank and blocks were computed.</summary>
+    public int SpectrumRows { get; init; }
+
+    /// <summary>True when <see cref="EtaHessianRank"/> reached the number of probes: the rank is at least this.</summary>
+    public bool EtaHessianRankIsLowerBound { get; init; }
+
+    /// <summary>
+    /// The eta Hessian's size relative to the gradient's: the largest of |H|_2 / max(|grad eta|, 1) over the spectrum
+    /// rows and |H v| / (|v| max(|grad|, 1)) over random probes of all analysed rows. Zero for a GLM.
+    /// </summary>
+    public double EtaHessianRelativeNorm { get; init; }
+
+    /// <summary>Random parameter points probed because the eta Hessian vanished at the model's (say every ReLU off).</summary>
+    public int PerturbedPointsTried { get; init; }
+
+    /// <summary>Every pair of parameter blocks with its norm and rank (see <see cref="InteractingBlocks"/> for the non-zero ones).</summary>
+    public IReadOnlyList<BlockInteraction> BlockInteractions { get; init; } = [];
+
+    /// <summary>Additivity and homogeneity trials run.</summary>
+    public int AdditivityTrials { get; init; }
+
+    /// <summary>Parameter points at which the log-likelihood's curvature was computed (the model's and the search's).</summary>
+    public int ConcavityPointsTried { get; init; }
+
     /// <summary>Number of parameters.</summary>
     public required int ParameterCount { get; init; }
 
@@ -24,10 +74,13 @@ public sealed record LinearityReport
     /// </summary>
     public required bool EtaHessianIsZero { get; init; }
 
-    /// <summary>Largest Frobenius norm of the eta Hessian over rows and outputs.</summary>
+    /// <summary>
+    /// Largest Frobenius norm of the eta Hessian over the spectrum rows (of a random unit combination of the outputs
+    /// when there are several); a lower bound when <see cref="EtaHessianRankIsLowerBound"/>.
+    /// </summary>
     public required double EtaHessianNorm { get; init; }
 
-    /// <summary>Largest numerical rank of the eta Hessian over rows and outputs.</summary>
+    /// <summary>Largest numerical rank of the eta Hessian over the spectrum rows (eigenvalues above P eps of the largest).</summary>
     public required int EtaHessianRank { get; init; }
 
     /// <summary>Parameter blocks (W1, b1, W2, ...) whose second derivatives of eta are non-zero, as "A x B" pairs.</summary>
@@ -91,17 +144,27 @@ public sealed record LinearityReport
         var c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.Append(c, $"Is {Model} a GLM? {(IsLinearInParameters ? "Yes" : "No")}: {Verdict}.").AppendLine();
-        sb.Append(c, $"  Analysed at {RowsAnalysed} rows; {ParameterCount} parameters.").AppendLine();
-        sb.Append("  eta in the parameters (exact Hessian by forward-over-reverse differentiation):").AppendLine();
-        sb.Append(c, $"    Hessian of eta: {(EtaHessianIsZero ? "zero" : "non-zero")}; largest Frobenius norm {EtaHessianNorm:G3}, rank {EtaHessianRank} of {ParameterCount}").AppendLine();
-        if (InteractingBlocks.Count > 0) sb.Append("    interacting parameter blocks: ").Append(string.Join(", ", InteractingBlocks)).AppendLine();
-        sb.Append(c, $"    additivity  eta(a t1 + b t2) = a eta(t1) + b eta(t2): largest relative violation {AdditivityViolation:G3} (a = {AdditivityWitness.A:F3}, b = {AdditivityWitness.B:F3})").AppendLine();
+        string sample = RowsGiven > RowsAnalysed ? string.Create(c, $" of {RowsGiven} (a seeded sample)") : "";
+        sb.Append(c, $"  Analysed at {RowsAnalysed} rows{sample}; {ParameterCount} parameters; {(Method == HessianMethod.Dense ? "dense Hessians" : "matrix-free (Hessian-vector products)")}.").AppendLine();
+        sb.Append("  eta in the parameters (exact Hessian-vector products by forward-over-reverse differentiation):").AppendLine();
+        string rank = (EtaHessianRankIsLowerBound ? ">= " : "") + EtaHessianRank.ToString(c);
+        sb.Append(c, $"    Hessian of eta: {(EtaHessianIsZero ? "zero" : "non-zero")} (relative to the gradient {EtaHessianRelativeNorm:G3}); largest Frobenius norm {EtaHessianNorm:G3}, rank {rank} of {ParameterCount} at {SpectrumRows} rows").AppendLine();
+        if (PerturbedPointsTried > 0) sb.Append(c, $"    {(EtaHessianIsZero ? "zero" : "non-zero")} at {PerturbedPointsTried} random parameter points probed because it is zero at the model's").AppendLine();
+        if (InteractingBlocks.Count > 0)
+        {
+            sb.Append("    interacting parameter blocks (rank): ")
+              .Append(string.Join(", ", BlockInteractions.Where(b => b.Interacting).Select(b => string.Create(c, $"{b.First} x {b.Second} ({(b.RankIsLowerBound ? ">= " : "")}{b.Rank})"))))
+              .AppendLine();
+        }
+
+        sb.Append(c, $"    additivity  eta(a t1 + b t2) = a eta(t1) + b eta(t2): largest relative violation {AdditivityViolation:G3} over {AdditivityTrials} trials (a = {AdditivityWitness.A:F3}, b = {AdditivityWitness.B:F3})").AppendLine();
         sb.Append(c, $"    homogeneity eta(a t) = a eta(t): largest relative violation {HomogeneityViolation:G3}").AppendLine();
         if (LogLikelihoodMaxEigenvalue is double hi && LogLikelihoodMinEigenvalue is double lo)
         {
             sb.Append(c, $"  log-likelihood at the model's parameters: Hessian eigenvalues in [{lo:G3}, {hi:G3}]: {(LogLikelihoodConcaveAtModel is null ? "not evaluable (the curvature overflows)" : LogLikelihoodConcaveAtModel == true ? "concave" : "not concave")}").AppendLine();
             sb.Append("  search for a non-concave point: ")
               .Append(NonConcavePointFound == true ? string.Create(c, $"found (largest eigenvalue {NonConcaveEigenvalue:G3})") : "none found")
+              .Append(c, $" among {ConcavityPointsTried} points")
               .AppendLine();
         }
         else

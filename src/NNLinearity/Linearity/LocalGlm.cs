@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using NNLinearity.Families;
+using NNLinearity.Links;
 
 namespace NNLinearity.Linearity;
 
@@ -16,13 +18,39 @@ public sealed class LocalGlm
     private readonly double[] _a;
     private readonly double[] _c;
 
-    internal LocalGlm(int inputs, int outputs, double[] a, double[] c, bool[][] pattern)
+    internal LocalGlm(int inputs, int outputs, double[] a, double[] c, bool[][] pattern, ILinkFunction link, GlmFamily? family)
     {
         Inputs = inputs;
         Outputs = outputs;
         _a = a;
         _c = c;
         ActivationPattern = pattern;
+        Link = link;
+        Family = family;
+    }
+
+    /// <summary>The output's link: mu = g^-1(eta) on the region.</summary>
+    public ILinkFunction Link { get; }
+
+    /// <summary>The output's response family (null for a multinomial, softmax, output).</summary>
+    public GlmFamily? Family { get; }
+
+    /// <summary>mu = g^-1(c + A x) per output (a softmax over the outputs for a multinomial model).</summary>
+    /// <param name="x">An input row.</param>
+    /// <returns>The local mean.</returns>
+    public double[] Mean(ReadOnlySpan<double> x)
+    {
+        double[] eta = Eta(x);
+        if (Family is null)
+        {
+            double max = eta.Max(), sum = 0;
+            for (int o = 0; o < eta.Length; o++) sum += eta[o] = Math.Exp(eta[o] - max);
+            for (int o = 0; o < eta.Length; o++) eta[o] /= sum;
+            return eta;
+        }
+
+        for (int o = 0; o < eta.Length; o++) eta[o] = Link.Inverse(eta[o]);
+        return eta;
     }
 
     /// <summary>Number of inputs.</summary>
@@ -31,7 +59,7 @@ public sealed class LocalGlm
     /// <summary>Number of outputs.</summary>
     public int Outputs { get; }
 
-    /// <summary>Per hidden layer, per unit: true when the unit's pre-activation is positive (on its identity side).</summary>
+    /// <summary>Per hidden layer, per unit: true when the unit is on its identity side (pre-activation positive; always for identity units).</summary>
     public IReadOnlyList<IReadOnlyList<bool>> ActivationPattern { get; }
 
     /// <summary>Slope of output o in input i: the local GLM's coefficient.</summary>
@@ -50,7 +78,7 @@ public sealed class LocalGlm
     /// <returns>The local linear predictor.</returns>
     public double[] Eta(ReadOnlySpan<double> x)
     {
-        if (x.Length != Inputs) throw new ArgumentException($"x has {x.Length} values; the model has {Inputs} inputs.", nameof(x));
+        ActivationRegion.CheckRow(x, Inputs, nameof(x));
         var eta = new double[Outputs];
         for (int o = 0; o < Outputs; o++)
         {
@@ -68,6 +96,7 @@ public sealed class LocalGlm
         var sb = new StringBuilder();
         sb.Append("Local GLM on the activation region ");
         sb.Append(string.Join(" | ", ActivationPattern.Select(l => string.Concat(l.Select(b => b ? '1' : '0')))));
+        sb.Append(CultureInfo.InvariantCulture, $" ({(Family is null ? "multinomial, softmax" : $"{Family.Name}, {Link.Name} link")})");
         for (int o = 0; o < Outputs; o++)
         {
             sb.AppendLine();

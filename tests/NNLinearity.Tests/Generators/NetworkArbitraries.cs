@@ -145,6 +145,10 @@ public static class NetworkArbitraries
     public static Arbitrary<PiecewiseCase> PiecewiseCase() =>
         Networks(1, 1, [new ReluLink(), new LeakyReluLink(0.1)]).Select(c => new PiecewiseCase(c)).ToArbitrary();
 
+    /// <summary>Cases for the region laws: 1 to 3 hidden layers, each ReLU, leaky ReLU or identity.</summary>
+    public static Arbitrary<DeepPiecewiseCase> DeepPiecewiseCase() =>
+        Networks(1, 3, [new ReluLink(), new LeakyReluLink(0.1), new IdentityLink()]).Select(c => new DeepPiecewiseCase(c)).ToArbitrary();
+
     /// <summary>Depth 1 to 4 (0 to 3 hidden layers), widths 1 to 16, every hidden link and output.</summary>
     public static Arbitrary<NetworkCase> NetworkCase() => Networks(0, 3, HiddenLinks).ToArbitrary();
 }
@@ -165,6 +169,11 @@ public sealed record AffineCase(NetworkCase Case)
 }
 
 public sealed record PiecewiseCase(NetworkCase Case)
+{
+    public override string ToString() => Case.ToString();
+}
+
+public sealed record DeepPiecewiseCase(NetworkCase Case)
 {
     public override string ToString() => Case.ToString();
 }
