@@ -28,6 +28,12 @@ public static class Program
             return 0;
         }
 
+        if (args.Length == 2 && args[0] == "analyze-linearity")
+        {
+            AnalyzeLinearity(args[1]);
+            return 0;
+        }
+
         if (args.Length == 2 && args[0] == "export-wide-glm-data")
         {
             WideGlmBench.Export(args[1]);
@@ -97,6 +103,32 @@ public static class Program
             using var self = System.Diagnostics.Process.GetCurrentProcess();
             Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"repeat-fit {rows} rows{(keepRows ? "" : " (KeepRowResults = false)")}, fit {r + 1}: {t:F3} s, working set {self.WorkingSet64 / 1e9:F2} GB, managed heap {GC.GetTotalMemory(false) / 1e9:F2} GB"));
         }
+    }
+
+    /// <summary>One analysis of LinearityBench's network in this process, with its stages' times, the peak working set and the report.</summary>
+    private static void AnalyzeLinearity(string network)
+    {
+        var (model, x, y) = LinearityBench.Build(network);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        string stage = "";
+        var progress = new SynchronousProgress(p =>
+        {
+            if (p.Stage != stage)
+            {
+                Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"  {clock.Elapsed.TotalSeconds,6:F2} s: {p.Stage}"));
+                stage = p.Stage;
+            }
+        });
+        var report = NNLinearity.Linearity.LinearityAnalysis.Analyze(model, x, y, new NNLinearity.Linearity.LinearityOptions { Progress = progress });
+        double t = clock.Elapsed.TotalSeconds;
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        Console.WriteLine(report);
+        Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"analyze-linearity {network}: {t:F2} s, peak working set {self.PeakWorkingSet64 / 1e6:F0} MB"));
+    }
+
+    private sealed class SynchronousProgress(Action<NNLinearity.Linearity.LinearityProgress> report) : IProgress<NNLinearity.Linearity.LinearityProgress>
+    {
+        public void Report(NNLinearity.Linearity.LinearityProgress value) => report(value);
     }
 
     /// <summary>Writes GlmFitBench's data sets as little-endian doubles (x row-major, then y), for r/glm_fit_timing.R.</summary>

@@ -30,6 +30,7 @@ internal sealed class BatchCalculus
     private readonly double[][] _z, _a, _d1, _d2, _rz, _ra, _delta, _rdelta, _s, _tmp;
     private readonly double[][] _zeroBias;
     private bool _forwardValid;
+    private bool _secondValid;
 
     /// <summary>A calculus over the given rows (x [rows, inputs] row-major) at the given parameters.</summary>
     public BatchCalculus(int[] inputs, int[] outputs, ILinkFunction[] links, double[] x, int rows, ReadOnlySpan<double> theta)
@@ -121,16 +122,11 @@ internal sealed class BatchCalculus
             int n = _out[l];
             Gemm.Forward(Input(l), _m, _in[l], _packedW[l], _theta.AsSpan(_offset[l] + n * _in[l], n), n, _z[l], 1);
             if (l == _layers - 1) break; // the output layer's link does not enter eta
-            double[] z = _z[l], a = _a[l], d1 = _d1[l], d2 = _d2[l];
-            ILinkFunction link = _links[l];
-            for (int i = 0; i < z.Length; i++)
-            {
-                a[i] = link.Inverse(z[i], out d1[i]);
-                d2[i] = link.InverseSecondDerivative(z[i]);
-            }
+            _links[l].Inverse(_z[l], _a[l], _d1[l]);
         }
 
         _forwardValid = true;
+        _secondValid = false;
         return _z[_layers - 1];
     }
 
@@ -175,6 +171,18 @@ internal sealed class BatchCalculus
     /// </summary>
     public void HessianVector(ReadOnlySpan<double> v, Span<double> hv, ReadOnlySpan<double> curvature = default)
     {
+        if (!_secondValid)
+        {
+            for (int l = 0; l < _layers - 1; l++)
+            {
+                double[] z = _z[l], d2 = _d2[l];
+                ILinkFunction link = _links[l];
+                for (int i = 0; i < z.Length; i++) d2[i] = link.InverseSecondDerivative(z[i]);
+            }
+
+            _secondValid = true;
+        }
+
         // Tangent forward pass: Rz_l = input_l V_l^T + v_b + Ra_{l-1} W_l^T, Ra_l = f'(z_l) Rz_l.
         for (int l = 0; l < _layers; l++)
         {

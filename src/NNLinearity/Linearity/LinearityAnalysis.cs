@@ -377,6 +377,24 @@ public static partial class LinearityAnalysis
             int rank = 0;
             bool rankLower = false;
             double gMax = 0;
+            // The blocks (A, B), A <= B, from B's probed columns restricted to A's rows; each B's columns are dropped after use.
+            void Pairs(int bb, IReadOnlyList<double[]> cols, bool exactB)
+            {
+                for (int ba = 0; ba <= bb; ba++)
+                {
+                    (int start, int length) = Block(ba);
+                    (int rk, double fro, double mx) = Spectra.ColumnRank(cols, start, length);
+                    int probes = cols.Count;
+                    if (!exactB) fro /= Math.Sqrt(probes); // E |H Omega|_F^2 = probes |H|_F^2 for Gaussian Omega
+                    blockExact[ba, bb] = exactB;
+                    blockNorm[ba, bb] = Math.Max(blockNorm[ba, bb], fro);
+                    blockMax[ba, bb] = Math.Max(blockMax[ba, bb], mx);
+                    bool lower = !exactB && rk == probes;
+                    if (rk > blockRank[ba, bb] || (rk == blockRank[ba, bb] && lower)) blockLower[ba, bb] = lower;
+                    blockRank[ba, bb] = Math.Max(blockRank[ba, bb], rk);
+                }
+            }
+
             for (int r = 0; r < spectrumRows; r++)
             {
                 Report("eta Hessian", r, spectrumRows);
@@ -391,8 +409,6 @@ public static partial class LinearityAnalysis
                 gMax = Math.Max(gMax, grad.Max(Math.Abs));
                 void Apply(double[] v, double[] result) => row.HessianVector(v, result);
 
-                IReadOnlyList<double[]>[] columns = new IReadOnlyList<double[]>[blocks];
-                bool[] exact = new bool[blocks];
                 double spectral;
                 if (_dense)
                 {
@@ -407,8 +423,7 @@ public static partial class LinearityAnalysis
                         (int start, int length) = Block(b);
                         var cols = new double[length][];
                         for (int j = 0; j < length; j++) cols[j] = h.AsSpan((start + j) * _p, _p).ToArray(); // symmetric: row = column
-                        columns[b] = cols;
-                        exact[b] = true;
+                        Pairs(b, cols, exactB: true);
                     }
                 }
                 else
@@ -422,40 +437,24 @@ public static partial class LinearityAnalysis
                     {
                         _ct.ThrowIfCancellationRequested();
                         (int start, int length) = Block(b);
-                        exact[b] = length <= _o.BlockProbes;
-                        int probes = exact[b] ? length : _o.BlockProbes;
+                        bool exact = length <= _o.BlockProbes;
+                        int probes = exact ? length : _o.BlockProbes;
                         var cols = new double[probes][];
                         var v = new double[_p];
                         for (int j = 0; j < probes; j++)
                         {
                             Array.Clear(v);
-                            if (exact[b]) v[start + j] = 1;
+                            if (exact) v[start + j] = 1;
                             else for (int i = 0; i < length; i++) v[start + i] = Spectra.Normal(_rng);
                             cols[j] = new double[_p];
                             row.HessianVector(v, cols[j]);
                         }
 
-                        columns[b] = cols;
+                        Pairs(b, cols, exact);
                     }
                 }
 
                 relative = Math.Max(relative, spectral / Math.Max(gn, 1));
-                for (int bb = 0; bb < blocks; bb++)
-                {
-                    for (int ba = 0; ba <= bb; ba++)
-                    {
-                        (int start, int length) = Block(ba);
-                        (int rk, double fro, double mx) = Spectra.ColumnRank(columns[bb], start, length);
-                        int probes = columns[bb].Count;
-                        if (!exact[bb]) fro /= Math.Sqrt(probes); // E |H Omega|_F^2 = probes |H|_F^2 for Gaussian Omega
-                        blockExact[ba, bb] = exact[bb];
-                        blockNorm[ba, bb] = Math.Max(blockNorm[ba, bb], fro);
-                        blockMax[ba, bb] = Math.Max(blockMax[ba, bb], mx);
-                        bool lower = !exact[bb] && rk == probes;
-                        if (rk > blockRank[ba, bb] || (rk == blockRank[ba, bb] && lower)) blockLower[ba, bb] = lower;
-                        blockRank[ba, bb] = Math.Max(blockRank[ba, bb], rk);
-                    }
-                }
             }
 
             Report("eta Hessian", spectrumRows, spectrumRows);

@@ -197,8 +197,10 @@ internal static class Spectra
         int rank = 0;
         if ((long)length * k <= SvdRankLimit)
         {
+            // The singular values of the thin QR's R are the block's (Householder QR is backward stable).
             var m = Matrix<double>.Build.Dense(length, k, (i, j) => columns[j][start + i]);
-            var sv = m.Svd(computeVectors: false).S;
+            var r = length > k ? m.QR(MathNet.Numerics.LinearAlgebra.Factorization.QRMethod.Thin).R : m;
+            var sv = r.Svd(computeVectors: false).S;
             double top = sv.AbsoluteMaximum(), tol = top * Math.Max(length, k) * 2.220446049250313e-16;
             foreach (double v in sv)
             {
