@@ -1,5 +1,8 @@
 using System;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
 using NNLinearity.Families;
 using NNLinearity.Layers;
 using NNLinearity.Linearity;
@@ -14,6 +17,7 @@ namespace NNLinearity.Benchmarks;
 /// Lanczos at the model and 20 random points).
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(LinearityConfig))]
 public class LinearityBench
 {
     /// <summary>The network analysed.</summary>
@@ -30,7 +34,7 @@ public class LinearityBench
 
     internal static (StackedGlm<float> Model, float[,] X, float[,] Y) Build(string network)
     {
-        const int Rows = 1000;
+        int Rows = BenchMode.Dry ? 50 : 1000; // the dry run (CI) only checks that the benchmark runs
         var rng = new Random(7);
         StackedGlm<float> model;
         int inputs, outputs;
@@ -61,5 +65,14 @@ public class LinearityBench
 
     /// <summary>The full report.</summary>
     [Benchmark]
-    public LinearityReport Analyze() => LinearityAnalysis.Analyze(_model, _x, _y);
+    public LinearityReport Analyze() => LinearityAnalysis.Analyze(_model, _x, _y, BenchMode.Dry ? new LinearityOptions { AdditivityTrials = 2, ConcavityTrials = 1, SpectrumRows = 1 } : null);
+}
+
+/// <summary>Each analysis is seconds long: one launch, one warm-up, three measured runs (Monitoring); once in the dry run.</summary>
+public sealed class LinearityConfig : ManualConfig
+{
+    /// <summary>The job.</summary>
+    public LinearityConfig() => AddJob(BenchMode.Dry
+        ? Job.Dry
+        : Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(3).WithId("Analysis"));
 }

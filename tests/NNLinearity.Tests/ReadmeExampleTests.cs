@@ -235,6 +235,61 @@ public class ReadmeExampleTests
         return root;
     }
 
+    [Fact]
+    public void Linearity_AtRealSize_AndTheRegionsOfAReluNetwork()
+    {
+        string text = Captured(() =>
+        {
+            // README:scale:begin
+            // 2,000 rows, 10 inputs; the response is 1 inside a circle in the first two inputs.
+            var rng = new Random(11);
+            var x = new double[2000, 10];
+            var y = new double[2000, 1];
+            for (int i = 0; i < 2000; i++)
+            {
+                for (int j = 0; j < 10; j++) x[i, j] = 2 * rng.NextDouble() - 1;
+                y[i, 0] = x[i, 0] * x[i, 0] + x[i, 1] * x[i, 1] < 0.5 ? 1 : 0;
+            }
+
+            // A ReLU network of 4,929 parameters, trained; then the analysis (matrix-free above 200 parameters).
+            var relu = StackedGlm.Create<double>(10, [new LayerSpec(64, new ReluLink()), new LayerSpec(64, new ReluLink()), new LayerSpec(1, new LogitLink())], GlmFamily.Binomial, seed: 2);
+            relu.Fit(x, y, new TrainingOptions { MaxEpochs = 30, Seed = 1 });
+            Console.WriteLine(LinearityAnalysis.Analyze(relu, x, y));
+
+            // In x it is piecewise linear: between two rows the segment crosses kinks, and each piece is an exact GLM.
+            double[] from = [0.9, 0.9, 0, 0, 0, 0, 0, 0, 0, 0], to = [-0.9, -0.9, 0, 0, 0, 0, 0, 0, 0, 0];
+            SegmentPath path = LinearityAnalysis.Segment(relu, from, to);
+            Console.WriteLine($"(0.9, 0.9, 0, ...) to (-0.9, -0.9, 0, ...): {path.Pieces.Count} pieces, {path.DistinctRegions} regions, {path.Kinks.Count} kinks");
+            foreach (SegmentPiece piece in path.Pieces.Where((_, i) => i % 25 == 0))
+            {
+                LocalGlm glm = piece.LocalGlm;
+                Console.WriteLine($"  t in [{piece.Start:F3}, {piece.End:F3}]: eta = {glm.Intercept(0):F2} {glm.Coefficient(0, 0):+0.00;-0.00} x1 {glm.Coefficient(0, 1):+0.00;-0.00} x2 + ... ({glm.Family!.Name}, {glm.Link.Name} link)");
+            }
+
+            ActivationRegion centre = LinearityAnalysis.RegionAt(relu, new double[10]);
+            Console.WriteLine($"the region of the origin: {centre.Inequalities.Count} inequalities, the nearest boundary {centre.DistanceToBoundary():F3} away");
+            RegionCensus census = LinearityAnalysis.CountRegions(relu, x);
+            Console.WriteLine($"the 2,000 rows lie in {census.DistinctRegions} regions (the largest holds {census.LargestRegionRows})");
+            // README:scale:end
+        });
+        File.WriteAllText(Path.Combine(Path.GetTempPath(), "nnlinearity-readme-scale.txt"), text);
+        Assert.Contains("GLM? No", text, StringComparison.Ordinal);
+        Assert.Contains("4929 parameters; matrix-free", text, StringComparison.Ordinal);
+        Assert.Contains("Analysed at 1000 rows of 2000 (a seeded sample)", text, StringComparison.Ordinal);
+        Assert.Contains("(binomial, logit link)", text, StringComparison.Ordinal);
+
+        // The README shows this run's output (the same digits on every SIMD path); lines with rounding-level numbers aside.
+        string readme = File.ReadAllText(Path.Combine(Root(), "README.md"));
+        foreach (string line in text.Split(Environment.NewLine).Where(l => l.Length > 0 && !l.Contains("E-1", StringComparison.Ordinal)))
+        {
+            if (!readme.Contains(line, StringComparison.Ordinal)) throw new Xunit.Sdk.XunitException("README lacks: " + line);
+        }
+    }
+
+    /// <summary>The README's real-size block is, line for line, the code between the scale markers.</summary>
+    [Fact]
+    public void Readme_Scale_IsTheTestedCode() => AssertBlock("README:scale", "<!-- tested: scale -->");
+
     /// <summary>The README's linearity block is, line for line, the code between the linearity markers.</summary>
     [Fact]
     public void Readme_Linearity_IsTheTestedCode() => AssertBlock("README:linearity", "<!-- tested: linearity -->");

@@ -95,13 +95,18 @@ public sealed class LocalGlm
     {
         var sb = new StringBuilder();
         sb.Append("Local GLM on the activation region ");
-        sb.Append(string.Join(" | ", ActivationPattern.Select(l => string.Concat(l.Select(b => b ? '1' : '0')))));
+        // Patterns of up to 32 units per layer are printed bit by bit; wider ones as counts.
+        sb.Append(string.Join(" | ", ActivationPattern.Select(l => l.Count <= 32
+            ? string.Concat(l.Select(b => b ? '1' : '0'))
+            : string.Create(CultureInfo.InvariantCulture, $"{l.Count(b => b)} of {l.Count} on"))));
         sb.Append(CultureInfo.InvariantCulture, $" ({(Family is null ? "multinomial, softmax" : $"{Family.Name}, {Link.Name} link")})");
+        const int Shown = 10;
         for (int o = 0; o < Outputs; o++)
         {
             sb.AppendLine();
             sb.Append(CultureInfo.InvariantCulture, $"  eta{o + 1} = {_c[o]:G6}");
-            for (int i = 0; i < Inputs; i++) sb.Append(CultureInfo.InvariantCulture, $" {(_a[o * Inputs + i] < 0 ? '-' : '+')} {Math.Abs(_a[o * Inputs + i]):G6} x{i + 1}");
+            for (int i = 0; i < Math.Min(Inputs, Shown); i++) sb.Append(CultureInfo.InvariantCulture, $" {(_a[o * Inputs + i] < 0 ? '-' : '+')} {Math.Abs(_a[o * Inputs + i]):G6} x{i + 1}");
+            if (Inputs > Shown) sb.Append(CultureInfo.InvariantCulture, $" + ... ({Inputs - Shown} more inputs)");
         }
 
         return sb.ToString();

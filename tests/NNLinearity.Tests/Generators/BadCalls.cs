@@ -262,7 +262,7 @@ public static partial class BadInputArbitraries
     }
 
     private static Gen<BadCall> BridgeAndAnalysisCalls() =>
-        from kind in Gen.Choose(0, 11)
+        from kind in Gen.Choose(0, 19)
         from bad in Gen.Elements(NonFinite)
         from rows in Gen.Choose(2, 9)
         select BridgeOrAnalysisCall(kind, bad, rows);
@@ -280,7 +280,8 @@ public static partial class BadInputArbitraries
             case 2: return Arg("GlmBridge.ToLayer", "fit", "intercept only", () => GlmBridge.ToLayer(NNLinearity.Glm.Glm.Fit(new double[rows, 0], y, GlmFamily.Binomial)));
             case 3: return new BadCall("Collapse.ToSingleLayer", "model", "a tanh hidden layer", typeof(InvalidOperationException), () => Collapse.ToSingleLayer(tanh));
             case 4:
-                LinearityOptions[] badOptions = [new() { Tolerance = bad }, new() { Tolerance = 0 }, new() { Tolerance = -1e-10 }, new() { MaxRows = 0 }, new() { AdditivityTrials = -1 }, new() { ConcavityTrials = -rows }];
+                LinearityOptions[] badOptions = [new() { Tolerance = bad }, new() { Tolerance = 0 }, new() { Tolerance = -1e-10 }, new() { MaxRows = 0 }, new() { AdditivityTrials = -1 }, new() { ConcavityTrials = -rows },
+                    new() { SpectrumRows = 0 }, new() { HessianProbes = 0 }, new() { BlockProbes = -1 }, new() { LanczosSteps = 1 }, new() { DenseParameterLimit = -1 }, new() { Method = (HessianMethod)7 }];
                 LinearityOptions o = badOptions[rows % badOptions.Length];
                 return Arg("LinearityAnalysis.Analyze", "options", o.ToString(), () => LinearityAnalysis.Analyze(relu, x, options: o));
             case 5: x[rows - 1, 0] = bad; return Arg("LinearityAnalysis.Analyze", "x", $"[{rows - 1}, 0] = {bad}", () => LinearityAnalysis.Analyze(relu, x));
@@ -289,7 +290,15 @@ public static partial class BadInputArbitraries
             case 8: return Arg("LinearityAnalysis.Analyze", "x", "no rows", () => LinearityAnalysis.Analyze(relu, new double[0, 2]));
             case 9: return Arg("LinearityAnalysis.LocalGlmAt", "x", $"= {bad}", () => LinearityAnalysis.LocalGlmAt(relu, [0.5, bad]));
             case 10: return Arg("LinearityAnalysis.LocalGlmAt", "x", "three values", () => LinearityAnalysis.LocalGlmAt(relu, [0.5, 0.1, 0.2]));
-            default: return new BadCall("LinearityAnalysis.LocalGlmAt", "model", "a tanh hidden layer", typeof(InvalidOperationException), () => LinearityAnalysis.LocalGlmAt(tanh, [0.5, 0.1]));
+            case 11: return new BadCall("LinearityAnalysis.LocalGlmAt", "model", "a tanh hidden layer", typeof(InvalidOperationException), () => LinearityAnalysis.LocalGlmAt(tanh, [0.5, 0.1]));
+            case 12: return Arg("LinearityAnalysis.RegionAt", "x", $"= {bad}", () => LinearityAnalysis.RegionAt(relu, [bad, 0.1]));
+            case 13: return Arg("LinearityAnalysis.RegionAt", "x", "one value", () => LinearityAnalysis.RegionAt(relu, [0.5]));
+            case 14: return new BadCall("LinearityAnalysis.RegionAt", "model", "a tanh hidden layer", typeof(InvalidOperationException), () => LinearityAnalysis.RegionAt(tanh, [0.5, 0.1]));
+            case 15: return Arg("LinearityAnalysis.Segment", "x1", $"= {bad}", () => LinearityAnalysis.Segment(relu, [0.5, 0.1], [0.2, bad]));
+            case 16: return Arg("LinearityAnalysis.Segment", "x0", "three values", () => LinearityAnalysis.Segment(relu, [0.5, 0.1, 0.3], [0.2, 0.1]));
+            case 17: x[0, 1] = bad; return Arg("LinearityAnalysis.CountRegions", "x", $"[0, 1] = {bad}", () => LinearityAnalysis.CountRegions(relu, x));
+            case 18: return Arg("LinearityAnalysis.CountRegions", "x", "three columns", () => LinearityAnalysis.CountRegions(relu, new double[rows, 3]));
+            default: return Arg("LinearityAnalysis.Analyze<float>", "x", "three columns", () => LinearityAnalysis.Analyze(StackedGlm.Create<float>(2, [new LayerSpec(3, new TanhLink()), new LayerSpec(1, new LogitLink())], GlmFamily.Binomial), new float[rows, 3]));
         }
     }
 

@@ -200,7 +200,7 @@ public class NetworkUncertaintyLawTests
         // before its last update, as R's) are the weights at its coefficients: Fisher scoring on a non-canonical
         // link converges linearly, and one refit can leave 1e-9 between them.
         GlmFit fit = first;
-        for (int r = 0; r < 6; r++)
+        for (int r = 0; r < 60; r++)
         {
             GlmFit next = NNLinearity.Glm.Glm.Fit(c.X, c.Rows, c.Columns, c.Y, c.Family, c.Link, new GlmOptions { Epsilon = 1e-12, MaxIterations = 100, Start = fit.Coefficients });
             double move = next.Coefficients.Zip(fit.Coefficients, (a, b) => Math.Abs(a - b)).Max(), size = next.Coefficients.Max(Math.Abs);
