@@ -120,6 +120,47 @@ internal static unsafe class Gemm
         }
     }
 
+    /// <summary>
+    /// Z [m, n] = X [m, k] W^T + b for a W [n, k] not packed yet: each thread packs the panels it multiplies, slice by
+    /// slice just before their first use (so the packing is spread over the threads and overlapped with the products),
+    /// into <paramref name="packedWt"/>, which then holds <see cref="PackTransposed"/>'s layout for later calls. The
+    /// result is <see cref="Forward"/>'s, bit for bit.
+    /// </summary>
+    public static void ForwardPacking<T>(ReadOnlySpan<T> x, int m, int k, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, int n, Span<T> z, Span<T> packedWt, int threads)
+        where T : unmanaged
+    {
+        if (n == 0) return;
+        if (m == 0 || k == 0)
+        {
+            PackTransposed(w, n, k, packedWt);
+            Forward(x, m, k, packedWt, bias, n, z, threads);
+            return;
+        }
+
+        int panels = (n + NR<T>() - 1) / NR<T>();
+        if (packedWt.Length < panels * NR<T>() * k) throw new ArgumentException($"packedWt has {packedWt.Length} values; {panels * NR<T>() * k} are needed.", nameof(packedWt));
+        fixed (T* px = x, pw = packedWt, pb = bias, pz = z, praw = w)
+        {
+            var job = new Job<T>(px, pw, pb, pz, m, n, k, praw);
+            int chunks = Chunks(panels, 2.0 * m * n * k, threads);
+            if (chunks <= 1) ForwardRange(job, 0, panels);
+            else RunParallel(job, panels, chunks, 0);
+        }
+    }
+
+    /// <summary>Packs the slice [pc, pc + kc) of panel q of W^T (zero past n).</summary>
+    private static void PackSlice<T>(T* w, int n, int k, int q, int pc, int kc, T* panel) where T : unmanaged
+    {
+        int nr = NR<T>(), cols = Math.Min(nr, n - q * nr);
+        T* dst = panel + (nint)pc * nr;
+        if (cols < nr) new Span<T>(dst, kc * nr).Clear();
+        for (int j = 0; j < cols; j++)
+        {
+            T* row = w + (nint)(q * nr + j) * k + pc;
+            for (int p = 0; p < kc; p++) dst[p * nr + j] = row[p];
+        }
+    }
+
     /// <summary>dX [m, k] = dZ [m, n] W [n, k].</summary>
     public static void BackwardInput<T>(ReadOnlySpan<T> dz, int m, int n, ReadOnlySpan<T> w, int k, Span<T> dx, int threads) where T : unmanaged
     {
@@ -155,9 +196,12 @@ internal static unsafe class Gemm
     }
 
     /// <summary>The operands of one product (pointers stay pinned by the caller for its duration).</summary>
-    private readonly struct Job<T>(T* a, T* b, T* bias, T* c, int m, int n, int k) where T : unmanaged
+    private readonly struct Job<T>(T* a, T* b, T* bias, T* c, int m, int n, int k, T* w = null) where T : unmanaged
     {
         public readonly T* A = a, B = b, Bias = bias, C = c;
+
+        /// <summary>When not null, W [n, k] row-major: each worker packs its own panels of B from it as it first uses them.</summary>
+        public readonly T* W = w;
         public readonly int M = m, N = n, K = k;
     }
 
@@ -233,6 +277,7 @@ internal static unsafe class Gemm
                 for (int q = lo; q < hi; q++)
                 {
                     int j0 = q * nr, cols = Math.Min(nr, n - j0);
+                    if (job.W != null && ic == 0) PackSlice(job.W, n, k, q, pc, kc, job.B + (nint)q * nr * k);
                     T* panel = job.B + (nint)q * nr * k + (nint)pc * nr;
                     T* b0 = null;
                     if (pc == 0)

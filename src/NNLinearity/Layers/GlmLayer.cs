@@ -213,6 +213,33 @@ public abstract class GlmLayer<T> : GlmLayer where T : unmanaged, IBinaryFloatin
         return _packed;
     }
 
+    /// <summary>
+    /// The product with stale panels: packs them inside it (each thread its own, as it first uses them) and marks them
+    /// fresh. False when another reader repacked first (the caller then multiplies with the fresh panels).
+    /// </summary>
+    private bool ForwardRepacking(ReadOnlySpan<T> x, int rows, Span<T> eta, int threads)
+    {
+        lock (_packLock)
+        {
+            long version = Volatile.Read(ref _version);
+            if (_packedVersion == version) return false;
+            int len = Gemm.PackedLength<T>(OutputCount, InputCount);
+            if (_packed.Length != len) _packed = new T[len];
+            if (rows == 0 || InputCount == 0)
+            {
+                Gemm.PackTransposed<T>(Weights, OutputCount, InputCount, _packed);
+                Gemm.Forward(x, rows, InputCount, _packed, Bias, OutputCount, eta, threads);
+            }
+            else
+            {
+                Gemm.ForwardPacking(x, rows, InputCount, Weights, Bias, OutputCount, eta, _packed, threads);
+            }
+
+            Volatile.Write(ref _packedVersion, version);
+            return true;
+        }
+    }
+
     private void Repack()
     {
         lock (_packLock)
@@ -243,7 +270,11 @@ public abstract class GlmLayer<T> : GlmLayer where T : unmanaged, IBinaryFloatin
     internal void ForwardCore(ReadOnlySpan<T> x, int rows, Span<T> eta, Span<T> mu, Span<T> dMuDEta, int threads, ReadOnlySpan<T> offset = default)
     {
         int n = rows * OutputCount;
-        Gemm.Forward(x, rows, InputCount, PackedWeightsTransposed(), Bias, OutputCount, eta, threads);
+        if (Volatile.Read(ref _packedVersion) == Volatile.Read(ref _version) || !ForwardRepacking(x, rows, eta, threads))
+        {
+            Gemm.Forward(x, rows, InputCount, PackedWeightsTransposed(), Bias, OutputCount, eta, threads);
+        }
+
         if (!offset.IsEmpty)
         {
             Span<T> e = eta[..n];
