@@ -121,9 +121,8 @@ internal static unsafe class Gemm
     }
 
     /// <summary>
-    /// Z [m, n] = X [m, k] W^T + b for a W [n, k] not packed yet: each thread packs the panels it multiplies, slice by
-    /// slice just before their first use (so the packing is spread over the threads and overlapped with the products),
-    /// into <paramref name="packedWt"/>, which then holds <see cref="PackTransposed"/>'s layout for later calls. The
+    /// Z [m, n] = X [m, k] W^T + b for a W [n, k] not packed yet: each thread packs the panels it multiplies just
+    /// before multiplying them (so the packing is spread over the threads), into <paramref name="packedWt"/>, which then holds <see cref="PackTransposed"/>'s layout for later calls. The
     /// result is <see cref="Forward"/>'s, bit for bit.
     /// </summary>
     public static void ForwardPacking<T>(ReadOnlySpan<T> x, int m, int k, ReadOnlySpan<T> w, ReadOnlySpan<T> bias, int n, Span<T> z, Span<T> packedWt, int threads)
@@ -268,6 +267,13 @@ internal static unsafe class Gemm
         int m = job.M, n = job.N, k = job.K, nr = NR<T>(), mr = MR<T>(), kcMax = KC<T>();
         T* cEdge = Scratch<T>.Get(mr * nr + mr * kcMax + nr), aEdge = cEdge + mr * nr, biasPad = aEdge + mr * kcMax;
         new Span<T>(cEdge, mr * nr).Clear();
+        if (job.W != null)
+        {
+            // This thread's own panels, packed before its products (slice-by-slice packing interleaved with the
+            // products measured slower: it evicts the tiles' operands).
+            for (int q = lo; q < hi; q++) PackSlice(job.W, n, k, q, 0, k, job.B + (nint)q * nr * k);
+        }
+
         for (int pc = 0; pc < k; pc += kcMax)
         {
             int kc = Math.Min(kcMax, k - pc);
@@ -277,7 +283,6 @@ internal static unsafe class Gemm
                 for (int q = lo; q < hi; q++)
                 {
                     int j0 = q * nr, cols = Math.Min(nr, n - j0);
-                    if (job.W != null && ic == 0) PackSlice(job.W, n, k, q, pc, kc, job.B + (nint)q * nr * k);
                     T* panel = job.B + (nint)q * nr * k + (nint)pc * nr;
                     T* b0 = null;
                     if (pc == 0)
