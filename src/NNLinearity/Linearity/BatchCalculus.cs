@@ -30,6 +30,7 @@ internal sealed class BatchCalculus
     private readonly double[][] _z, _a, _d1, _d2, _rz, _ra, _delta, _rdelta, _s, _tmp;
     private readonly double[][] _zeroBias;
     private bool _forwardValid;
+    private bool _derivativesValid;
     private bool _secondValid;
 
     /// <summary>A calculus over the given rows (x [rows, inputs] row-major) at the given parameters.</summary>
@@ -113,19 +114,23 @@ internal sealed class BatchCalculus
 
     private ReadOnlySpan<double> Input(int l) => l == 0 ? _x.AsSpan(0, _m * _in[0]) : _a[l - 1];
 
-    /// <summary>eta [rows, outputs] at the current parameters (a view valid until the next call that moves them).</summary>
-    public ReadOnlySpan<double> Forward()
+    /// <summary>eta [rows, outputs] at the current parameters, with f'(z) of the hidden layers for backpropagation (a view valid until the next call that moves them).</summary>
+    public ReadOnlySpan<double> Forward() => Forward(derivatives: true);
+
+    private ReadOnlySpan<double> Forward(bool derivatives)
     {
-        if (_forwardValid) return _z[_layers - 1];
+        if (_forwardValid && (_derivativesValid || !derivatives)) return _z[_layers - 1];
         for (int l = 0; l < _layers; l++)
         {
             int n = _out[l];
             Gemm.Forward(Input(l), _m, _in[l], _packedW[l], _theta.AsSpan(_offset[l] + n * _in[l], n), n, _z[l], 1);
             if (l == _layers - 1) break; // the output layer's link does not enter eta
-            _links[l].Inverse(_z[l], _a[l], _d1[l]);
+            if (derivatives) _links[l].Inverse(_z[l], _a[l], _d1[l]);
+            else _links[l].Inverse(_z[l], _a[l]);
         }
 
         _forwardValid = true;
+        _derivativesValid = derivatives;
         _secondValid = false;
         return _z[_layers - 1];
     }
@@ -134,7 +139,7 @@ internal sealed class BatchCalculus
     public double[] Eta(ReadOnlySpan<double> theta)
     {
         SetParameters(theta);
-        return Forward().ToArray();
+        return Forward(derivatives: false).ToArray();
     }
 
     /// <summary>
