@@ -25,6 +25,7 @@ public enum HessianMethod
 /// <param name="Stage">What runs: "eta Hessian", "additivity", "log-likelihood", "concavity search".</param>
 /// <param name="Completed">Steps of the stage done.</param>
 /// <param name="Total">Steps of the stage.</param>
+/// <remarks>Thread safety: an immutable value; safe to share across threads.</remarks>
 public readonly record struct LinearityProgress(string Stage, int Completed, int Total);
 
 /// <summary>Settings of <see cref="LinearityAnalysis.Analyze{T}(StackedGlm{T}, T[,], T[,], LinearityOptions)"/>.</summary>

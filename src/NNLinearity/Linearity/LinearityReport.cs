@@ -19,6 +19,7 @@ namespace NNLinearity.Linearity;
 /// <param name="RankIsLowerBound">True when the rank reached the number of probes: the block's rank is at least this.</param>
 /// <param name="NormIsEstimate">True when the block was probed with random vectors rather than exactly.</param>
 /// <param name="Interacting">Whether the block is non-zero beyond rounding.</param>
+/// <remarks>Thread safety: immutable; safe to share across threads.</remarks>
 public sealed record BlockInteraction(string First, string Second, double Norm, int Rank, bool RankIsLowerBound, bool NormIsEstimate, bool Interacting);
 
 /// <summary>The evidence on whether a model is a GLM; <see cref="ToString"/> prints it.</summary>

@@ -123,6 +123,7 @@ public sealed class ActivationRegion
 /// <param name="T">Where on the segment, in [0, 1] (x0 + T (x1 - x0)).</param>
 /// <param name="Layer">Hidden layer (0-based).</param>
 /// <param name="Unit">Unit of that layer.</param>
+/// <remarks>Thread safety: an immutable value; safe to share across threads.</remarks>
 public readonly record struct SegmentKink(double T, int Layer, int Unit);
 
 /// <summary>One piece of a segment: the parameters [Start, End] on which one activation pattern, hence one GLM, holds.</summary>
@@ -214,6 +215,7 @@ public sealed class SegmentPath
 /// <param name="Rows">Rows counted.</param>
 /// <param name="DistinctRegions">Distinct activation patterns among them.</param>
 /// <param name="LargestRegionRows">Rows in the most populated region.</param>
+/// <remarks>Thread safety: an immutable value; safe to share across threads.</remarks>
 public readonly record struct RegionCensus(int Rows, int DistinctRegions, int LargestRegionRows);
 
 public static partial class LinearityAnalysis
