@@ -96,10 +96,14 @@ public sealed record LinearityReport
     /// <summary>The (a, b) of the largest additivity violation.</summary>
     public required (double A, double B) AdditivityWitness { get; init; }
 
-    /// <summary>Largest eigenvalue of the log-likelihood's parameter Hessian at the model's parameters (null without responses).</summary>
+    /// <summary>
+    /// Largest eigenvalue of the log-likelihood's parameter Hessian at the model's parameters (null without responses);
+    /// matrix-free, the largest Ritz value after <see cref="LinearityOptions.LanczosSteps"/> Lanczos steps (never above
+    /// the true one, and exact once the Krylov space is exhausted).
+    /// </summary>
     public double? LogLikelihoodMaxEigenvalue { get; init; }
 
-    /// <summary>Smallest eigenvalue of the log-likelihood's parameter Hessian at the model's parameters.</summary>
+    /// <summary>Smallest eigenvalue of the log-likelihood's parameter Hessian at the model's parameters (matrix-free, the smallest Ritz value: never below the true one).</summary>
     public double? LogLikelihoodMinEigenvalue { get; init; }
 
     /// <summary>Whether the log-likelihood is concave at the model's parameters (largest eigenvalue within rounding of 0 or below); null without responses or where the curvature overflows.</summary>
