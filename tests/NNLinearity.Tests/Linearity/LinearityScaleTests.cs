@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using System.Threading.Tasks;
 using NNLinearity.Families;
 using NNLinearity.Layers;
 using NNLinearity.Linearity;
@@ -380,6 +381,44 @@ public class LinearityScaleTests
         using var cts = new CancellationTokenSource();
         cts.Cancel();
         Assert.ThrowsAny<OperationCanceledException>(() => LinearityAnalysis.Analyze(model, x, y, new LinearityOptions { CancellationToken = cts.Token }));
+    }
+
+    /// <summary>
+    /// One model analysed and traced from many threads at once gives the sequential answers (reports, regions, segments),
+    /// and one segment's lazily built local GLMs are one object per piece whichever thread asks first.
+    /// </summary>
+    [Fact]
+    public void SharedModel_ManyThreads_GiveTheSequentialAnswers()
+    {
+        var model = StackedGlm.Create<double>(3, [new LayerSpec(8, new ReluLink()), new LayerSpec(6, new LeakyReluLink(0.1)), new LayerSpec(1, new LogitLink())], GlmFamily.Binomial, seed: 3);
+        var rng = new Random(5);
+        var x = new double[40, 3];
+        var y = new double[40, 1];
+        for (int i = 0; i < 40; i++)
+        {
+            for (int j = 0; j < 3; j++) x[i, j] = 2 * rng.NextDouble() - 1;
+            y[i, 0] = i % 2;
+        }
+
+        var options = new LinearityOptions { AdditivityTrials = 5, ConcavityTrials = 2, Seed = 1 };
+        string report = LinearityAnalysis.Analyze(model, x, y, options).ToString();
+        double[] a = [1, -1, 0.5], b = [-1, 1, -0.5];
+        SegmentPath sequential = LinearityAnalysis.Segment(model, a, b);
+        string Describe(SegmentPath p) => string.Join(";", p.Pieces.Select(q => $"{q.Start:R}-{q.End:R}:{SegmentPath.Key(q.ActivationPattern)}:{q.LocalGlm.Intercept(0):R}"));
+        string expectedPath = Describe(sequential), expectedRegion = string.Join(";", LinearityAnalysis.RegionAt(model, a).Inequalities.Select(q => $"{q.Offset:R}"));
+        SegmentPath shared = LinearityAnalysis.Segment(model, a, b);
+        var glms = new LocalGlm[8][];
+        Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, t =>
+        {
+            Assert.Equal(report, LinearityAnalysis.Analyze(model, x, y, options).ToString());
+            Assert.Equal(expectedPath, Describe(LinearityAnalysis.Segment(model, a, b)));
+            Assert.Equal(expectedRegion, string.Join(";", LinearityAnalysis.RegionAt(model, a).Inequalities.Select(q => $"{q.Offset:R}")));
+            glms[t] = shared.Pieces.Select(p => p.LocalGlm).ToArray();
+        });
+        for (int t = 1; t < 8; t++)
+        {
+            for (int i = 0; i < glms[0].Length; i++) Assert.Same(glms[0][i], glms[t][i]);
+        }
     }
 
     /// <summary>The vectorised dot product and axpy of the spectra equal naive loops at every length around the vector width.</summary>
