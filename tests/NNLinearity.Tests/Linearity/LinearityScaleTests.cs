@@ -177,6 +177,26 @@ public class LinearityScaleTests
         return true;
     }
 
+    /// <summary>With fewer probes than the rank, the matrix-free rank is the number of probes, flagged as a lower bound; with more, it is the dense rank.</summary>
+    [Law]
+    public bool MatrixFree_Rank_IsExactBelowTheProbes_ALowerBoundAbove(DeepCase d, FsCheck.PositiveInt probeSeed)
+    {
+        NetworkCase c = d.Case;
+        StackedGlm<double> model = c.Model<double>();
+        double[,] x = To2D(c.X, c.Rows, c.Inputs);
+        int probes = 1 + probeSeed.Get % 6;
+        var common = new LinearityOptions { AdditivityTrials = 0, ConcavityTrials = 0, Seed = c.Seed, SpectrumRows = 1, HessianProbes = probes, BlockProbes = 4 };
+        LinearityReport dense = LinearityAnalysis.Analyze(model, x, options: common with { Method = HessianMethod.Dense });
+        LinearityReport free = LinearityAnalysis.Analyze(model, x, options: common with { Method = HessianMethod.MatrixFree });
+        int expected = Math.Min(dense.EtaHessianRank, probes);
+        if (free.EtaHessianRank != expected || free.EtaHessianRankIsLowerBound != (dense.EtaHessianRank >= probes && probes < model.ParameterCount))
+        {
+            throw new XunitException($"dense rank {dense.EtaHessianRank}, {probes} probes: matrix-free {free.EtaHessianRank} (lower bound {free.EtaHessianRankIsLowerBound}) ({c})");
+        }
+
+        return true;
+    }
+
     /// <summary>One layer is reported linear in its parameters at every size, matrix-free too.</summary>
     [Law]
     public bool OneLayer_IsLinear_AtEverySize(OneLayerCase o, FsCheck.PositiveInt widthSeed)
