@@ -34,17 +34,16 @@ internal sealed class BatchCalculus
     private bool _secondValid;
 
     /// <summary>A calculus over the given rows (x [rows, inputs] row-major) at the given parameters.</summary>
-    public BatchCalculus(int[] inputs, int[] outputs, ILinkFunction[] links, double[] x, int rows, ReadOnlySpan<double> theta)
+    public BatchCalculus(StackShape shape, double[] x, int rows, ReadOnlySpan<double> theta)
     {
-        _layers = inputs.Length;
-        _in = inputs;
-        _out = outputs;
-        _links = links;
+        _layers = shape.Layers;
+        _in = shape.In;
+        _out = shape.Out;
+        _links = shape.Links;
+        _offset = shape.Offset;
         _m = rows;
         _x = x;
-        _offset = new int[_layers + 1];
-        for (int l = 0; l < _layers; l++) _offset[l + 1] = _offset[l] + _out[l] * (_in[l] + 1);
-        ParameterCount = _offset[_layers];
+        ParameterCount = shape.ParameterCount;
         _theta = theta.ToArray();
         _packedW = new double[_layers][];
         _packedV = new double[_layers][];
@@ -72,7 +71,7 @@ internal sealed class BatchCalculus
     /// <summary>The calculus of a model over rows of x (in double), at the model's parameters.</summary>
     public static BatchCalculus Of<T>(StackedGlm<T> model, double[] x, int rows, ReadOnlySpan<double> theta)
         where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T> =>
-        new(model.Layers.Select(l => l.InputCount).ToArray(), model.Layers.Select(l => l.OutputCount).ToArray(), model.Layers.Select(l => l.Link).ToArray(), x, rows, theta);
+        new(StackShape.Of(model), x, rows, theta);
 
     public int ParameterCount { get; }
 

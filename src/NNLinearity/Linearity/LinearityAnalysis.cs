@@ -209,9 +209,7 @@ public static partial class LinearityAnalysis
                 }
             }
 
-            T[] parameters = model.GetParameters();
-            _theta = new double[parameters.Length];
-            for (int i = 0; i < _theta.Length; i++) _theta[i] = double.CreateTruncating(parameters[i]);
+            _theta = StackShape.Parameters(model);
             _p = _theta.Length;
             _calc = BatchCalculus.Of(model, _x, _rows.Length, _theta);
             _dense = o.Method == HessianMethod.Dense || (o.Method == HessianMethod.Auto && _p <= o.DenseParameterLimit);

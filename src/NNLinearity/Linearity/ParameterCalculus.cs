@@ -19,7 +19,7 @@ internal sealed class ParameterCalculus
     private readonly double[][] _z, _a, _d1, _d2, _rz, _ra, _delta, _rdelta;
 
     public ParameterCalculus(StackedGlm<double> model, ReadOnlySpan<double> theta)
-        : this(model.Layers.Select(l => l.InputCount).ToArray(), model.Layers.Select(l => l.OutputCount).ToArray(), model.Layers.Select(l => l.Link).ToArray(), theta)
+        : this(StackShape.Of(model), theta)
     {
     }
 
@@ -27,20 +27,16 @@ internal sealed class ParameterCalculus
     public static ParameterCalculus Of<T>(StackedGlm<T> model)
         where T : unmanaged, System.Numerics.IBinaryFloatingPointIeee754<T>
     {
-        T[] p = model.GetParameters();
-        double[] theta = new double[p.Length];
-        for (int i = 0; i < p.Length; i++) theta[i] = double.CreateTruncating(p[i]);
-        return new ParameterCalculus(model.Layers.Select(l => l.InputCount).ToArray(), model.Layers.Select(l => l.OutputCount).ToArray(), model.Layers.Select(l => l.Link).ToArray(), theta);
+        return new ParameterCalculus(StackShape.Of(model), StackShape.Parameters(model));
     }
 
-    private ParameterCalculus(int[] inputs, int[] outputs, ILinkFunction[] links, ReadOnlySpan<double> theta)
+    private ParameterCalculus(StackShape shape, ReadOnlySpan<double> theta)
     {
-        _layers = inputs.Length;
-        _in = inputs;
-        _out = outputs;
-        _offset = new int[_layers + 1];
-        _links = links;
-        for (int l = 0; l < _layers; l++) _offset[l + 1] = _offset[l] + _out[l] * (_in[l] + 1);
+        _layers = shape.Layers;
+        _in = shape.In;
+        _out = shape.Out;
+        _offset = shape.Offset;
+        _links = shape.Links;
 
         _theta = theta.ToArray();
         ParameterCount = _offset[_layers];

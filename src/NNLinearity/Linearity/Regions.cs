@@ -344,7 +344,7 @@ public static partial class LinearityAnalysis
             if (model.Layers[l].Link is not (IdentityLink or ReluLink or LeakyReluLink)) return null;
         }
 
-        var net = new PiecewiseNetwork(model.Layers.Select(l => l.InputCount).ToArray(), model.Layers.Select(l => l.OutputCount).ToArray(), model.Layers.Select(l => l.Link).ToArray(), theta, model.Family);
+        var net = new PiecewiseNetwork(StackShape.Of(model), theta, model.Family);
         return net.Glm(net.PatternAt(x));
     }
 
@@ -362,23 +362,22 @@ public static partial class LinearityAnalysis
         private readonly double[] _slopeOn, _slopeOff;
         private readonly bool[] _kinked;
 
-        public PiecewiseNetwork(int[] inputs, int[] outputs, ILinkFunction[] links, double[] theta, GlmFamily? family)
+        public PiecewiseNetwork(StackShape shape, double[] theta, GlmFamily? family)
         {
-            _layers = inputs.Length;
-            _in = inputs;
-            _out = outputs;
-            _links = links;
+            _layers = shape.Layers;
+            _in = shape.In;
+            _out = shape.Out;
+            _links = shape.Links;
             _theta = theta;
             _family = family;
-            _offset = new int[_layers + 1];
-            for (int l = 0; l < _layers; l++) _offset[l + 1] = _offset[l] + _out[l] * (_in[l] + 1);
+            _offset = shape.Offset;
             _slopeOn = new double[_layers];
             _slopeOff = new double[_layers];
             _kinked = new bool[_layers];
             for (int l = 0; l < _layers - 1; l++)
             {
-                _slopeOn[l] = links[l].InverseDerivative(1.0);
-                _slopeOff[l] = links[l].InverseDerivative(-1.0);
+                _slopeOn[l] = _links[l].InverseDerivative(1.0);
+                _slopeOff[l] = _links[l].InverseDerivative(-1.0);
                 _kinked[l] = _slopeOn[l] != _slopeOff[l];
             }
         }
@@ -386,10 +385,7 @@ public static partial class LinearityAnalysis
         public static PiecewiseNetwork Of<T>(StackedGlm<T> model)
             where T : unmanaged, IBinaryFloatingPointIeee754<T>
         {
-            T[] p = model.GetParameters();
-            var theta = new double[p.Length];
-            for (int i = 0; i < p.Length; i++) theta[i] = double.CreateTruncating(p[i]);
-            return new PiecewiseNetwork(model.Layers.Select(l => l.InputCount).ToArray(), model.Layers.Select(l => l.OutputCount).ToArray(), model.Layers.Select(l => l.Link).ToArray(), theta, model.Family);
+            return new PiecewiseNetwork(StackShape.Of(model), StackShape.Parameters(model), model.Family);
         }
 
         private double W(int l, int o, int i) => _theta[_offset[l] + o * _in[l] + i];

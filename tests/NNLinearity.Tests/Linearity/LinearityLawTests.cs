@@ -16,7 +16,7 @@ namespace NNLinearity.Tests.Linearity;
 /// <summary>The two claims: one layer is exactly a GLM; depth is not (unless every hidden link is affine).</summary>
 public class LinearityLawTests
 {
-    private static double[,] To2D(double[] values, int rows, int cols)
+    internal static double[,] To2D(double[] values, int rows, int cols)
     {
         var m = new double[rows, cols];
         for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) m[i, j] = values[i * cols + j];

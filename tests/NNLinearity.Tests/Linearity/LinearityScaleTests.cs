@@ -19,12 +19,7 @@ namespace NNLinearity.Tests.Linearity;
 /// </summary>
 public class LinearityScaleTests
 {
-    private static double[,] To2D(double[] values, int rows, int cols)
-    {
-        var m = new double[rows, cols];
-        for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) m[i, j] = values[i * cols + j];
-        return m;
-    }
+    private static double[,] To2D(double[] values, int rows, int cols) => LinearityLawTests.To2D(values, rows, cols);
 
     private static double[] Gaussian(int n, Random rng) => Enumerable.Range(0, n).Select(_ => MathNet.Numerics.Distributions.Normal.Sample(rng, 0, 1)).ToArray();
 
