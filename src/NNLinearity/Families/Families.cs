@@ -63,6 +63,24 @@ public sealed class GaussianFamily : GlmFamily
 
         return n * (Math.Log(2 * Math.PI * deviance / n) + 1) + 2 - sumLogW;
     }
+
+    /// <summary>Sums: rows with positive weight, the sum of their log weights.</summary>
+    internal override int AicSumCount => 2;
+
+    internal override void AccumulateAicSums(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, Span<double> sums)
+    {
+        foreach (double w in weights)
+        {
+            if (w > 0)
+            {
+                sums[0]++;
+                sums[1] += Math.Log(w);
+            }
+        }
+    }
+
+    internal override double? AicFromSums(ReadOnlySpan<double> sums, double deviance) =>
+        sums[0] * (Math.Log(2 * Math.PI * deviance / sums[0]) + 1) + 2 - sums[1];
 }
 
 /// <summary>
@@ -157,6 +175,22 @@ public class BinomialFamily : GlmFamily
         return -2.0 * s;
     }
 
+    /// <summary>Sums: rows that are not one 0/1 trial, the log binomial probabilities of the rows with weight.</summary>
+    internal override int AicSumCount => 2;
+
+    internal override void AccumulateAicSums(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, Span<double> sums)
+    {
+        for (int i = 0; i < y.Length; i++)
+        {
+            double m = weights[i];
+            if (m != 1.0 || (y[i] != 0.0 && y[i] != 1.0)) sums[0]++;
+            if (m <= 0) continue;
+            sums[1] += LogBinomialPmf(Math.Round(m * y[i], MidpointRounding.ToEven), Math.Round(m, MidpointRounding.ToEven), mu[i]);
+        }
+    }
+
+    internal override double? AicFromSums(ReadOnlySpan<double> sums, double deviance) => sums[0] == 0 ? deviance : -2.0 * sums[1];
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool AllZeroOrOne(ReadOnlySpan<double> y)
     {
@@ -186,6 +220,10 @@ public class BinomialFamily : GlmFamily
 /// <remarks>Thread safety: immutable; one instance may serve any number of fits and threads at once.</remarks>
 public sealed class QuasiBinomialFamily : BinomialFamily
 {
+    internal override int AicSumCount => 0;
+
+    internal override double? AicFromSums(ReadOnlySpan<double> sums, double deviance) => null;
+
     /// <inheritdoc />
     public override string Name => "quasibinomial";
 
@@ -295,12 +333,44 @@ public class PoissonFamily : GlmFamily
 
         return -2.0 * s;
     }
+
+    /// <summary>Sums: rows with weight and a non-integer count, the weighted log Poisson probabilities.</summary>
+    internal override int AicSumCount => 2;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal override void AccumulateAicSums(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, Span<double> sums)
+    {
+        Span<double> logMu = stackalloc double[256];
+        for (int r0 = 0; r0 < y.Length; r0 += logMu.Length)
+        {
+            int rows = Math.Min(logMu.Length, y.Length - r0);
+            VectorMath.Log(mu.Slice(r0, rows), logMu);
+            for (int i = 0; i < rows; i++)
+            {
+                double w = weights[r0 + i], yi = y[r0 + i];
+                if (w <= 0) continue;
+                if (yi != Math.Floor(yi))
+                {
+                    sums[0]++;
+                    continue;
+                }
+
+                sums[1] += w * ((yi == 0 ? 0.0 : yi * logMu[i]) - mu[r0 + i] - Special.LogFactorial(yi));
+            }
+        }
+    }
+
+    internal override double? AicFromSums(ReadOnlySpan<double> sums, double deviance) => sums[0] > 0 ? double.PositiveInfinity : -2.0 * sums[1];
 }
 
 /// <summary>The quasi-Poisson family: Poisson variance and deviance, dispersion estimated, no likelihood.</summary>
 /// <remarks>Thread safety: immutable; one instance may serve any number of fits and threads at once.</remarks>
 public sealed class QuasiPoissonFamily : PoissonFamily
 {
+    internal override int AicSumCount => 0;
+
+    internal override double? AicFromSums(ReadOnlySpan<double> sums, double deviance) => null;
+
     /// <inheritdoc />
     public override string Name => "quasipoisson";
 
@@ -375,6 +445,29 @@ public sealed class GammaFamily : GlmFamily
 
         return -2.0 * s + 2.0;
     }
+
+    /// <summary>Sums over rows with weight: w, w log mu, w log y, w y / mu (the dispersion dev / sum(w) is applied at the end).</summary>
+    internal override int AicSumCount => 4;
+
+    internal override void AccumulateAicSums(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, Span<double> sums)
+    {
+        for (int i = 0; i < y.Length; i++)
+        {
+            double w = weights[i];
+            if (w <= 0) continue;
+            sums[0] += w;
+            sums[1] += w * Math.Log(mu[i]);
+            sums[2] += w * Math.Log(y[i]);
+            sums[3] += w * y[i] / mu[i];
+        }
+    }
+
+    internal override double? AicFromSums(ReadOnlySpan<double> sums, double deviance)
+    {
+        double sumW = sums[0], disp = deviance / sumW, shape = 1.0 / disp;
+        double s = -Special.LogGamma(shape) * sumW - shape * (sums[1] + Math.Log(disp) * sumW) + (shape - 1.0) * sums[2] - sums[3] / disp;
+        return -2.0 * s + 2.0;
+    }
 }
 
 /// <summary>The inverse Gaussian family: V(mu) = mu^3, positive responses.</summary>
@@ -432,6 +525,22 @@ public sealed class InverseGaussianFamily : GlmFamily
 
         return sumW * (1 + Math.Log(deviance / sumW * 2 * Math.PI)) + 3 * sumLogY + 2;
     }
+
+    /// <summary>Sums over rows with weight: w, w log y.</summary>
+    internal override int AicSumCount => 2;
+
+    internal override void AccumulateAicSums(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, Span<double> sums)
+    {
+        for (int i = 0; i < y.Length; i++)
+        {
+            if (weights[i] <= 0) continue;
+            sums[0] += weights[i];
+            sums[1] += weights[i] * Math.Log(y[i]);
+        }
+    }
+
+    internal override double? AicFromSums(ReadOnlySpan<double> sums, double deviance) =>
+        sums[0] * (1 + Math.Log(deviance / sums[0] * 2 * Math.PI)) + 3 * sums[1] + 2;
 }
 
 /// <summary>The negative binomial family with known shape theta (MASS::negative.binomial): V(mu) = mu + mu^2 / theta. The dispersion is fixed at 1, as for MASS::glm.nb.</summary>
@@ -503,6 +612,17 @@ public sealed class NegativeBinomialFamily : GlmFamily
 
         return 2.0 * s;
     }
+
+    /// <summary>One sum: the weighted negative log-likelihood terms.</summary>
+    internal override int AicSumCount => 1;
+
+    internal override void AccumulateAicSums(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, Span<double> sums)
+    {
+        double? part = AicTerm(y, mu, weights, 0);
+        sums[0] += part!.Value / 2.0;
+    }
+
+    internal override double? AicFromSums(ReadOnlySpan<double> sums, double deviance) => 2.0 * sums[0];
 }
 
 /// <summary>

@@ -73,6 +73,20 @@ public abstract class GlmFamily
     /// <param name="deviance">The model deviance.</param>
     public abstract double? AicTerm(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, double deviance);
 
+    /// <summary>
+    /// How many running sums <see cref="AccumulateAicSums"/> keeps: the family's AIC term as sums over rows, so that
+    /// data streamed in chunks or held in partitions give <see cref="AicTerm"/> without the rows. 0 when the family has no likelihood.
+    /// </summary>
+    internal virtual int AicSumCount => 0;
+
+    /// <summary>Adds a block of rows' contributions to the AIC sums (each sum is a plain sum over rows).</summary>
+    internal virtual void AccumulateAicSums(ReadOnlySpan<double> y, ReadOnlySpan<double> mu, ReadOnlySpan<double> weights, Span<double> sums)
+    {
+    }
+
+    /// <summary><see cref="AicTerm"/> from the sums over every row and the deviance; null when the family has no likelihood.</summary>
+    internal virtual double? AicFromSums(ReadOnlySpan<double> sums, double deviance) => null;
+
     /// <summary>dV/dmu, for the curvature of the deviance in eta (exact log-likelihood Hessians).</summary>
     internal abstract double VarianceDerivative(double mu);
 

@@ -68,6 +68,12 @@ public enum GlmDiagnosticKind
     /// it was truncated at 0, or the alternation with IRLS stopped at its limit (MASS: "alternation limit reached").
     /// </summary>
     ThetaEstimate,
+
+    /// <summary>
+    /// A streamed or partitioned fit solved near-collinear normal equations (a column's part not explained by the
+    /// columns before it below 1e-4 of its weighted norm): its coefficients keep fewer digits than R's QR would.
+    /// </summary>
+    NearCollinearNormalEquations,
 }
 
 /// <summary>A condition reported by a fit, with a readable message.</summary>

@@ -152,6 +152,9 @@ public sealed partial class GlmFit
     /// <summary>Number of rows the model was fitted to (zero-weight rows included).</summary>
     public required int RowCount { get; init; }
 
+    /// <summary>Passes over the data a streamed or partitioned fit made (<see cref="Glm.FitStreaming(IGlmChunkSource, GlmFamily, ILinkFunction?, GlmStreamingOptions?)"/>); 0 for a fit in memory.</summary>
+    public int DataPasses { get; init; }
+
     /// <summary>True when the fit keeps its per-row results (<see cref="GlmOptions.KeepRowResults"/>).</summary>
     public bool HasRowResults => _fittedValues is not null;
 
@@ -197,8 +200,10 @@ public sealed partial class GlmFit
 
     private readonly IReadOnlyList<double>? _fittedValues, _linearPredictors, _priorWeights, _workingWeights, _response;
 
-    private static InvalidOperationException NoRowResults(string what) =>
-        new($"{what} is not available: the fit was made with GlmOptions.KeepRowResults = false, which keeps no per-row results.");
+    private InvalidOperationException NoRowResults(string what) =>
+        new(DataPasses > 0
+            ? $"{what} is not available: a streamed fit keeps no per-row results (the rows were read in chunks and not kept)."
+            : $"{what} is not available: the fit was made with GlmOptions.KeepRowResults = false, which keeps no per-row results.");
 
     /// <summary>The fitted means of the fitted rows (unpadded).</summary>
     internal IReadOnlyList<double> RawFitted => _fittedValues ?? throw NoRowResults(nameof(FittedValues));

@@ -425,7 +425,7 @@ public static class ModelFile
         w.WriteEndArray();
     }
 
-    private static (string, double?) DescribeFamily(GlmFamily family) => family switch
+    internal static (string, double?) DescribeFamily(GlmFamily family) => family switch
     {
         NegativeBinomialFamily nb => ("negative.binomial", nb.Theta),
         TweedieFamily t => ("tweedie", t.Power),
@@ -448,7 +448,7 @@ public static class ModelFile
         _ => throw new InvalidDataException($"name \"{name}\" is not a family this library knows (gaussian, binomial, quasibinomial, poisson, quasipoisson, Gamma, inverse.gaussian, negative.binomial, tweedie, multinomial)."),
     };
 
-    private static (string, double?) DescribeLink(ILinkFunction link) => link switch
+    internal static (string, double?) DescribeLink(ILinkFunction link) => link switch
     {
         PowerLink p => ("power", p.Lambda),
         LeakyReluLink l => ("leaky_relu", l.Alpha),
