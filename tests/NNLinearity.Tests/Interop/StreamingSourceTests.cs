@@ -1,0 +1,173 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using Apache.Arrow;
+using Apache.Arrow.Ipc;
+using Apache.Arrow.Types;
+using NNLinearity.Families;
+using NNLinearity.Glm;
+using NNLinearity.Interop;
+using NNLinearity.Links;
+using NNLinearity.Tests.Generators;
+using Parquet;
+using Parquet.Schema;
+using Xunit;
+
+namespace NNLinearity.Tests.Interop;
+
+/// <summary>Parquet, Arrow IPC and CSV files as chunk sources: the streamed fit of a file is the fit of the same numbers held in memory, to the bit.</summary>
+public sealed class StreamingSourceTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "nnl-stream-" + Guid.NewGuid().ToString("N"));
+
+    public StreamingSourceTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    // Poisson counts with exposure: y, x1 (double), x2 (int), w (float), log exposure as the offset.
+    private static (double[] X, double[] Y, double[] W, double[] Off, int[] X2, float[] Wf) Data(int n)
+    {
+        var c = new GlmCase(GlmFamily.Poisson, new LogLink(), n, 2, 5).Simulate();
+        int[] x2 = Enumerable.Range(0, n).Select(i => (i * 7) % 5 - 2).ToArray();
+        float[] wf = Enumerable.Range(0, n).Select(i => 0.5f + (i % 4) * 0.25f).ToArray();
+        double[] x = new double[n * 2], off = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            x[2 * i] = c.X[2 * i];
+            x[2 * i + 1] = x2[i];
+            off[i] = Math.Log(1 + (i % 3));
+        }
+
+        return (x, c.Y, wf.Select(v => (double)v).ToArray(), off, x2, wf);
+    }
+
+    private static readonly GlmColumnMap Map = new("y", ["x1", "x2"], Weights: "w", Offset: "logt");
+
+    private static GlmFit Reference(int n)
+    {
+        var d = Data(n);
+        return NNLinearity.Glm.Glm.FitStreaming(GlmChunkSource.FromArrays(d.X, 2, d.Y, 1000, d.W, d.Off, ["x1", "x2"]), GlmFamily.Poisson);
+    }
+
+    private static void AssertSameBits(GlmFit expected, GlmFit actual)
+    {
+        Assert.Equal(expected.CoefficientNames, actual.CoefficientNames);
+        Assert.Equal(expected.Coefficients.Select(BitConverter.DoubleToInt64Bits), actual.Coefficients.Select(BitConverter.DoubleToInt64Bits));
+        Assert.Equal(expected.StandardErrors.Select(BitConverter.DoubleToInt64Bits), actual.StandardErrors.Select(BitConverter.DoubleToInt64Bits));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.Deviance), BitConverter.DoubleToInt64Bits(actual.Deviance));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.NullDeviance), BitConverter.DoubleToInt64Bits(actual.NullDeviance));
+        Assert.Equal(expected.Aic, actual.Aic);
+        Assert.Equal(expected.RowCount, actual.RowCount);
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task Parquet_RowGroupsOfAnySize_GiveTheInMemoryFit()
+    {
+        const int n = 10_000;
+        var d = Data(n);
+        string path = Path.Combine(_dir, "data.parquet");
+        var fy = new DataField<double>("y");
+        var f1 = new DataField<double>("x1");
+        var f2 = new DataField<int>("x2");
+        var fw = new DataField<float>("w");
+        var fo = new DataField<double?>("logt");
+        await using (FileStream stream = File.Create(path))
+        {
+            await using ParquetWriter writer = await ParquetWriter.CreateAsync(new ParquetSchema(fy, f1, f2, fw, fo), stream);
+            foreach ((int r0, int rows) in new[] { (0, 3000), (3000, 1), (3001, 6999) })
+            {
+                using ParquetRowGroupWriter group = writer.CreateRowGroup();
+                await group.WriteAsync<double>(fy, d.Y.AsMemory(r0, rows));
+                await group.WriteAsync<double>(f1, Enumerable.Range(r0, rows).Select(i => d.X[2 * i]).ToArray().AsMemory());
+                await group.WriteAsync<int>(f2, d.X2.AsMemory(r0, rows));
+                await group.WriteAsync<float>(fw, d.Wf.AsMemory(r0, rows));
+                await group.WriteAsync<double>(fo, d.Off.Skip(r0).Take(rows).Select(v => (double?)v).ToArray().AsMemory());
+            }
+        }
+
+        GlmFit fit = NNLinearity.Glm.Glm.FitStreaming(GlmChunkSources.FromParquet([path], Map), GlmFamily.Poisson);
+        AssertSameBits(Reference(n), fit);
+        GlmFit inMemory = NNLinearity.Glm.Glm.Fit(d.X, n, 2, d.Y, GlmFamily.Poisson, options: new GlmOptions { Weights = d.W, Offset = d.Off });
+        Assert.Equal(inMemory.Deviance, fit.Deviance, 1e-10 * inMemory.Deviance);
+        Assert.Equal(inMemory.NullDeviance, fit.NullDeviance, 1e-10 * inMemory.NullDeviance);
+
+        var missing = Assert.Throws<InvalidDataException>(() => NNLinearity.Glm.Glm.FitStreaming(GlmChunkSources.FromParquet([path], Map with { Offset = "exposure" }), GlmFamily.Poisson));
+        Assert.Contains("no column \"exposure\"", missing.Message, StringComparison.Ordinal);
+        Assert.Throws<FileNotFoundException>(() => GlmChunkSources.FromParquet([Path.Combine(_dir, "none.parquet")], Map));
+        Assert.Throws<ArgumentException>(() => GlmChunkSources.FromParquet([path], new GlmColumnMap("y", ["x1", "y"])));
+    }
+
+    [Fact]
+    public void ArrowFile_BatchesGiveTheInMemoryFit_AndNullsAreRefused()
+    {
+        const int n = 9_000;
+        var d = Data(n);
+        string path = Path.Combine(_dir, "data.arrow");
+        Schema schema = new Schema.Builder()
+            .Field(f => f.Name("y").DataType(DoubleType.Default)).Field(f => f.Name("x1").DataType(DoubleType.Default))
+            .Field(f => f.Name("x2").DataType(Int32Type.Default)).Field(f => f.Name("w").DataType(FloatType.Default))
+            .Field(f => f.Name("logt").DataType(DoubleType.Default)).Build();
+        RecordBatch Batch(int r0, int rows, bool withNull = false)
+        {
+            var y = new DoubleArray.Builder().AppendRange(d.Y.Skip(r0).Take(rows)).Build();
+            var x1b = new DoubleArray.Builder();
+            for (int i = r0; i < r0 + rows; i++)
+            {
+                if (withNull && i == r0 + 5) x1b.AppendNull();
+                else x1b.Append(d.X[2 * i]);
+            }
+
+            var x2 = new Int32Array.Builder().AppendRange(d.X2.Skip(r0).Take(rows)).Build();
+            var w = new FloatArray.Builder().AppendRange(d.Wf.Skip(r0).Take(rows)).Build();
+            var o = new DoubleArray.Builder().AppendRange(d.Off.Skip(r0).Take(rows)).Build();
+            return new RecordBatch(schema, [y, x1b.Build(), x2, w, o], rows);
+        }
+
+        using (FileStream stream = File.Create(path))
+        {
+            using var writer = new ArrowFileWriter(stream, schema);
+            writer.WriteRecordBatch(Batch(0, 4097));
+            writer.WriteRecordBatch(Batch(4097, 4903));
+            writer.WriteEnd();
+        }
+
+        AssertSameBits(Reference(n), NNLinearity.Glm.Glm.FitStreaming(GlmChunkSources.FromArrowFile(path, Map), GlmFamily.Poisson));
+
+        string bad = Path.Combine(_dir, "null.arrow");
+        using (FileStream stream = File.Create(bad))
+        {
+            using var writer = new ArrowFileWriter(stream, schema);
+            writer.WriteRecordBatch(Batch(0, 100));
+            writer.WriteRecordBatch(Batch(100, 100, withNull: true));
+            writer.WriteEnd();
+        }
+
+        var e = Assert.Throws<InvalidDataException>(() => NNLinearity.Glm.Glm.FitStreaming(GlmChunkSources.FromArrowFile(bad, Map), GlmFamily.Poisson));
+        Assert.Contains("Row 5 of record batch 1", e.Message, StringComparison.Ordinal);
+        Assert.Contains("\"x1\"", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Csv_ChunksOfAnySize_GiveTheInMemoryFit_AndBadFieldsAreNamed()
+    {
+        const int n = 7_000;
+        var d = Data(n);
+        string path = Path.Combine(_dir, "data.csv");
+        var text = new StringBuilder("logt,x2,y,w,x1\n");
+        for (int i = 0; i < n; i++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{d.Off[i]:R},{d.X2[i]},{d.Y[i]:R},{(double)d.Wf[i]:R},{d.X[2 * i]:R}\n");
+        }
+
+        File.WriteAllText(path, text.ToString());
+        AssertSameBits(Reference(n), NNLinearity.Glm.Glm.FitStreaming(GlmChunkSources.FromCsv(path, Map, chunkRows: 333), GlmFamily.Poisson));
+
+        File.WriteAllText(path, "y,x1,x2,w,logt\n1,2,3,1,0\n2,NA,3,1,0\n");
+        var e = Assert.Throws<InvalidDataException>(() => NNLinearity.Glm.Glm.FitStreaming(GlmChunkSources.FromCsv(path, Map), GlmFamily.Poisson));
+        Assert.Contains("Line 3", e.Message, StringComparison.Ordinal);
+        Assert.Contains("\"NA\" in column \"x1\"", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => GlmChunkSources.FromCsv(path, Map, chunkRows: 0));
+    }
+}
