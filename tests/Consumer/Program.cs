@@ -51,4 +51,10 @@ GlmFit claims = Glm.Fit("Claims ~ District + Group + Age + offset(log(Holders))"
 // From CSV the size and age columns are plain factors (treatment contrasts); R gives residual deviance 51.42 on 54 df either way.
 bool formulaOk = Math.Abs(claims.Deviance - 51.42003) < 1e-4 && claims.ResidualDegreesOfFreedom == 54 && claims.CoefficientNames.Contains("District4");
 Console.WriteLine(formulaOk ? "consumer: formula fit from CSV matches R" : $"consumer: formula fit from CSV gives deviance {claims.Deviance}");
-return glmOk && netOk && reportOk && formulaOk ? 0 : 1;
+// The same Dobson model streamed in chunks of two rows, and the grain key the Orleans package gives its partitions.
+double[] flat = Enumerable.Range(0, 9).SelectMany(i => Enumerable.Range(0, 4).Select(j => x[i, j])).ToArray();
+GlmFit streamed = Glm.FitStreaming(GlmChunkSource.FromArrays(flat, 4, counts, chunkRows: 2), GlmFamily.Poisson);
+bool streamOk = Math.Abs(streamed.Deviance - 5.129141077) < 1e-6 && Math.Abs(streamed.Aic!.Value - 56.76132) < 1e-4 && streamed.DataPasses == streamed.Iterations + 1
+    && NNLinearity.Orleans.GlmPartitionKey.Of("claims", 3) == "claims/3";
+Console.WriteLine(streamOk ? "consumer: streamed fit matches R" : $"consumer: streamed fit gives deviance {streamed.Deviance}");
+return glmOk && netOk && reportOk && formulaOk && streamOk ? 0 : 1;
