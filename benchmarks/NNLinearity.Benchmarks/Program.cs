@@ -46,6 +46,25 @@ public static class Program
             return 0;
         }
 
+        if (args.Length is 4 or 5 && args[0] == "generate-stream-data")
+        {
+            StreamingFiles.Generate(long.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture),
+                args[3], raw: args.Length == 5 && args[4] == "raw").GetAwaiter().GetResult();
+            return 0;
+        }
+
+        if (args.Length is 2 or 3 && args[0] == "stream-fit")
+        {
+            StreamingFiles.Fit(args[1], args.Length == 3 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : -1);
+            return 0;
+        }
+
+        if (args.Length == 3 && args[0] == "stream-fit-orleans")
+        {
+            OrleansFit.Run(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture)).GetAwaiter().GetResult();
+            return 0;
+        }
+
         if (args.Length == 0)
         {
             // The default run: one case per headline row, three iterations each, then the peers (a few minutes).

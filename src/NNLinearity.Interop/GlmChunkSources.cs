@@ -150,6 +150,12 @@ public static class GlmChunkSources
 
     private sealed class ParquetSource(string[] paths, GlmColumnMap map) : IGlmChunkSource
     {
+        /// <summary>Parquet.Net pools its decompression streams without bound unless told: a streamed fit keeps at most 64 MB of them.</summary>
+        /// <summary>Columns of this many rows (2 MB of doubles) and more are followed by a full collection.</summary>
+        private const int LargeColumnRows = 1 << 18;
+
+        private static readonly ParquetOptions PoolLimits = new() { MaximumSmallPoolFreeBytes = 16 << 20, MaximumLargePoolFreeBytes = 64 << 20 };
+
         public int Columns => map.Predictors.Count;
 
         public IReadOnlyList<string>? ColumnNames => map.Predictors;
@@ -164,7 +170,7 @@ public static class GlmChunkSources
             double[] column = [];
             foreach (string path in paths)
             {
-                ParquetReader reader = ParquetReader.CreateAsync(path, null, cancellationToken).GetAwaiter().GetResult();
+                ParquetReader reader = ParquetReader.CreateAsync(path, PoolLimits, cancellationToken).GetAwaiter().GetResult();
                 try
                 {
                     DataField[] fields = map.All.Select(name => reader.Schema.GetDataFields().FirstOrDefault(f => f.Name == name)
@@ -181,6 +187,12 @@ public static class GlmChunkSources
                         {
                             ReadColumn(group, field, column.AsMemory(0, rows), path, g, cancellationToken);
                             buffers.Put(field.Name, column.AsSpan(0, rows));
+
+                            // Parquet.Net decodes a column chunk through several short-lived arrays of its size on the
+                            // large-object heap, which only a full collection frees: collected after each large column,
+                            // a file is read at its live set (one row group and the pools) instead of growing the heap
+                            // by a gigabyte per row group of 20 columns x 2^20 rows.
+                            if (rows >= LargeColumnRows) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
                         }
 
                         yield return buffers.Chunk(rows);
