@@ -233,7 +233,7 @@ internal sealed class Value
 internal static class Frame
 {
 #pragma warning disable CA2208, CA1507 // errors name the public argument that carries the formula or the data
-    public static ModelDesign Build(ModelTerms terms, DataTable data, ModelFrameOptions options, DesignRecipe? recipe, bool withResponse, bool oneHot = false)
+    public static ModelDesign Build(ModelTerms terms, DataTable data, ModelFrameOptions options, DesignRecipe? recipe, bool withResponse, bool oneHot = false, bool allowNoRows = false, bool levelsOnly = false)
     {
         int n = data.RowCount;
         bool training = recipe is null;
@@ -296,7 +296,7 @@ internal static class Frame
 
         int[] rows = keep.ToArray();
         int m = rows.Length;
-        if (m == 0) throw new ArgumentException($"No row is complete: every one of the {n} rows has a missing value in a variable the formula uses.", "data");
+        if (m == 0 && !allowNoRows) throw new ArgumentException($"No row is complete: every one of the {n} rows has a missing value in a variable the formula uses.", "data");
 
         // Subset, then settle each factor's levels: drop unused ones when fitting, map to the fitted ones when predicting.
         for (int v = 0; v < nv; v++)
@@ -305,6 +305,9 @@ internal static class Frame
             values[v] = Subset(val, rows);
             if (values[v]!.IsFactor && v != terms.ResponseIndex) SettleLevels(values[v]!, terms.VariableNode(v).Deparse(), recipe, training);
         }
+
+        // A streamed fit's first pass wants each factor's levels in these rows, not their columns.
+        if (levelsOnly) return new ModelDesign(terms, [], m, [], [], null, null, null, rows, n, recipe);
 
         double[]? response = null, weights = null;
         if (withResponse && terms.ResponseIndex >= 0)

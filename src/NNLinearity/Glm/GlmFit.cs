@@ -153,7 +153,7 @@ public sealed partial class GlmFit
     public required int RowCount { get; init; }
 
     /// <summary>Passes over the data a streamed or partitioned fit made (<see cref="Glm.FitStreaming(IGlmChunkSource, GlmFamily, ILinkFunction?, GlmStreamingOptions?)"/>); 0 for a fit in memory.</summary>
-    public int DataPasses { get; init; }
+    public int DataPasses { get; internal set; }
 
     /// <summary>True when the fit keeps its per-row results (<see cref="GlmOptions.KeepRowResults"/>).</summary>
     public bool HasRowResults => _fittedValues is not null;

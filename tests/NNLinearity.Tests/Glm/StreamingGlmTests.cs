@@ -5,7 +5,9 @@ using System.Threading;
 using System.Threading.Tasks;
 using FsCheck;
 using FsCheck.Fluent;
+using NNLinearity.Data;
 using NNLinearity.Families;
+using NNLinearity.Formulas;
 using NNLinearity.Glm;
 using NNLinearity.Links;
 using NNLinearity.Tests.Generators;
@@ -392,5 +394,94 @@ public class StreamingGlmTests
         var quasi = NNLinearity.Glm.Glm.FitStreaming(GlmChunkSource.FromArrays(c.X, 2, c.Y, 1000), GlmFamily.Quasi(QuasiVariance.Mu), new LogLink());
         Assert.Null(quasi.Aic);
         Assert.Throws<InvalidOperationException>(() => quasi.FittedValues);
+    }
+}
+
+/// <summary>Formula fits streamed a table at a time: the in-memory formula fit, with levels collected over all the tables.</summary>
+public class StreamingFormulaTests
+{
+    private static void AssertSameFit(GlmFit expected, GlmFit actual)
+    {
+        Assert.Equal(expected.CoefficientNames, actual.CoefficientNames);
+        double scale = expected.Coefficients.Where(double.IsFinite).Max(Math.Abs);
+        for (int j = 0; j < expected.Coefficients.Count; j++)
+        {
+            Assert.True(Tolerance.Close(expected.Coefficients[j], actual.Coefficients[j], 1e-10, 1e-10 * scale), $"{expected.CoefficientNames[j]}: {expected.Coefficients[j]:R} vs {actual.Coefficients[j]:R}");
+            Assert.True(Tolerance.Close(expected.StandardErrors[j], actual.StandardErrors[j], 1e-8, 0), $"SE {expected.CoefficientNames[j]}: {expected.StandardErrors[j]:R} vs {actual.StandardErrors[j]:R}");
+        }
+
+        Assert.Equal(expected.Deviance, actual.Deviance, 1e-10 * expected.Deviance);
+        Assert.Equal(expected.NullDeviance, actual.NullDeviance, 1e-10 * expected.NullDeviance);
+        Assert.Equal(expected.Aic!.Value, actual.Aic!.Value, 1e-10 * Math.Abs(expected.Aic.Value));
+        Assert.Equal(expected.ResidualDegreesOfFreedom, actual.ResidualDegreesOfFreedom);
+        Assert.Equal(expected.RowCount, actual.RowCount);
+        Assert.Equal(expected.Iterations, actual.Iterations);
+    }
+
+    /// <summary>MASS's insurance claims (ordered factors, an exposure offset) in tables of 1 to 64 rows: R's fit every time.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(64)]
+    public void Insurance_InAnyTableSize_IsTheInMemoryFit(int chunkRows)
+    {
+        DataTable insurance = Datasets.Insurance();
+        const string formula = "Claims ~ District + Group + Age + offset(log(Holders))";
+        GlmFit expected = NNLinearity.Glm.Glm.Fit(formula, insurance, GlmFamily.Poisson);
+        GlmFit actual = NNLinearity.Glm.Glm.FitStreaming(formula, DataTableChunks.FromTable(insurance, chunkRows), GlmFamily.Poisson);
+        AssertSameFit(expected, actual);
+        Assert.True(actual.DataPasses > actual.Iterations + 2, $"{actual.DataPasses} passes"); // the level pass, the start, one per iteration, and R's intercept-only refit for the offset
+    }
+
+    /// <summary>
+    /// Text columns whose tables each see only some levels, factor() of a count, an interaction, missing values and
+    /// prior weights: the levels of the whole table, its complete rows, and the in-memory fit.
+    /// </summary>
+    [Fact]
+    public void TextLevelsSeenInPieces_AndMissingRows_GiveTheInMemoryFit()
+    {
+        int n = 3000;
+        var rng = new Random(5);
+        string[] regions = ["north", "east", "south", "west", "centre"];
+        var region = new string?[n];
+        var kids = new double[n];
+        var age = new double[n];
+        var w = new double[n];
+        var y = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            // Rows come sorted by region, so early tables never see the later regions.
+            region[i] = i % 97 == 5 ? null : regions[Math.Min(4, i * 5 / n)];
+            kids[i] = rng.Next(0, 3);
+            age[i] = i % 89 == 3 ? double.NaN : 20 + 40 * rng.NextDouble();
+            w[i] = 1 + rng.Next(0, 3);
+            double eta = -1 + 0.02 * (double.IsNaN(age[i]) ? 40 : age[i]) + 0.3 * kids[i] + (region[i] == "south" ? 0.5 : 0);
+            y[i] = rng.NextDouble() < 1 / (1 + Math.Exp(-eta)) ? 1 : 0;
+        }
+
+        var table = new DataTable(DataColumn.Numeric("y", y), DataColumn.Text("region", region), DataColumn.Numeric("kids", kids),
+            DataColumn.Numeric("age", age), DataColumn.Numeric("w", w));
+        const string formula = "y ~ region * age + factor(kids)";
+        var frame = new ModelFrameOptions { Weights = "w" };
+        GlmFit expected = NNLinearity.Glm.Glm.Fit(formula, table, GlmFamily.Binomial, frame: frame);
+        GlmFit actual = NNLinearity.Glm.Glm.FitStreaming(formula, DataTableChunks.FromTable(table, 250), GlmFamily.Binomial, frame: frame);
+        AssertSameFit(expected, actual);
+        Assert.Contains("regionwest:age", actual.CoefficientNames);
+        Assert.Contains("factor(kids)2", actual.CoefficientNames);
+    }
+
+    [Fact]
+    public void WholeColumnTerms_TextResponses_AndOneLevelFactors_AreRefused()
+    {
+        DataTable insurance = Datasets.Insurance();
+        var e = Assert.Throws<NotSupportedException>(() => NNLinearity.Glm.Glm.FitStreaming("Claims ~ poly(Holders, 2)", DataTableChunks.FromTable(insurance, 10), GlmFamily.Poisson));
+        Assert.Contains("raw = TRUE", e.Message, StringComparison.Ordinal);
+        var text = new DataTable(DataColumn.Text("y", ["a", "b", "a", "b"]), DataColumn.Numeric("x", [1.0, 2, 3, 4]));
+        Assert.Throws<NotSupportedException>(() => NNLinearity.Glm.Glm.FitStreaming("y ~ x", DataTableChunks.FromTable(text, 2), GlmFamily.Binomial));
+        var one = new DataTable(DataColumn.Numeric("y", [1.0, 0, 1, 0]), DataColumn.Text("g", ["a", "a", "a", "a"]));
+        var a = Assert.Throws<ArgumentException>(() => NNLinearity.Glm.Glm.FitStreaming("y ~ g", DataTableChunks.FromTable(one, 2), GlmFamily.Binomial));
+        Assert.Contains("2 or more levels", a.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => NNLinearity.Glm.Glm.FitStreaming("y ~ g", DataTableChunks.FromTable(one, 2), GlmFamily.Binomial, options: new GlmStreamingOptions { Intercept = false }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DataTableChunks.FromTable(one, 0));
     }
 }

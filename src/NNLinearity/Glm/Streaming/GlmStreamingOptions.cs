@@ -57,4 +57,7 @@ public enum GlmPassPurpose
 
     /// <summary>The intercept-only refit with the offset that gives the null deviance (as R).</summary>
     NullModel,
+
+    /// <summary>A formula fit's first pass: every factor's levels over the complete rows.</summary>
+    Levels,
 }
