@@ -59,6 +59,12 @@ public static class Program
             return 0;
         }
 
+        if (args.Length is 2 or 3 && args[0] == "stream-fit-raw")
+        {
+            StreamingFiles.FitRaw(args[1], args.Length == 3 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : -1);
+            return 0;
+        }
+
         if (args.Length == 3 && args[0] == "stream-fit-orleans")
         {
             OrleansFit.Run(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture)).GetAwaiter().GetResult();

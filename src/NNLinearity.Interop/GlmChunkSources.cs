@@ -79,6 +79,35 @@ public static class GlmChunkSources
         return new ArrowSource(path, columns);
     }
 
+    /// <summary>
+    /// The record batches of an Arrow IPC file as tables, for a streamed formula fit
+    /// (<see cref="NNLinearity.Glm.Glm.FitStreaming(string, NNLinearity.Data.IDataTableChunkSource, NNLinearity.Families.GlmFamily, NNLinearity.Links.ILinkFunction?, GlmStreamingOptions?, NNLinearity.Formulas.ModelFrameOptions?)"/>):
+    /// each batch through <see cref="ArrowTables.FromRecordBatch"/>, so dictionary-encoded strings are factors with
+    /// the dictionary as declared levels and nulls are missing values.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The table source; every reading opens the file anew.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public static NNLinearity.Data.IDataTableChunkSource TablesFromArrowFile(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"The Arrow file '{path}' does not exist.", path);
+        return NNLinearity.Data.DataTableChunks.FromFunction(ct => ArrowBatches(path, ct));
+    }
+
+    private static IEnumerable<NNLinearity.Data.DataTable> ArrowBatches(string path, CancellationToken ct)
+    {
+        using FileStream stream = File.OpenRead(path);
+        using var reader = new ArrowFileReader(stream);
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            using RecordBatch? batch = reader.ReadNextRecordBatch();
+            if (batch is null) yield break;
+            yield return ArrowTables.FromRecordBatch(batch);
+        }
+    }
+
     /// <summary>Rows of a CSV file with a header, <paramref name="chunkRows"/> lines per chunk.</summary>
     /// <param name="path">The file.</param>
     /// <param name="columns">The columns to read.</param>

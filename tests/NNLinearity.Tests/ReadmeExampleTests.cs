@@ -155,6 +155,31 @@ public class ReadmeExampleTests
         }
     }
 
+    [Fact]
+    public void Streaming_InsuranceATableAtATime()
+    {
+        string text = Captured(() =>
+        {
+            // README:streaming:begin
+            // The insurance model again, read eight rows at a time, as a table too large for memory would be read.
+            IDataTableChunkSource tables = DataTableChunks.FromTable(Datasets.Insurance(), chunkRows: 8);
+            GlmFit streamed = Glm.FitStreaming("Claims ~ District + Group + Age + offset(log(Holders))", tables, GlmFamily.Poisson);
+            Console.WriteLine($"deviance {streamed.Deviance:F4} on {streamed.ResidualDegreesOfFreedom} df, AIC {streamed.Aic:F3}, {streamed.DataPasses} passes over the data");
+            // README:streaming:end
+        });
+        GlmFit inMemory = Glm.Fit("Claims ~ District + Group + Age + offset(log(Holders))", Datasets.Insurance(), GlmFamily.Poisson);
+        Assert.Contains(FormattableString.Invariant($"deviance {inMemory.Deviance:F4} on 54 df, AIC {inMemory.Aic:F3}"), text, StringComparison.Ordinal);
+        string readme = File.ReadAllText(Path.Combine(Root(), "README.md"));
+        foreach (string line in text.Split(Environment.NewLine).Where(l => l.Length > 0))
+        {
+            if (!readme.Contains(line, StringComparison.Ordinal)) throw new Xunit.Sdk.XunitException("README lacks: " + line);
+        }
+    }
+
+    /// <summary>The README's streaming block is, line for line, the code between the streaming markers.</summary>
+    [Fact]
+    public void Readme_Streaming_IsTheTestedCode() => AssertBlock("README:streaming", "<!-- tested: streaming -->");
+
     /// <summary>The README's robust-inference block is, line for line, the code between the robust markers.</summary>
     [Fact]
     public void Readme_Robust_IsTheTestedCode() => AssertBlock("README:robust", "<!-- tested: robust -->");

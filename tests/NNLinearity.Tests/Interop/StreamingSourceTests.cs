@@ -171,3 +171,65 @@ public sealed class StreamingSourceTests : IDisposable
         Assert.Throws<ArgumentOutOfRangeException>(() => GlmChunkSources.FromCsv(path, Map, chunkRows: 0));
     }
 }
+
+/// <summary>A formula fit streamed from an Arrow IPC file's batches: the in-memory formula fit of the whole table.</summary>
+public sealed class StreamingArrowFormulaTests : IDisposable
+{
+    private readonly string _path = Path.Combine(Path.GetTempPath(), "nnl-arrow-formula-" + Guid.NewGuid().ToString("N") + ".arrow");
+
+    public void Dispose() => File.Delete(_path);
+
+    [Fact]
+    public void DictionaryFactorsAndNulls_InBatches_GiveTheInMemoryFit()
+    {
+        int n = 2000;
+        var rng = new Random(9);
+        string[] levels = ["compact", "estate", "sport", "van"];
+        var kind = new string?[n];
+        var age = new double?[n];
+        var claims = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            kind[i] = i % 101 == 7 ? null : levels[(i * 4 / n + rng.Next(0, 2)) % 4];
+            age[i] = i % 53 == 1 ? null : 18 + 60 * rng.NextDouble();
+            claims[i] = MathNet.Numerics.Distributions.Poisson.Sample(rng, Math.Exp(-0.5 + 0.01 * (age[i] ?? 40) + (kind[i] == "sport" ? 0.6 : 0)));
+        }
+
+        var dictType = new DictionaryType(Int32Type.Default, StringType.Default, false);
+        var dictionary = new StringArray.Builder().AppendRange(levels).Build();
+        Schema schema = new Schema.Builder().Field(f => f.Name("claims").DataType(DoubleType.Default))
+            .Field(f => f.Name("kind").DataType(dictType)).Field(f => f.Name("age").DataType(DoubleType.Default)).Build();
+        using (FileStream stream = File.Create(_path))
+        {
+            using var writer = new ArrowFileWriter(stream, schema);
+            for (int r0 = 0; r0 < n; r0 += 600)
+            {
+                int rows = Math.Min(600, n - r0);
+                var idx = new Int32Array.Builder();
+                var ages = new DoubleArray.Builder();
+                for (int i = r0; i < r0 + rows; i++)
+                {
+                    if (kind[i] is null) idx.AppendNull();
+                    else idx.Append(System.Array.IndexOf(levels, kind[i]));
+                    if (age[i] is double a) ages.Append(a);
+                    else ages.AppendNull();
+                }
+
+                var kinds = new DictionaryArray(dictType, idx.Build(), dictionary);
+                using var batch = new RecordBatch(schema, [new DoubleArray.Builder().AppendRange(claims.Skip(r0).Take(rows)).Build(), kinds, ages.Build()], rows);
+                writer.WriteRecordBatch(batch);
+            }
+
+            writer.WriteEnd();
+        }
+
+        var table = new NNLinearity.Data.DataTable(NNLinearity.Data.DataColumn.Numeric("claims", claims),
+            NNLinearity.Data.DataColumn.Factor("kind", kind, levels), NNLinearity.Data.DataColumn.Numeric("age", age));
+        GlmFit expected = NNLinearity.Glm.Glm.Fit("claims ~ kind + age", table, GlmFamily.Poisson);
+        GlmFit actual = NNLinearity.Glm.Glm.FitStreaming("claims ~ kind + age", GlmChunkSources.TablesFromArrowFile(_path), GlmFamily.Poisson);
+        Assert.Equal(expected.CoefficientNames, actual.CoefficientNames);
+        for (int j = 0; j < expected.Coefficients.Count; j++) Assert.Equal(expected.Coefficients[j], actual.Coefficients[j], 1e-10);
+        Assert.Equal(expected.Deviance, actual.Deviance, 1e-10 * expected.Deviance);
+        Assert.Equal(expected.RowCount, actual.RowCount);
+    }
+}
