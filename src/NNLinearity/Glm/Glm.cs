@@ -101,13 +101,12 @@ public static partial class Glm
         if (p == 0) throw new ArgumentException("The model has no columns: x has none and the intercept is off.", nameof(x));
 
         // Predictors are checked for NaN and infinity as each block is read (the first pass reads them all).
-        // Without prior weights every row weighs 1: a shared read-only array of ones (only its first n entries are read),
-        // or a pooled one when the fit keeps no per-row results.
+        // Every per-row buffer is pooled (without prior weights, one of ones): a fit that keeps per-row results copies
+        // them when it is made (KeptRows).
         bool keepRows = options.KeepRowResults;
         using var pool = new RowBuffers();
-        RowBuffers? rowPool = keepRows ? null : pool;
-        double[] w = options.Weights is not null ? ReadVector(options.Weights, n, 1.0, nameof(GlmOptions.Weights), rowPool)
-            : keepRows ? UnitWeights.AtLeast(n) : pool.Ones(n);
+        double[] w = options.Weights is not null ? ReadVector(options.Weights, n, 1.0, nameof(GlmOptions.Weights), pool)
+            : pool.Ones(n);
         if (options.Weights is not null)
         {
             for (int i = 0; i < n; i++)
@@ -117,14 +116,14 @@ public static partial class Glm
         }
 
         bool hasOffset = options.Offset is not null;
-        double[] offset = hasOffset ? ReadVector(options.Offset, n, 0.0, nameof(GlmOptions.Offset), rowPool) : [];
-        double[] response = keepRows ? new double[n] : pool.Rent(n);
-        return FitRows(x, y, family, link, options, n, k, p, w, hasOffset, offset, response, keepRows, rowPool);
+        double[] offset = hasOffset ? ReadVector(options.Offset, n, 0.0, nameof(GlmOptions.Offset), pool) : [];
+        double[] response = pool.Rent(n);
+        return FitRows(x, y, family, link, options, n, k, p, w, hasOffset, offset, response, keepRows, pool);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-row work: optimised from a one-shot script's first call
     private static GlmFit FitRows(DesignSource x, IReadOnlyList<double> y, GlmFamily family, ILinkFunction link, GlmOptions options,
-        int n, int k, int p, double[] w, bool hasOffset, double[] offset, double[] response, bool keepRows, RowBuffers? rowPool)
+        int n, int k, int p, double[] w, bool hasOffset, double[] offset, double[] response, bool keepRows, RowBuffers rowPool)
     {
         if (y is double[] ya) ya.AsSpan().CopyTo(response);
         else for (int i = 0; i < n; i++) response[i] = y[i];
@@ -160,9 +159,20 @@ public static partial class Glm
             mustart = ReadVector(options.StartingMeans, n, 0.0, nameof(GlmOptions.StartingMeans), rowPool);
         }
 
-        using var engine = new IrlsEngine(x, response, w, offset, family, link, options.MaxDegreeOfParallelism, keepRows);
-        IrlsResult r = engine.Run(start, mustart.Length == 0 ? [] : mustart.AsSpan(0, n), options.Epsilon, options.MaxIterations, options.Solver, options.SpeculativeFinalPass);
-        double nullDeviance = NullDeviance(engine, r, response, w, offset, family, link, options, n, hasOffset);
+        using var engine = new IrlsEngine(x, response, w, offset, family, link, options.MaxDegreeOfParallelism);
+        IrlsResult r;
+        double nullDeviance;
+        long announced = keepRows ? KeptRows.Announce(n, options.Weights is not null ? 5 : 4) : 0;
+        try
+        {
+            r = engine.Run(start, mustart.Length == 0 ? [] : mustart.AsSpan(0, n), options.Epsilon, options.MaxIterations, options.Solver, options.SpeculativeFinalPass);
+            nullDeviance = NullDeviance(engine, r, response, w, offset, family, link, options, n, hasOffset);
+        }
+        finally
+        {
+            KeptRows.Withdraw(announced); // the kept vectors report their own
+        }
+
         GlmFit fit = Infer(r, engine, x, names, family, link, response, w, options.Weights is not null, nullDeviance, options.Intercept, keepRows);
         fit.DataFingerprint = fingerprint;
         return fit;
@@ -176,7 +186,7 @@ public static partial class Glm
         {
             // R refits the intercept-only model with the offset, starting from the full model's fitted values.
             var interceptOnly = new DesignSource(null, n, 0, 0, 0, intercept: true);
-            using var nullEngine = new IrlsEngine(interceptOnly, response, w, offset, family, link, options.MaxDegreeOfParallelism, keepRows: false);
+            using var nullEngine = new IrlsEngine(interceptOnly, response, w, offset, family, link, options.MaxDegreeOfParallelism);
             nullDeviance = nullEngine.Run([], r.Mu.AsSpan(0, n), options.Epsilon, options.MaxIterations, GlmSolver.Qr).Deviance;
         }
         else
@@ -213,7 +223,7 @@ public static partial class Glm
         foreach (double v in w.AsSpan(0, n)) nOk += v > 0 ? 1 : 0;
         int rank = step.Rank;
         int dfResidual = nOk - rank;
-        double[] mu = r.Mu, eta = r.Eta, ww = r.WorkingWeights; // the engine's buffers are the fit's from here on
+        double[] mu = r.Mu, eta = r.Eta, ww = r.WorkingWeights; // the engine's pooled buffers: the fit keeps copies
         var diagnostics = new List<GlmDiagnostic>();
 
         double dispersion = 1.0;
@@ -372,11 +382,11 @@ public static partial class Glm
             HasIntercept = intercept,
             Diagnostics = diagnostics,
             RowCount = n,
-            FittedValues = keepRows ? mu : null!,
-            LinearPredictors = keepRows ? eta : null!,
-            PriorWeights = !keepRows ? null! : ownsWeights ? w : new System.Collections.ObjectModel.ReadOnlyCollection<double>(new ArraySegment<double>(w, 0, n)),
-            WorkingWeights = keepRows ? ww : null!,
-            Response = keepRows ? y : null!,
+            FittedValues = keepRows ? KeptRows.Copy(mu.AsSpan(0, n)) : null!,
+            LinearPredictors = keepRows ? KeptRows.Copy(eta.AsSpan(0, n)) : null!,
+            PriorWeights = !keepRows ? null! : ownsWeights ? KeptRows.Copy(w.AsSpan(0, n)) : new ConstantVector(1.0, n),
+            WorkingWeights = keepRows ? KeptRows.Copy(ww.AsSpan(0, n)) : null!,
+            Response = keepRows ? KeptRows.Copy(y.AsSpan(0, n)) : null!,
             SolvedByQr = step.UsedQr,
             DivergenceDirection = direction,
             FittingDerivative = engine.FittingDerivative,

@@ -51,7 +51,8 @@ public sealed record GlmOptions
 
     /// <summary>
     /// Keep the per-row results in the fit (default true, as R's <c>glm</c>): fitted values, linear predictors, working
-    /// weights, responses and prior weights, from which the residuals are computed. With false the fit holds only what
+    /// weights, responses and prior weights, from which the residuals are computed (from 65,536 rows in native memory
+    /// that the fit gives back for reuse when it is collected). With false the fit holds only what
     /// does not grow with the rows (coefficients, standard errors, covariance, deviances, AIC, diagnostics; the same
     /// values as with true), its per-row buffers come from and go back to a shared pool, and reading a per-row result
     /// throws <see cref="System.InvalidOperationException"/>: for repeated fits on large data, where fresh per-row memory

@@ -92,17 +92,15 @@ internal sealed unsafe class IrlsEngine : IDisposable
     private double[] _ww;
     private double[] _wwPrev;
     private double[] _lastGram = [];
-    private readonly double[]? _keptWeights; // the fit's working weights when it keeps per-row results
     private readonly RowBuffers _buffers = new();
 
     // When false, a pass computes eta, mu and the deviance but not the weighted Gram (see Run).
     private bool _withGram = true;
     private bool _gramComplete;
 
-    // keepRows: when true, eta, mu and the working weights that Run returns are fresh arrays of length N for the fit
-    // to keep; otherwise they are pooled (longer than N) and given back by Dispose. The working weights' second
-    // buffer is pooled either way.
-    public IrlsEngine(DesignSource x, double[] y, double[] weights, double[] offset, GlmFamily family, ILinkFunction link, int maxDegreeOfParallelism, bool keepRows = true)
+    // The per-row buffers (eta, mu and the working weights that Run returns) are pooled, longer than N, and given back
+    // by Dispose: a fit that keeps them copies them first.
+    public IrlsEngine(DesignSource x, double[] y, double[] weights, double[] offset, GlmFamily family, ILinkFunction link, int maxDegreeOfParallelism)
     {
         _x = x;
         _n = x.N;
@@ -118,10 +116,9 @@ internal sealed unsafe class IrlsEngine : IDisposable
         _partialGram = _buffers.Rent(_chunks * _pp * _pp); // each chunk clears its own part before accumulating
         _partialDev = new double[_chunks];
         _partialValid = new bool[_chunks];
-        _eta = keepRows ? new double[_n] : _buffers.Rent(_n);
-        _mu = keepRows ? new double[_n] : _buffers.Rent(_n);
-        _keptWeights = keepRows ? new double[_n] : null;
-        _ww = _keptWeights ?? _buffers.Rent(_n);
+        _eta = _buffers.Rent(_n);
+        _mu = _buffers.Rent(_n);
+        _ww = _buffers.Rent(_n);
         _wwPrev = _buffers.Rent(_n);
         double lo = link.MeanLowerBound, hi = link.MeanUpperBound;
         _muLo = double.IsFinite(lo) ? lo + Special.Epsilon : double.NegativeInfinity;
@@ -241,12 +238,6 @@ internal sealed unsafe class IrlsEngine : IDisposable
         }
 
         if (iter > maxIterations) iter = maxIterations;
-        if (_keptWeights is not null && !ReferenceEquals(_wwPrev, _keptWeights))
-        {
-            _wwPrev.AsSpan(0, _n).CopyTo(_keptWeights); // the fit keeps an array of exactly N
-            (_ww, _wwPrev) = (_wwPrev, _keptWeights);
-        }
-
         return new IrlsResult
         {
             Beta = beta,
