@@ -164,14 +164,14 @@ public sealed class ModelDesign
         return Frame.Build(terms, data, options, recipe: null, withResponse: terms.ResponseIndex >= 0);
     }
 
-    /// <summary>Builds the matrix of new data with the coding of a fitted design (levels, contrasts, <c>poly</c> coefficients), without the response.</summary>
+    /// <summary>Builds the matrix of new data with the coding of a fitted design (levels, contrasts, <c>poly</c> coefficients), without the response and the prior weights (a prediction needs neither, as R's <c>predict</c>); the offset column is read.</summary>
     /// <param name="data">New data with the columns the formula uses.</param>
     /// <returns>The design of the new rows.</returns>
     /// <exception cref="ArgumentException">A missing column, or a factor level the fitted design did not see.</exception>
     public ModelDesign ForNewData(DataTable data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        return Frame.Build(Terms, data, Recipe.Options with { MissingValues = MissingValueAction.Omit }, Recipe, withResponse: false);
+        return Frame.Build(Terms, data, Recipe.Options with { MissingValues = MissingValueAction.Omit, Weights = null }, Recipe, withResponse: false); // prior weights do not enter a prediction (R: predict needs no weights in newdata)
     }
 }
 

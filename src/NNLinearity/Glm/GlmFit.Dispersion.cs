@@ -131,6 +131,7 @@ public sealed partial class GlmFit
             UserCovariance = userCovariance,
         };
         fit.Design = Design;
+        fit.PredictionDesign = PredictionDesign;
         fit.DataFingerprint = DataFingerprint;
         return fit;
     }

@@ -71,10 +71,14 @@ public sealed partial class GlmFit
     /// <returns>The predictions, one per row of <paramref name="data"/>; rows with a missing value get NaN and are listed in <see cref="GlmPrediction.MissingRows"/> (R's na.pass).</returns>
     /// <exception cref="InvalidOperationException">The fit was made from a matrix, not a formula.</exception>
     /// <exception cref="ArgumentException">A column is missing, a factor level was not seen in fitting, or a row has a missing value.</exception>
+    /// <remarks>Also for a streamed fit from a formula (<c>Glm.FitStreaming(formula, tables, ...)</c>), which codes new tables with the levels it collected over all its tables.</remarks>
     public GlmPrediction Predict(NNLinearity.Data.DataTable data, GlmPredictionScale scale = GlmPredictionScale.Response)
     {
         ArgumentNullException.ThrowIfNull(data);
-        NNLinearity.Formulas.ModelDesign design = Design ?? throw new InvalidOperationException("This fit was made from a matrix; predict from a matrix, or fit from a formula to predict from a table.");
+        NNLinearity.Formulas.ModelDesign design = Design ?? PredictionDesign
+            ?? throw new InvalidOperationException(DataPasses > 0
+                ? "This streamed fit was made from a matrix source; predict from a matrix, or fit from a formula to predict from a table."
+                : "This fit was made from a matrix; predict from a matrix, or fit from a formula to predict from a table.");
         NNLinearity.Formulas.ModelDesign d = design.ForNewData(data);
         int p = d.ColumnCount, skip = HasIntercept ? 1 : 0, k = p - skip;
         var x = new double[(long)d.RowCount * k];

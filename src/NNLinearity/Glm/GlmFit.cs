@@ -195,6 +195,13 @@ public sealed partial class GlmFit
     /// </summary>
     public NNLinearity.Formulas.ModelDesign? Design { get; internal set; }
 
+    /// <summary>
+    /// For a streamed fit from a formula: the coding of new tables (terms, levels, contrasts) without the fitted rows,
+    /// which a streamed fit does not keep; <see cref="Predict(NNLinearity.Data.DataTable, GlmPredictionScale)"/> uses
+    /// it when <see cref="Design"/> is null.
+    /// </summary>
+    internal NNLinearity.Formulas.ModelDesign? PredictionDesign { get; set; }
+
     /// <summary>A fingerprint of the responses and prior weights the fit was made on (compared by analyses of deviance).</summary>
     internal ulong DataFingerprint { get; set; }
 

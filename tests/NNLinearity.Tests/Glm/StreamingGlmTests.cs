@@ -431,6 +431,26 @@ public class StreamingFormulaTests
         GlmFit actual = NNLinearity.Glm.Glm.FitStreaming(formula, DataTableChunks.FromTable(insurance, chunkRows), GlmFamily.Poisson);
         AssertSameFit(expected, actual);
         Assert.True(actual.DataPasses > actual.Iterations + 2, $"{actual.DataPasses} passes"); // the level pass, the start, one per iteration, and R's intercept-only refit for the offset
+        AssertSamePredictions(expected.Predict(insurance), actual.Predict(insurance));
+        Assert.Null(actual.Design); // the fitted rows are not kept: no influence, sandwich or anova by term from them
+    }
+
+    private static void AssertSamePredictions(GlmPrediction expected, GlmPrediction actual)
+    {
+        Assert.Equal(expected.Fit.Count, actual.Fit.Count);
+        for (int i = 0; i < expected.Fit.Count; i++)
+        {
+            if (double.IsNaN(expected.Fit[i]))
+            {
+                Assert.True(double.IsNaN(actual.Fit[i]), $"row {i}");
+                continue;
+            }
+
+            Assert.True(Tolerance.Close(expected.Fit[i], actual.Fit[i], 1e-9, 1e-12), $"fit[{i}]: {expected.Fit[i]:R} vs {actual.Fit[i]:R}");
+            Assert.True(Tolerance.Close(expected.StandardErrors[i], actual.StandardErrors[i], 1e-8, 1e-14), $"se[{i}]");
+        }
+
+        Assert.Equal(expected.MissingRows, actual.MissingRows);
     }
 
     /// <summary>
@@ -468,6 +488,20 @@ public class StreamingFormulaTests
         AssertSameFit(expected, actual);
         Assert.Contains("regionwest:age", actual.CoefficientNames);
         Assert.Contains("factor(kids)2", actual.CoefficientNames);
+
+        // New tables are coded with the levels of all the tables, as the in-memory fit codes them: the first table
+        // alone saw only "north", so a coding from it would be wrong.
+        var fresh = new DataTable(DataColumn.Text("region", ["west", "north", null, "centre", "south"]), DataColumn.Numeric("kids", [0.0, 2, 1, 1, 0]),
+            DataColumn.Numeric("age", [30.0, 45, 50, double.NaN, 22]));
+        AssertSamePredictions(expected.Predict(fresh, GlmPredictionScale.Link), actual.Predict(fresh, GlmPredictionScale.Link));
+        AssertSamePredictions(expected.Predict(fresh), actual.Predict(fresh));
+        var unseen = new DataTable(DataColumn.Text("region", ["mars"]), DataColumn.Numeric("kids", [0.0]), DataColumn.Numeric("age", [30.0]));
+        var e = Assert.Throws<ArgumentException>(() => actual.Predict(unseen));
+        Assert.Contains("mars", e.Message, StringComparison.Ordinal);
+
+        GlmFit matrixStreamed = NNLinearity.Glm.Glm.FitStreaming(GlmChunkSource.FromArrays(age.Select(a => double.IsNaN(a) ? 40 : a).ToArray(), 1, y, 500), GlmFamily.Binomial);
+        var m = Assert.Throws<InvalidOperationException>(() => matrixStreamed.Predict(fresh));
+        Assert.Contains("matrix source", m.Message, StringComparison.Ordinal);
     }
 
     [Fact]

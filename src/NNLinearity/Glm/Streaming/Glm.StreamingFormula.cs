@@ -25,7 +25,7 @@ public static partial class Glm
     /// <param name="link">The link; the family's canonical link when null.</param>
     /// <param name="options">Start, control, progress and cancellation; the intercept and names come from the formula.</param>
     /// <param name="frame">Weights and offset columns and contrasts.</param>
-    /// <returns>The fit, named by the formula's columns, without per-row results.</returns>
+    /// <returns>The fit, named by the formula's columns, without per-row results; it predicts for new tables (<see cref="GlmFit.Predict(DataTable, GlmPredictionScale)"/>), coding them with the collected levels.</returns>
     /// <exception cref="FormulaSyntaxException">The formula does not parse.</exception>
     /// <exception cref="ArgumentException">The formula has no response, a column is missing, a factor has fewer than two levels, or a row is refused.</exception>
     /// <exception cref="NotSupportedException">A term needs the whole column at once (<c>poly()</c>'s orthogonal basis), a text response (code it 0/1 or as a factor with declared levels), or levels whose order cannot be told from the tables (declare them as a factor).</exception>
@@ -53,11 +53,12 @@ public static partial class Glm
         };
         GlmFit fit = FitStreaming(source, family, link, inner);
         fit.DataPasses++;
+        fit.PredictionDesign = recipe.Prototype;
         return fit;
     }
 
     /// <summary>The coding every table goes through: the terms, each factor's levels, the columns' names.</summary>
-    private sealed record FormulaRecipe(ModelTerms Terms, DesignRecipe Recipe, string[] Names, bool HasWeights, bool HasOffset);
+    private sealed record FormulaRecipe(ModelTerms Terms, DesignRecipe Recipe, string[] Names, bool HasWeights, bool HasOffset, ModelDesign Prototype);
 
     /// <summary>One factor's levels as the tables show them.</summary>
     private sealed class LevelSet
@@ -144,7 +145,7 @@ public static partial class Glm
 
         ModelDesign prototype = Frame.Build(terms, first, frame, recipe, withResponse: true);
         int skip = terms.HasIntercept ? 1 : 0;
-        return new FormulaRecipe(terms, recipe, prototype.ColumnNames.Skip(skip).ToArray(), prototype.Weights is not null, prototype.Offset is not null);
+        return new FormulaRecipe(terms, recipe, prototype.ColumnNames.Skip(skip).ToArray(), prototype.Weights is not null, prototype.Offset is not null, prototype);
     }
 
     /// <summary>The tables coded with the recipe, as chunks of the design's columns (without the intercept, which the fit adds).</summary>
