@@ -95,6 +95,45 @@ public static class GlmChunkSources
         return NNLinearity.Data.DataTableChunks.FromFunction(ct => ArrowBatches(path, ct));
     }
 
+    /// <summary>
+    /// The row groups of one or more Parquet files as tables, for a streamed formula fit
+    /// (<see cref="NNLinearity.Glm.Glm.FitStreaming(string, NNLinearity.Data.IDataTableChunkSource, NNLinearity.Families.GlmFamily, NNLinearity.Links.ILinkFunction?, GlmStreamingOptions?, NNLinearity.Formulas.ModelFrameOptions?)"/>):
+    /// floating and integer columns become numeric columns (null is a missing value), string columns character
+    /// columns (coded as factors with the levels of all the tables), boolean columns logical ones.
+    /// </summary>
+    /// <param name="paths">The files, read in this order.</param>
+    /// <param name="columns">The columns to read (those the formula and the frame options use), or null for every column.</param>
+    /// <returns>The table source; every reading opens the files anew.</returns>
+    /// <exception cref="ArgumentException">No paths, or a column named twice.</exception>
+    /// <exception cref="FileNotFoundException">A file does not exist.</exception>
+    /// <remarks>
+    /// While reading, a missing column, a column of another type (dates, decimals, nested values) or an infinite value
+    /// is refused with an <see cref="InvalidDataException"/> naming the file, the row group and the column.
+    /// </remarks>
+    public static NNLinearity.Data.IDataTableChunkSource TablesFromParquet(IReadOnlyList<string> paths, IReadOnlyList<string>? columns = null)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        if (paths.Count == 0) throw new ArgumentException("No Parquet files were given.", nameof(paths));
+        foreach (string p in paths)
+        {
+            if (!File.Exists(p)) throw new FileNotFoundException($"The Parquet file '{p}' does not exist.", p);
+        }
+
+        string[]? names = columns?.ToArray();
+        if (names is not null)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (int i = 0; i < names.Length; i++)
+            {
+                if (string.IsNullOrWhiteSpace(names[i])) throw new ArgumentException($"columns[{i}] is null or blank.", nameof(columns));
+                if (!seen.Add(names[i])) throw new ArgumentException($"columns[{i}] is \"{names[i]}\", named twice.", nameof(columns));
+            }
+        }
+
+        string[] files = paths.ToArray();
+        return NNLinearity.Data.DataTableChunks.FromFunction(ct => ParquetTables.Read(files, names, ct));
+    }
+
     private static IEnumerable<NNLinearity.Data.DataTable> ArrowBatches(string path, CancellationToken ct)
     {
         using FileStream stream = File.OpenRead(path);

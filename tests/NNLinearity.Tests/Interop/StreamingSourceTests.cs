@@ -233,3 +233,105 @@ public sealed class StreamingArrowFormulaTests : IDisposable
         Assert.Equal(expected.RowCount, actual.RowCount);
     }
 }
+
+/// <summary>Parquet row groups as tables for a streamed formula fit: text, nullable numbers, integers and booleans over two files.</summary>
+public sealed class StreamingParquetFormulaTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("nnl-parquet-formula-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async System.Threading.Tasks.Task TextNullsIntegersAndBooleans_InRowGroups_GiveTheInMemoryFit()
+    {
+        const int n = 3000;
+        var rng = new Random(11);
+        string[] kinds = ["van", "compact", "sport", "estate"];
+        var kind = new string?[n];
+        var age = new double?[n];
+        var doors = new int[n];
+        var urban = new bool?[n];
+        var claims = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            kind[i] = i % 101 == 7 ? null : kinds[(i * 4 / n + rng.Next(0, 2)) % 4]; // early row groups miss some kinds
+            age[i] = i % 53 == 1 ? null : 18 + 60 * rng.NextDouble();
+            doors[i] = 2 + 2 * rng.Next(0, 2);
+            urban[i] = i % 71 == 3 ? null : rng.Next(0, 2) == 1;
+            claims[i] = MathNet.Numerics.Distributions.Poisson.Sample(rng, Math.Exp(-0.5 + 0.01 * (age[i] ?? 40) + (kind[i] == "sport" ? 0.6 : 0) + (urban[i] == true ? 0.3 : 0)));
+        }
+
+        var fc = new DataField<double>("claims");
+        var fk = new DataField<string>("kind", true);
+        var fa = new DataField<double?>("age");
+        var fd = new DataField<int>("doors");
+        var fu = new DataField<bool?>("urban");
+        var fx = new DataField<string>("note", true); // not read
+        string[] paths = [Path.Combine(_dir, "part-0.parquet"), Path.Combine(_dir, "part-1.parquet")];
+        (int File, int R0, int Rows)[] groups = [(0, 0, 700), (0, 700, 1), (0, 701, 899), (1, 1600, 1400)];
+        for (int f = 0; f < 2; f++)
+        {
+            await using FileStream stream = File.Create(paths[f]);
+            await using ParquetWriter writer = await ParquetWriter.CreateAsync(new ParquetSchema(fc, fk, fa, fd, fu, fx), stream);
+            foreach ((int file, int r0, int rows) in groups)
+            {
+                if (file != f) continue;
+                using ParquetRowGroupWriter group = writer.CreateRowGroup();
+                await group.WriteAsync<double>(fc, claims.AsMemory(r0, rows));
+                await group.WriteAsync(fk, kind.Skip(r0).Take(rows).ToArray());
+                await group.WriteAsync<double>(fa, age.AsMemory(r0, rows));
+                await group.WriteAsync<int>(fd, doors.AsMemory(r0, rows));
+                await group.WriteAsync<bool>(fu, urban.AsMemory(r0, rows));
+                await group.WriteAsync(fx, Enumerable.Repeat("n/a", rows).ToArray());
+            }
+        }
+
+        var table = new NNLinearity.Data.DataTable(NNLinearity.Data.DataColumn.Numeric("claims", claims), NNLinearity.Data.DataColumn.Text("kind", kind),
+            NNLinearity.Data.DataColumn.Numeric("age", age), NNLinearity.Data.DataColumn.Numeric("doors", doors.Select(d => (double)d).ToArray()),
+            NNLinearity.Data.DataColumn.Logical("urban", urban));
+        const string formula = "claims ~ kind + age + factor(doors) + urban";
+        GlmFit expected = NNLinearity.Glm.Glm.Fit(formula, table, GlmFamily.Poisson);
+        GlmFit actual = NNLinearity.Glm.Glm.FitStreaming(formula, GlmChunkSources.TablesFromParquet(paths, ["claims", "kind", "age", "doors", "urban"]), GlmFamily.Poisson);
+        Assert.Equal(expected.CoefficientNames, actual.CoefficientNames);
+        Assert.Contains("urbanTRUE", actual.CoefficientNames);
+        for (int j = 0; j < expected.Coefficients.Count; j++)
+        {
+            Assert.Equal(expected.Coefficients[j], actual.Coefficients[j], 1e-10);
+            Assert.Equal(expected.StandardErrors[j], actual.StandardErrors[j], 1e-10);
+        }
+
+        Assert.Equal(expected.Deviance, actual.Deviance, 1e-10 * expected.Deviance);
+        Assert.Equal(expected.RowCount, actual.RowCount);
+        GlmFit everyColumn = NNLinearity.Glm.Glm.FitStreaming(formula, GlmChunkSources.TablesFromParquet(paths), GlmFamily.Poisson);
+        Assert.Equal(actual.Coefficients.ToArray(), everyColumn.Coefficients.ToArray());
+
+        var missing = Assert.Throws<InvalidDataException>(() => NNLinearity.Glm.Glm.FitStreaming(formula, GlmChunkSources.TablesFromParquet(paths, ["claims", "kind", "region"]), GlmFamily.Poisson));
+        Assert.Contains("no column \"region\"", missing.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => GlmChunkSources.TablesFromParquet(paths, ["claims", "claims"]));
+        Assert.Throws<ArgumentException>(() => GlmChunkSources.TablesFromParquet([]));
+        Assert.Throws<FileNotFoundException>(() => GlmChunkSources.TablesFromParquet([Path.Combine(_dir, "none.parquet")]));
+    }
+
+    [Fact]
+    public async System.Threading.Tasks.Task OtherTypes_AndInfiniteValues_AreRefusedWithTheirPlace()
+    {
+        string path = Path.Combine(_dir, "bad.parquet");
+        var fy = new DataField<double>("y");
+        var fx = new DataField<double>("x");
+        var ft = new DataField<DateTime>("when");
+        await using (FileStream stream = File.Create(path))
+        {
+            await using ParquetWriter writer = await ParquetWriter.CreateAsync(new ParquetSchema(fy, fx, ft), stream);
+            using ParquetRowGroupWriter group = writer.CreateRowGroup();
+            await group.WriteAsync<double>(fy, new double[] { 1, 0, 1 });
+            await group.WriteAsync<double>(fx, new[] { 1.0, double.PositiveInfinity, 3 });
+            await group.WriteAsync<DateTime>(ft, new[] { DateTime.UnixEpoch, DateTime.UnixEpoch, DateTime.UnixEpoch });
+        }
+
+        var type = Assert.Throws<InvalidDataException>(() => NNLinearity.Glm.Glm.FitStreaming("y ~ when", GlmChunkSources.TablesFromParquet([path], ["y", "when"]), GlmFamily.Binomial));
+        Assert.Contains("\"when\"", type.Message, StringComparison.Ordinal);
+        var infinite = Assert.Throws<InvalidDataException>(() => NNLinearity.Glm.Glm.FitStreaming("y ~ x", GlmChunkSources.TablesFromParquet([path], ["y", "x"]), GlmFamily.Binomial));
+        Assert.Contains("Row group 0 of", infinite.Message, StringComparison.Ordinal);
+        Assert.Contains("x[1]", infinite.Message, StringComparison.Ordinal);
+    }
+}
