@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Threading;
 using nietras.SeparatedValues;
 using NNLinearity.Data;
 
@@ -67,6 +68,30 @@ public static class CsvTables
         Factor,
     }
 
+    /// <summary>
+    /// The file as tables of <paramref name="chunkRows"/> rows. The column kinds are inferred once, over the whole file,
+    /// at the first reading (a forced factor is read as a character column: each table holds only some levels, and a
+    /// streamed fit collects and sorts them over all the tables).
+    /// </summary>
+    internal static IDataTableChunkSource Chunks(string path, CsvReadOptions o, int chunkRows)
+    {
+        var layout = new Lazy<(Kind[] Kinds, string[] Names, int Rows)>(() =>
+        {
+            Kind[] kinds = Infer(() => Reader(o).FromFile(path), o, out string[] names, out int rows);
+            for (int c = 0; c < kinds.Length; c++)
+            {
+                if (kinds[c] == Kind.Factor) kinds[c] = Kind.Character;
+            }
+
+            return (kinds, names, rows);
+        }, LazyThreadSafetyMode.ExecutionAndPublication);
+        return DataTableChunks.FromFunction(ct =>
+        {
+            (Kind[] kinds, string[] names, int rows) = layout.Value;
+            return FillChunks(() => Reader(o).FromFile(path), o, kinds, names, rows, chunkRows, ct);
+        });
+    }
+
     private static SepReaderOptions Reader(CsvReadOptions o) => Sep.Reader(r => r with
     {
         Sep = o.Separator is char c ? new Sep(c) : null,
@@ -113,7 +138,7 @@ public static class CsvTables
                 if (logical[c] && Logical(f) is null) logical[c] = false;
             }
 
-            rows++;
+            if (++rows == int.MaxValue) throw new InvalidDataException($"The CSV text has {int.MaxValue} rows or more; split it into files below that.");
         }
 
         var kinds = new Kind[k];
@@ -154,24 +179,44 @@ public static class CsvTables
         }
     }
 
-    private static DataTable Fill(Func<SepReader> open, CsvReadOptions o, Kind[] kinds, string[] names, int rows)
+    private static DataTable Fill(Func<SepReader> open, CsvReadOptions o, Kind[] kinds, string[] names, int rows) =>
+        FillChunks(open, o, kinds, names, rows, Math.Max(rows, 1), CancellationToken.None).Single();
+
+    /// <summary>
+    /// The rows as tables of at most <paramref name="chunkRows"/> rows (one empty table when there are no rows), each
+    /// text column with the levels its table holds, sorted.
+    /// </summary>
+    private static IEnumerable<DataTable> FillChunks(Func<SepReader> open, CsvReadOptions o, Kind[] kinds, string[] names, int rows, int chunkRows, CancellationToken ct)
     {
         int k = names.Length;
+        using SepReader reader = Open(open);
+        string[] missingMarkers = o.MissingValues.ToArray();
         var numbers = new double[k][];
         var codes = new int[k][];
         var levelIndex = new Dictionary<string, int>[k];
-        for (int c = 0; c < k; c++)
+        int done = 0;
+        do
         {
-            if (kinds[c] == Kind.Numeric) numbers[c] = new double[rows];
-            else codes[c] = new int[rows];
-            if (kinds[c] is Kind.Character or Kind.Factor) levelIndex[c] = new Dictionary<string, int>(StringComparer.Ordinal);
+            ct.ThrowIfCancellationRequested();
+            int capacity = Math.Min(chunkRows, rows - done);
+            Start(kinds, capacity, numbers, codes, levelIndex);
+            int read = FillRows(reader, missingMarkers, kinds, names, capacity, numbers, codes, levelIndex);
+            if (read != capacity) throw new InvalidDataException($"The CSV text changed while it was read: {done + read} rows where {rows} were counted.");
+            done += read;
+            yield return Build(kinds, names, numbers, codes, levelIndex);
         }
+        while (done < rows);
 
-        using SepReader reader = Open(open);
-        string[] missingMarkers = o.MissingValues.ToArray();
-        int r = 0;
-        foreach (SepReader.Row row in reader)
+        if (reader.MoveNext()) throw new InvalidDataException($"The CSV text changed while it was read: more than the {rows} rows counted.");
+    }
+
+    /// <summary>Reads up to <paramref name="capacity"/> rows into the chunk's arrays; returns how many it read.</summary>
+    private static int FillRows(SepReader reader, string[] missingMarkers, Kind[] kinds, string[] names, int capacity, double[][] numbers, int[][] codes, Dictionary<string, int>[] levelIndex)
+    {
+        int k = names.Length, r = 0;
+        while (r < capacity && reader.MoveNext())
         {
+            SepReader.Row row = reader.Current;
             for (int c = 0; c < k; c++)
             {
                 ReadOnlySpan<char> f = row[c].Span;
@@ -214,6 +259,22 @@ public static class CsvTables
             r++;
         }
 
+        return r;
+    }
+
+    private static void Start(Kind[] kinds, int capacity, double[][] numbers, int[][] codes, Dictionary<string, int>[] levelIndex)
+    {
+        for (int c = 0; c < kinds.Length; c++)
+        {
+            numbers[c] = kinds[c] == Kind.Numeric ? new double[capacity] : [];
+            codes[c] = kinds[c] == Kind.Numeric ? [] : new int[capacity];
+            levelIndex[c] = new Dictionary<string, int>(StringComparer.Ordinal);
+        }
+    }
+
+    private static DataTable Build(Kind[] kinds, string[] names, double[][] numbers, int[][] codes, Dictionary<string, int>[] levelIndex)
+    {
+        int k = names.Length;
         var columns = new DataColumn[k];
         for (int c = 0; c < k; c++)
         {

@@ -134,6 +134,27 @@ public static class GlmChunkSources
         return NNLinearity.Data.DataTableChunks.FromFunction(ct => ParquetTables.Read(files, names, ct));
     }
 
+    /// <summary>
+    /// A CSV file with a header as tables of <paramref name="chunkRows"/> rows, for a streamed formula fit: read as
+    /// <see cref="CsvTables.Read(string, CsvReadOptions?)"/> reads it (kinds inferred over the whole file, once, at the
+    /// first reading; missing-value markers), except that a forced factor column is read as a character column, whose
+    /// levels the fit collects over all the tables.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="chunkRows">Rows per table, at least 1.</param>
+    /// <param name="options">Separator, missing-value markers and forced column kinds.</param>
+    /// <returns>The table source.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="chunkRows"/> is below 1.</exception>
+    /// <remarks>While reading, a field that does not parse is refused with an <see cref="InvalidDataException"/> naming its line and column, as is a file whose row count changed since the first reading.</remarks>
+    public static NNLinearity.Data.IDataTableChunkSource TablesFromCsv(string path, int chunkRows = 65536, CsvReadOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (chunkRows < 1) throw new ArgumentOutOfRangeException(nameof(chunkRows), chunkRows, $"chunkRows is {chunkRows}; a table holds at least one row.");
+        if (!File.Exists(path)) throw new FileNotFoundException($"The CSV file '{path}' does not exist.", path);
+        return CsvTables.Chunks(path, options ?? new CsvReadOptions(), chunkRows);
+    }
+
     private static IEnumerable<NNLinearity.Data.DataTable> ArrowBatches(string path, CancellationToken ct)
     {
         using FileStream stream = File.OpenRead(path);

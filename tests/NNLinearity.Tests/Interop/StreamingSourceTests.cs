@@ -335,3 +335,72 @@ public sealed class StreamingParquetFormulaTests : IDisposable
         Assert.Contains("x[1]", infinite.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>A CSV file as tables for a streamed formula fit: the fit of the whole file read as one table.</summary>
+public sealed class StreamingCsvFormulaTests : IDisposable
+{
+    private readonly string _path = Path.Combine(Path.GetTempPath(), "nnl-csv-formula-" + Guid.NewGuid().ToString("N") + ".csv");
+
+    public void Dispose() => File.Delete(_path);
+
+    private void Write(int n)
+    {
+        var rng = new Random(13);
+        string[] kinds = ["van", "compact", "sport", "estate"];
+        var sb = new StringBuilder("claims,kind,age,urban,band\n");
+        for (int i = 0; i < n; i++)
+        {
+            string? kind = i % 101 == 7 ? null : kinds[(i * 4 / n + rng.Next(0, 2)) % 4];
+            double? age = i % 53 == 1 ? null : Math.Round(18 + 60 * rng.NextDouble(), 3);
+            bool urban = rng.Next(0, 2) == 1;
+            string band = "b" + rng.Next(1, 4).ToString(CultureInfo.InvariantCulture);
+            double mu = Math.Exp(-0.5 + 0.01 * (age ?? 40) + (kind == "sport" ? 0.6 : 0) + (urban ? 0.3 : 0));
+            int claims = MathNet.Numerics.Distributions.Poisson.Sample(rng, mu);
+            sb.Append(CultureInfo.InvariantCulture, $"{claims},{kind ?? "NA"},{(age is double a ? a.ToString("R", CultureInfo.InvariantCulture) : "")},{(urban ? "TRUE" : "FALSE")},{band}\n");
+        }
+
+        File.WriteAllText(_path, sb.ToString());
+    }
+
+    [Theory]
+    [InlineData(7)]
+    [InlineData(500)]
+    [InlineData(100_000)]
+    public void TablesOfAnySize_GiveTheFitOfTheWholeFile(int chunkRows)
+    {
+        Write(2500);
+        var options = new CsvReadOptions { ColumnKinds = new System.Collections.Generic.Dictionary<string, NNLinearity.Data.ColumnKind> { ["band"] = NNLinearity.Data.ColumnKind.Factor } };
+        const string formula = "claims ~ kind + age + urban + band";
+        GlmFit expected = NNLinearity.Glm.Glm.Fit(formula, CsvTables.Read(_path, options), GlmFamily.Poisson);
+        GlmFit actual = NNLinearity.Glm.Glm.FitStreaming(formula, GlmChunkSources.TablesFromCsv(_path, chunkRows, options), GlmFamily.Poisson);
+        Assert.Equal(expected.CoefficientNames, actual.CoefficientNames);
+        Assert.Contains("urbanTRUE", actual.CoefficientNames);
+        Assert.Contains("bandb3", actual.CoefficientNames);
+        for (int j = 0; j < expected.Coefficients.Count; j++)
+        {
+            Assert.Equal(expected.Coefficients[j], actual.Coefficients[j], 1e-10);
+            Assert.Equal(expected.StandardErrors[j], actual.StandardErrors[j], 1e-10);
+        }
+
+        Assert.Equal(expected.Deviance, actual.Deviance, 1e-10 * expected.Deviance);
+        Assert.Equal(expected.RowCount, actual.RowCount);
+    }
+
+    [Fact]
+    public void BadFields_AFileThatChanged_AndBadArguments_AreRefused()
+    {
+        Write(300);
+        NNLinearity.Data.IDataTableChunkSource tables = GlmChunkSources.TablesFromCsv(_path, 100);
+        Assert.Equal(3, tables.ReadTables(default).Count());
+        File.AppendAllText(_path, "1,van,30,TRUE,b1\n");
+        var changed = Assert.Throws<InvalidDataException>(() => tables.ReadTables(default).Count());
+        Assert.Contains("changed", changed.Message, StringComparison.Ordinal);
+
+        File.WriteAllText(_path, "y,x\n1,2\n0,3\n");
+        var forced = new CsvReadOptions { ColumnKinds = new System.Collections.Generic.Dictionary<string, NNLinearity.Data.ColumnKind> { ["x"] = NNLinearity.Data.ColumnKind.Logical } };
+        var bad = Assert.Throws<InvalidDataException>(() => GlmChunkSources.TablesFromCsv(_path, 1, forced).ReadTables(default).Count());
+        Assert.Contains("column 'x'", bad.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => GlmChunkSources.TablesFromCsv(_path, 0));
+        Assert.Throws<FileNotFoundException>(() => GlmChunkSources.TablesFromCsv(_path + ".none"));
+    }
+}
