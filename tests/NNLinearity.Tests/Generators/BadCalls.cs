@@ -26,7 +26,56 @@ public static partial class BadInputArbitraries
 
     /// <summary>Bad calls of every public entry point: GLM fit, predict, anova; network create, fit, predict, loss; layers; bridge; collapse; analysis.</summary>
     public static Arbitrary<BadCall> BadCalls() =>
-        Gen.OneOf(GlmFitCalls(), GlmResultCalls(), NetworkCalls(), LayerCalls(), BridgeAndAnalysisCalls(), TableCalls(), StatisticalNetworkCalls()).ToArbitrary();
+        Gen.OneOf(GlmFitCalls(), GlmResultCalls(), NetworkCalls(), LayerCalls(), BridgeAndAnalysisCalls(), TableCalls(), StatisticalNetworkCalls(), StreamingCalls()).ToArbitrary();
+
+    /// <summary>Streamed and partitioned fits, their sources and serialised statistics, and the file sources of NNLinearity.Interop.</summary>
+    private static Gen<BadCall> StreamingCalls() =>
+        from f in Gen.Elements(Families)
+        from n in Gen.Choose(3, 40)
+        from seed in Gen.Choose(0, 10_000)
+        from row in Gen.Choose(0, n - 1)
+        from bad in Gen.Elements(NonFinite)
+        from chunk in Gen.Choose(1, 12)
+        from kind in Gen.Choose(0, 21)
+        select StreamingCall(f.Family, f.OutOfSupport, n, seed, row, bad, chunk, kind);
+
+    private static BadCall StreamingCall(GlmFamily family, double outOfSupport, int n, int seed, int row, double bad, int chunk, int kind)
+    {
+        (double[,] x2, double[] y) = Data(family, n, seed);
+        double[] x = x2.Cast<double>().ToArray();
+        double[] w = Enumerable.Repeat(1.0, n).ToArray(), off = new double[n];
+        const string E = "Glm.FitStreaming";
+        GlmFit Fit(double[]? weights = null, double[]? offset = null, GlmStreamingOptions? o = null) =>
+            NNLinearity.Glm.Glm.FitStreaming(GlmChunkSource.FromArrays(x, 2, y, chunk, weights, offset), family, options: o);
+        GlmFit FitParts(IGlmChunkSource second) =>
+            NNLinearity.Glm.Glm.FitStreaming([GlmChunkSource.FromArrays(x, 2, y, chunk), second], family);
+        string missingFile = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "nnl-none-" + seed.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".parquet");
+        switch (kind)
+        {
+            case 0: x[row * 2 + row % 2] = bad; return Arg(E, "source", $"x[{row}, {row % 2}] = {bad}", () => Fit());
+            case 1: y[row] = bad; return Arg(E, "source", $"y[{row}] = {bad}", () => Fit());
+            case 2: y[row] = outOfSupport; return Arg(E, "source", $"y[{row}] = {outOfSupport} outside the {family.Name} support", () => Fit());
+            case 3: w[row] = -1; return Arg(E, "source", $"weights[{row}] = -1", () => Fit(weights: w));
+            case 4: w[row] = bad; return Arg(E, "source", $"weights[{row}] = {bad}", () => Fit(weights: w));
+            case 5: off[row] = bad; return Arg(E, "source", $"offset[{row}] = {bad}", () => Fit(offset: off));
+            case 6: return Arg(E, "source", "every prior weight 0", () => Fit(weights: new double[n]));
+            case 7: return Arg(E, "options", "MaxDegreeOfParallelism = 0", () => Fit(o: new GlmStreamingOptions { MaxDegreeOfParallelism = 0 }));
+            case 8: return Arg(E, "options", $"Epsilon = {bad}", () => Fit(o: new GlmStreamingOptions { Epsilon = bad }));
+            case 9: return Arg(E, "options", $"Start of {chunk + 3} values", () => Fit(o: new GlmStreamingOptions { Start = new double[chunk + 3] }));
+            case 10: return Arg(E, "options", "MaxIterations = 0", () => Fit(o: new GlmStreamingOptions { MaxIterations = 0 }));
+            case 11: y[row] = bad; return Arg(E + "(partitions)", "partitions", $"partition 1 y[{row}] = {bad}", () => FitParts(GlmChunkSource.FromArrays(x, 2, y, chunk)));
+            case 12: return Arg(E + "(partitions)", "partitions", "a partition with 1 column", () => FitParts(GlmChunkSource.FromArrays(y, 1, y, chunk)));
+            case 13: return Arg(E + "(partitions)", "partitions", "no partitions", () => NNLinearity.Glm.Glm.FitStreaming(Array.Empty<IGlmChunkSource>(), family));
+            case 14: return new BadCall(E, "source", "null", typeof(ArgumentNullException), () => NNLinearity.Glm.Glm.FitStreaming((IGlmChunkSource)null!, family));
+            case 15: return Arg("GlmChunkSource.FromArrays", "x", "one value short", () => GlmChunkSource.FromArrays(x[1..], 2, y, chunk));
+            case 16: return Arg("GlmChunkSource.FromArrays", "weights", "one value short", () => GlmChunkSource.FromArrays(x, 2, y, chunk, w[1..]));
+            case 17: return Arg("GlmChunkSource.FromArrays", "chunkRows", $"{-chunk + 1}", () => GlmChunkSource.FromArrays(x, 2, y, 1 - chunk));
+            case 18: return new BadCall("GlmPassStatistics.FromBytes", "bytes", $"{chunk} bytes of noise", typeof(System.IO.InvalidDataException), () => GlmPassStatistics.FromBytes(Enumerable.Range(0, chunk).Select(i => (byte)(i * 37 + seed)).ToArray()));
+            case 19: return Arg("Glm.FitStreaming(formula)", "options", "Intercept = false beside a formula", () => NNLinearity.Glm.Glm.FitStreaming("y ~ x", NNLinearity.Data.DataTableChunks.FromTable(new NNLinearity.Data.DataTable(NNLinearity.Data.DataColumn.Numeric("y", y), NNLinearity.Data.DataColumn.Numeric("x", y)), chunk), family, options: new GlmStreamingOptions { Intercept = false }));
+            case 20: return Arg("GlmChunkSources.TablesFromParquet", "paths", "no files", () => NNLinearity.Interop.GlmChunkSources.TablesFromParquet([]));
+            default: return new BadCall("GlmChunkSources.TablesFromCsv", "path", "a file that does not exist", typeof(System.IO.FileNotFoundException), () => NNLinearity.Interop.GlmChunkSources.TablesFromCsv(missingFile, chunk));
+        }
+    }
 
     private static BadCall Arg(string entry, string argument, string corruption, Func<object?> call) => new(entry, argument, corruption, typeof(ArgumentException), call);
 

@@ -34,7 +34,7 @@ public static partial class Glm
     public static GlmFit FitStreaming(IGlmChunkSource source, GlmFamily family, ILinkFunction? link = null, GlmStreamingOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return FitStreaming([source], family, link, options);
+        return FitStreamingCore([source], family, link, options, nameof(source));
     }
 
     /// <summary>
@@ -53,6 +53,12 @@ public static partial class Glm
     public static GlmFit FitStreaming(IReadOnlyList<IGlmChunkSource> partitions, GlmFamily family, ILinkFunction? link = null, GlmStreamingOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(partitions);
+        return FitStreamingCore(partitions, family, link, options, nameof(partitions));
+    }
+
+    /// <summary>The partitioned fit in process; <paramref name="dataArgument"/> is the caller's parameter holding the data, named by refusals.</summary>
+    private static GlmFit FitStreamingCore(IReadOnlyList<IGlmChunkSource> partitions, GlmFamily family, ILinkFunction? link, GlmStreamingOptions? options, string dataArgument)
+    {
         if (partitions.Count == 0) throw new ArgumentException("There are no partitions: a GLM needs at least one row.", nameof(partitions));
         for (int i = 0; i < partitions.Count; i++)
         {
@@ -72,8 +78,8 @@ public static partial class Glm
         IReadOnlyList<string>? names = options.ColumnNames ?? partitions[0].ColumnNames;
         var model = new GlmPartitionedModel(partitions[0].Columns, partitions.Count, partitions[0].HasOffset, names);
         int dop = options.MaxDegreeOfParallelism;
-        Task<GlmFit> fit = FitPartitionedAsync(model, (i, request, ct, rows) =>
-            Task.FromResult(GlmPartitionPass.Evaluate(partitions[i], request, i, dop, rows, ct)), family, link, options);
+        Task<GlmFit> fit = FitPartitionedCoreAsync(model, (i, request, ct, rows) =>
+            Task.FromResult(GlmPartitionPass.EvaluateNamed(partitions[i], request, i, dop, rows, dataArgument, ct)), family, link, options, dataArgument);
         return fit.GetAwaiter().GetResult(); // every step above completes synchronously
     }
 
@@ -93,8 +99,12 @@ public static partial class Glm
     /// <returns>The fit, without per-row results.</returns>
     /// <exception cref="ArgumentException">An option is out of range, the link is not available for the family, or the partitions hold no row with a positive weight.</exception>
     /// <exception cref="GlmFitException">IRLS cannot find coefficients with a finite deviance.</exception>
-    public static async Task<GlmFit> FitPartitionedAsync(GlmPartitionedModel model, Func<int, GlmPassRequest, CancellationToken, IProgress<long>?, Task<GlmPassStatistics>> evaluatePartition,
-        GlmFamily family, ILinkFunction? link = null, GlmStreamingOptions? options = null)
+    public static Task<GlmFit> FitPartitionedAsync(GlmPartitionedModel model, Func<int, GlmPassRequest, CancellationToken, IProgress<long>?, Task<GlmPassStatistics>> evaluatePartition,
+        GlmFamily family, ILinkFunction? link = null, GlmStreamingOptions? options = null) =>
+        FitPartitionedCoreAsync(model, evaluatePartition, family, link, options, nameof(evaluatePartition));
+
+    private static async Task<GlmFit> FitPartitionedCoreAsync(GlmPartitionedModel model, Func<int, GlmPassRequest, CancellationToken, IProgress<long>?, Task<GlmPassStatistics>> evaluatePartition,
+        GlmFamily family, ILinkFunction? link, GlmStreamingOptions? options, string dataArgument)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(evaluatePartition);
@@ -116,7 +126,7 @@ public static partial class Glm
             if (IndexOfNonFinite(start) >= 0) throw new ArgumentException("Start contains a non-finite value.", nameof(options));
         }
 
-        var driver = new StreamingDriver(model, evaluatePartition, family, link, options);
+        var driver = new StreamingDriver(model, evaluatePartition, family, link, options, dataArgument);
         StreamingRun main = await driver.RunAsync(interceptOnly: false, start is null ? new EtaSpec(EtaKind.FamilyStart, null) : new EtaSpec(EtaKind.Linear, start), start).ConfigureAwait(false);
         double nullDeviance = main.NullDeviance;
         if (options.Intercept && model.HasOffset)
@@ -147,7 +157,7 @@ public static partial class Glm
 
     /// <summary>R's glm.fit loop over passes of partition statistics (the in-memory engine's loop, step for step).</summary>
     private sealed class StreamingDriver(GlmPartitionedModel model, Func<int, GlmPassRequest, CancellationToken, IProgress<long>?, Task<GlmPassStatistics>> evaluate,
-        GlmFamily family, ILinkFunction link, GlmStreamingOptions options)
+        GlmFamily family, ILinkFunction link, GlmStreamingOptions options, string dataArgument)
     {
         public int Passes { get; private set; }
 
@@ -234,7 +244,7 @@ public static partial class Glm
             if (first.WeightedRows == 0)
             {
 #pragma warning disable CA2208 // the public argument being described is the caller's source of rows
-                throw new ArgumentException(first.Rows == 0 ? "The data have no rows: a GLM needs at least one observation." : "Every prior weight is 0: there is nothing to fit.", "source");
+                throw new ArgumentException(first.Rows == 0 ? "The data have no rows: a GLM needs at least one observation." : "Every prior weight is 0: there is nothing to fit.", dataArgument);
 #pragma warning restore CA2208
             }
 

@@ -36,7 +36,12 @@ public static class GlmPartitionPass
     /// <exception cref="ArgumentException">The source's columns disagree with the request, or a row holds a value the fit refuses (named by partition and row).</exception>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     public static GlmPassStatistics Evaluate(IGlmChunkSource source, GlmPassRequest request, int partition = 0, int maxDegreeOfParallelism = -1,
-        IProgress<long>? rowsRead = null, CancellationToken cancellationToken = default)
+        IProgress<long>? rowsRead = null, CancellationToken cancellationToken = default) =>
+        EvaluateNamed(source, request, partition, maxDegreeOfParallelism, rowsRead, nameof(source), cancellationToken);
+
+    /// <summary>As the public overload, with the caller's name for the data in the refusals of rows and chunks.</summary>
+    internal static GlmPassStatistics EvaluateNamed(IGlmChunkSource source, GlmPassRequest request, int partition, int maxDegreeOfParallelism,
+        IProgress<long>? rowsRead, string dataArgument, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(request);
@@ -47,11 +52,11 @@ public static class GlmPartitionPass
 
         if (source.Columns != request.Columns)
         {
-            throw new ArgumentException($"Partition {partition} has {source.Columns} predictor columns but the model has {request.Columns}.", nameof(source));
+            throw new ArgumentException($"Partition {partition} has {source.Columns} predictor columns but the model has {request.Columns}.", dataArgument);
         }
 
         int threads = maxDegreeOfParallelism < 0 ? Environment.ProcessorCount : maxDegreeOfParallelism;
-        var pass = new Pass(source, request, partition, threads);
+        var pass = new Pass(source, request, partition, threads, dataArgument);
         return pass.Run(cancellationToken, rowsRead);
     }
 
@@ -144,10 +149,12 @@ public static class GlmPartitionPass
         private readonly double _muHi;
         private readonly bool _floorDerivative;
         private readonly bool _anyFiniteEtaValid;
+        private readonly string _dataArgument; // the caller's parameter holding the data, named by refusals
 
-        public Pass(IGlmChunkSource source, GlmPassRequest request, int partition, int threads)
+        public Pass(IGlmChunkSource source, GlmPassRequest request, int partition, int threads, string dataArgument)
         {
             _source = source;
+            _dataArgument = dataArgument;
             _r = request;
             _family = request.Family;
             _partition = partition;
@@ -224,17 +231,17 @@ public static class GlmPartitionPass
         {
             if (chunk.Columns != _k)
             {
-                throw new ArgumentException($"The chunk of partition {_partition} from row {row} has {chunk.Columns} columns but the model has {_k}.", "source");
+                throw new ArgumentException($"The chunk of partition {_partition} from row {row} has {chunk.Columns} columns but the model has {_k}.", _dataArgument);
             }
 
             if (hasWeights == chunk.Weights.IsEmpty && chunk.Rows > 0)
             {
-                throw new ArgumentException($"The chunk of partition {_partition} from row {row} {(hasWeights ? "has no weights, though its source says it has" : "has weights, though its source says it has none")}.", "source");
+                throw new ArgumentException($"The chunk of partition {_partition} from row {row} {(hasWeights ? "has no weights, though its source says it has" : "has weights, though its source says it has none")}.", _dataArgument);
             }
 
             if (hasOffset == chunk.Offset.IsEmpty && chunk.Rows > 0)
             {
-                throw new ArgumentException($"The chunk of partition {_partition} from row {row} {(hasOffset ? "has no offset, though its source says it has" : "has an offset, though its source says it has none")}.", "source");
+                throw new ArgumentException($"The chunk of partition {_partition} from row {row} {(hasOffset ? "has no offset, though its source says it has" : "has an offset, though its source says it has none")}.", _dataArgument);
             }
         }
 
@@ -496,7 +503,7 @@ public static class GlmPartitionPass
         }
 
         private ArgumentException Bad(long row, string what) =>
-            new($"Row {row.ToString(CultureInfo.InvariantCulture)} of partition {_partition.ToString(CultureInfo.InvariantCulture)}: {what}.", "source");
+            new($"Row {row.ToString(CultureInfo.InvariantCulture)} of partition {_partition.ToString(CultureInfo.InvariantCulture)}: {what}.", _dataArgument);
     }
 #pragma warning restore CA2208
 }
