@@ -239,12 +239,6 @@ public static class GlmChunkSources
 
     private sealed class ParquetSource(string[] paths, GlmColumnMap map) : IGlmChunkSource
     {
-        /// <summary>Parquet.Net pools its decompression streams without bound unless told: a streamed fit keeps at most 64 MB of them.</summary>
-        /// <summary>Columns of this many rows (2 MB of doubles) and more are followed by a full collection.</summary>
-        private const int LargeColumnRows = 1 << 18;
-
-        private static readonly ParquetOptions PoolLimits = new() { MaximumSmallPoolFreeBytes = 16 << 20, MaximumLargePoolFreeBytes = 64 << 20 };
-
         public int Columns => map.Predictors.Count;
 
         public IReadOnlyList<string>? ColumnNames => map.Predictors;
@@ -257,40 +251,18 @@ public static class GlmChunkSources
         {
             var buffers = new ChunkBuffers(map);
             double[] column = [];
-            foreach (string path in paths)
+            foreach ((string path, int g, ParquetRowGroupReader group, int rows, DataField[] fields) in ParquetTables.RowGroups(paths, map.All, cancellationToken))
             {
-                ParquetReader reader = ParquetReader.CreateAsync(path, PoolLimits, cancellationToken).GetAwaiter().GetResult();
-                try
+                buffers.Ensure(rows);
+                if (column.Length < rows) column = new double[rows];
+                foreach (DataField field in fields)
                 {
-                    DataField[] fields = map.All.Select(name => reader.Schema.GetDataFields().FirstOrDefault(f => f.Name == name)
-                        ?? throw new InvalidDataException($"The Parquet file '{path}' has no column \"{name}\" (it has {string.Join(", ", reader.Schema.GetDataFields().Select(f => f.Name))}).")).ToArray();
-                    for (int g = 0; g < reader.RowGroupCount; g++)
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        using ParquetRowGroupReader group = reader.OpenRowGroupReader(g);
-                        if (group.RowCount > int.MaxValue) throw new InvalidDataException($"Row group {g} of '{path}' has {group.RowCount} rows; write row groups below 2^31 rows.");
-                        int rows = (int)group.RowCount;
-                        buffers.Ensure(rows);
-                        if (column.Length < rows) column = new double[rows];
-                        foreach (DataField field in fields)
-                        {
-                            ReadColumn(group, field, column.AsMemory(0, rows), path, g, cancellationToken);
-                            buffers.Put(field.Name, column.AsSpan(0, rows));
-
-                            // Parquet.Net decodes a column chunk through several short-lived arrays of its size on the
-                            // large-object heap, which only a full collection frees: collected after each large column,
-                            // a file is read at its live set (one row group and the pools) instead of growing the heap
-                            // by a gigabyte per row group of 20 columns x 2^20 rows.
-                            if (rows >= LargeColumnRows) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
-                        }
-
-                        yield return buffers.Chunk(rows);
-                    }
+                    ReadColumn(group, field, column.AsMemory(0, rows), path, g, cancellationToken);
+                    buffers.Put(field.Name, column.AsSpan(0, rows));
+                    ParquetTables.AfterColumn(rows);
                 }
-                finally
-                {
-                    reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
-                }
+
+                yield return buffers.Chunk(rows);
             }
         }
 

@@ -12,12 +12,17 @@ namespace NNLinearity.Interop;
 /// <summary>Parquet row groups read as tables (see <see cref="GlmChunkSources.TablesFromParquet"/>).</summary>
 internal static class ParquetTables
 {
-    /// <summary>Columns of this many rows and more are followed by a full collection (Parquet.Net's decoding arrays live on the large-object heap).</summary>
+    /// <summary>Parquet.Net pools its decompression streams without bound unless told: a reading keeps at most 64 MB of them.</summary>
+    internal static readonly ParquetOptions PoolLimits = new() { MaximumSmallPoolFreeBytes = 16 << 20, MaximumLargePoolFreeBytes = 64 << 20 };
+
+    /// <summary>Columns of this many rows (2 MB of doubles) and more are followed by a full collection.</summary>
     private const int LargeColumnRows = 1 << 18;
 
-    private static readonly ParquetOptions PoolLimits = new() { MaximumSmallPoolFreeBytes = 16 << 20, MaximumLargePoolFreeBytes = 64 << 20 };
-
-    public static IEnumerable<DataTable> Read(string[] paths, string[]? names, CancellationToken ct)
+    /// <summary>
+    /// Every row group of the files, in order, with the fields named (every field when <paramref name="names"/> is
+    /// null); a missing column or a row group of 2^31 rows or more is refused naming the file.
+    /// </summary>
+    internal static IEnumerable<(string Path, int Index, ParquetRowGroupReader Group, int Rows, DataField[] Fields)> RowGroups(string[] paths, IEnumerable<string>? names, CancellationToken ct)
     {
         foreach (string path in paths)
         {
@@ -32,21 +37,39 @@ internal static class ParquetTables
                     ct.ThrowIfCancellationRequested();
                     using ParquetRowGroupReader group = reader.OpenRowGroupReader(g);
                     if (group.RowCount > int.MaxValue) throw new InvalidDataException($"Row group {g} of '{path}' has {group.RowCount} rows; write row groups below 2^31 rows.");
-                    int rows = (int)group.RowCount;
-                    var columns = new DataColumn[fields.Length];
-                    for (int c = 0; c < fields.Length; c++)
-                    {
-                        columns[c] = Column(group, fields[c], rows, path, g, ct);
-                        if (rows >= LargeColumnRows) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
-                    }
-
-                    yield return new DataTable(columns);
+                    yield return (path, g, group, (int)group.RowCount, fields);
                 }
             }
             finally
             {
                 reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
             }
+        }
+    }
+
+    /// <summary>
+    /// After a column of <paramref name="rows"/> rows: Parquet.Net decodes a column chunk through several short-lived
+    /// arrays of its size on the large-object heap, which only a full collection frees; collected after each large
+    /// column, a file is read at its live set (one row group and the pools) instead of growing the heap by a gigabyte
+    /// per row group of 20 columns x 2^20 rows.
+    /// </summary>
+    internal static void AfterColumn(int rows)
+    {
+        if (rows >= LargeColumnRows) GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+    }
+
+    public static IEnumerable<DataTable> Read(string[] paths, string[]? names, CancellationToken ct)
+    {
+        foreach ((string path, int g, ParquetRowGroupReader group, int rows, DataField[] fields) in RowGroups(paths, names, ct))
+        {
+            var columns = new DataColumn[fields.Length];
+            for (int c = 0; c < fields.Length; c++)
+            {
+                columns[c] = Column(group, fields[c], rows, path, g, ct);
+                AfterColumn(rows);
+            }
+
+            yield return new DataTable(columns);
         }
     }
 

@@ -237,6 +237,20 @@ public sealed class StreamingArrowFormulaTests : IDisposable
 /// <summary>Parquet row groups as tables for a streamed formula fit: text, nullable numbers, integers and booleans over two files.</summary>
 public sealed class StreamingParquetFormulaTests : IDisposable
 {
+    /// <summary>The streamed formula fit is the in-memory one: names, coefficients and standard errors (1e-10), deviance and rows.</summary>
+    internal static void AssertSameFormulaFit(GlmFit expected, GlmFit actual)
+    {
+        Assert.Equal(expected.CoefficientNames, actual.CoefficientNames);
+        for (int j = 0; j < expected.Coefficients.Count; j++)
+        {
+            Assert.Equal(expected.Coefficients[j], actual.Coefficients[j], 1e-10);
+            Assert.Equal(expected.StandardErrors[j], actual.StandardErrors[j], 1e-10);
+        }
+
+        Assert.Equal(expected.Deviance, actual.Deviance, 1e-10 * expected.Deviance);
+        Assert.Equal(expected.RowCount, actual.RowCount);
+    }
+
     private readonly string _dir = Directory.CreateTempSubdirectory("nnl-parquet-formula-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
@@ -292,16 +306,8 @@ public sealed class StreamingParquetFormulaTests : IDisposable
         const string formula = "claims ~ kind + age + factor(doors) + urban";
         GlmFit expected = NNLinearity.Glm.Glm.Fit(formula, table, GlmFamily.Poisson);
         GlmFit actual = NNLinearity.Glm.Glm.FitStreaming(formula, GlmChunkSources.TablesFromParquet(paths, ["claims", "kind", "age", "doors", "urban"]), GlmFamily.Poisson);
-        Assert.Equal(expected.CoefficientNames, actual.CoefficientNames);
+        AssertSameFormulaFit(expected, actual);
         Assert.Contains("urbanTRUE", actual.CoefficientNames);
-        for (int j = 0; j < expected.Coefficients.Count; j++)
-        {
-            Assert.Equal(expected.Coefficients[j], actual.Coefficients[j], 1e-10);
-            Assert.Equal(expected.StandardErrors[j], actual.StandardErrors[j], 1e-10);
-        }
-
-        Assert.Equal(expected.Deviance, actual.Deviance, 1e-10 * expected.Deviance);
-        Assert.Equal(expected.RowCount, actual.RowCount);
         GlmFit everyColumn = NNLinearity.Glm.Glm.FitStreaming(formula, GlmChunkSources.TablesFromParquet(paths), GlmFamily.Poisson);
         Assert.Equal(actual.Coefficients.ToArray(), everyColumn.Coefficients.ToArray());
 
@@ -373,17 +379,9 @@ public sealed class StreamingCsvFormulaTests : IDisposable
         const string formula = "claims ~ kind + age + urban + band";
         GlmFit expected = NNLinearity.Glm.Glm.Fit(formula, CsvTables.Read(_path, options), GlmFamily.Poisson);
         GlmFit actual = NNLinearity.Glm.Glm.FitStreaming(formula, GlmChunkSources.TablesFromCsv(_path, chunkRows, options), GlmFamily.Poisson);
-        Assert.Equal(expected.CoefficientNames, actual.CoefficientNames);
+        StreamingParquetFormulaTests.AssertSameFormulaFit(expected, actual);
         Assert.Contains("urbanTRUE", actual.CoefficientNames);
         Assert.Contains("bandb3", actual.CoefficientNames);
-        for (int j = 0; j < expected.Coefficients.Count; j++)
-        {
-            Assert.Equal(expected.Coefficients[j], actual.Coefficients[j], 1e-10);
-            Assert.Equal(expected.StandardErrors[j], actual.StandardErrors[j], 1e-10);
-        }
-
-        Assert.Equal(expected.Deviance, actual.Deviance, 1e-10 * expected.Deviance);
-        Assert.Equal(expected.RowCount, actual.RowCount);
     }
 
     [Fact]
