@@ -359,6 +359,69 @@ public class StreamingGlmTests
     }
 
     /// <summary>Bad rows and inconsistent sources are refused with the partition and row named.</summary>
+    /// <summary>
+    /// Separation: where a mean sits at its boundary, one more pass checks the in-memory fit's certificate row by row, so
+    /// a streamed fit of separated data reports the same diagnostic and direction, over any chunking and partitions;
+    /// data with a mean near the boundary that are not separated get the extra pass and no diagnostic, and ordinary
+    /// data no extra pass.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(1000)]
+    public void Separation_IsCertifiedAsInMemory(int chunkRows)
+    {
+        var cases = new (double[] X, int K, double[] Y, GlmFamily Family)[]
+        {
+            ([1, 2, 3, 4, 5, 6, 7, 8], 1, [0, 0, 0, 0, 1, 1, 1, 1], GlmFamily.Binomial), // complete
+            ([0, 0, 0, 1, 1, 1, 2, 2], 1, [0, 0, 0, 0, 1, 0, 1, 1], GlmFamily.Binomial), // quasi-complete, R converges without a warning
+            ([0, 0, 0, 1, 1, 1], 1, [0, 0, 0, 3, 5, 4], GlmFamily.Poisson), // zero counts on a face
+        };
+        foreach ((double[] x, int k, double[] y, GlmFamily family) in cases)
+        {
+            GlmFit expected = NNLinearity.Glm.Glm.Fit(x, y.Length, k, y, family);
+            var purposes = new List<GlmPassPurpose>();
+            var progress = new SyncProgress<GlmStreamingProgress>(p => { if (p.Complete) purposes.Add(p.Purpose); });
+            GlmFit actual = NNLinearity.Glm.Glm.FitStreaming(GlmChunkSource.FromArrays(x, k, y, chunkRows), family, options: new GlmStreamingOptions { Progress = progress });
+            GlmDiagnostic e = Assert.Single(expected.Diagnostics, d => d.Kind == GlmDiagnosticKind.Separation);
+            GlmDiagnostic a = Assert.Single(actual.Diagnostics, d => d.Kind == GlmDiagnosticKind.Separation);
+            Assert.Equal(e.Message, a.Message);
+            for (int j = 0; j <= k; j++) Assert.Equal(expected.DivergenceDirection![j], actual.DivergenceDirection![j], 1e-6);
+            Assert.Equal(GlmPassPurpose.Separation, purposes[^1]);
+            Assert.Equal(purposes.Count, actual.DataPasses);
+
+            int half = y.Length / 2;
+            GlmFit split = NNLinearity.Glm.Glm.FitStreaming([GlmChunkSource.FromArrays(x[..(half * k)], k, y[..half], chunkRows), GlmChunkSource.FromArrays(x[(half * k)..], k, y[half..], chunkRows)], family);
+            for (int j = 0; j <= k; j++) Assert.Equal(actual.DivergenceDirection![j], split.DivergenceDirection![j], 1e-6); // other partitions, other sums
+        }
+
+        // A mean at 1e-7 of the boundary without separation (an outlying x with y = 0, and an overlapping middle): checked, refuted.
+        double[] xo = [-40, -3, -2, -1, -1, 0, 0, 1, 1, 2, 3], yo = [0, 0, 0, 0, 1, 0, 1, 0, 1, 1, 1];
+        GlmFit inMemory = NNLinearity.Glm.Glm.Fit(xo, 11, 1, yo, GlmFamily.Binomial);
+        var seen = new List<GlmPassPurpose>();
+        GlmFit streamed = NNLinearity.Glm.Glm.FitStreaming(GlmChunkSource.FromArrays(xo, 1, yo, chunkRows), GlmFamily.Binomial,
+            options: new GlmStreamingOptions { Progress = new SyncProgress<GlmStreamingProgress>(p => { if (p.Complete) seen.Add(p.Purpose); }) });
+        Assert.True(streamed.Coefficients[1] > 0);
+        Assert.DoesNotContain(inMemory.Diagnostics, d => d.Kind == GlmDiagnosticKind.Separation);
+        Assert.DoesNotContain(streamed.Diagnostics, d => d.Kind == GlmDiagnosticKind.Separation);
+        Assert.Null(streamed.DivergenceDirection);
+        Assert.True(1 / (1 + Math.Exp(-(streamed.Coefficients[0] - 40 * streamed.Coefficients[1]))) < 1e-6, $"b = {streamed.Coefficients[0]}, {streamed.Coefficients[1]}");
+        Assert.Contains(GlmPassPurpose.Separation, seen);
+        Assert.Equal(seen.Count, streamed.DataPasses);
+
+        var c = new GlmCase(GlmFamily.Binomial, new LogitLink(), 500, 2, 4).Simulate();
+        var ordinary = new List<GlmPassPurpose>();
+        NNLinearity.Glm.Glm.FitStreaming(GlmChunkSource.FromArrays(c.X, 2, c.Y, chunkRows), c.Family,
+            options: new GlmStreamingOptions { Progress = new SyncProgress<GlmStreamingProgress>(p => { if (p.Complete) ordinary.Add(p.Purpose); }) });
+        Assert.DoesNotContain(GlmPassPurpose.Separation, ordinary);
+    }
+
+    /// <summary>A progress sink that runs its action on the reporting thread.</summary>
+    private sealed class SyncProgress<T>(Action<T> action) : IProgress<T>
+    {
+        public void Report(T value) => action(value);
+    }
+
     [Fact]
     public void BadInput_IsRefused_NamingTheRow()
     {

@@ -79,7 +79,7 @@ public static partial class Glm
         var model = new GlmPartitionedModel(partitions[0].Columns, partitions.Count, partitions[0].HasOffset, names);
         int dop = options.MaxDegreeOfParallelism;
         Task<GlmFit> fit = FitPartitionedCoreAsync(model, (i, request, ct, rows) =>
-            Task.FromResult(GlmPartitionPass.EvaluateNamed(partitions[i], request, i, dop, rows, dataArgument, ct)), family, link, options, dataArgument);
+            Task.FromResult(GlmPartitionPass.EvaluateNamed(partitions[i], request, i, dop, rows, dataArgument, ct)), family, link, options, dataArgument, partitions);
         return fit.GetAwaiter().GetResult(); // every step above completes synchronously
     }
 
@@ -101,10 +101,10 @@ public static partial class Glm
     /// <exception cref="GlmFitException">IRLS cannot find coefficients with a finite deviance.</exception>
     public static Task<GlmFit> FitPartitionedAsync(GlmPartitionedModel model, Func<int, GlmPassRequest, CancellationToken, IProgress<long>?, Task<GlmPassStatistics>> evaluatePartition,
         GlmFamily family, ILinkFunction? link = null, GlmStreamingOptions? options = null) =>
-        FitPartitionedCoreAsync(model, evaluatePartition, family, link, options, nameof(evaluatePartition));
+        FitPartitionedCoreAsync(model, evaluatePartition, family, link, options, nameof(evaluatePartition), sources: null);
 
     private static async Task<GlmFit> FitPartitionedCoreAsync(GlmPartitionedModel model, Func<int, GlmPassRequest, CancellationToken, IProgress<long>?, Task<GlmPassStatistics>> evaluatePartition,
-        GlmFamily family, ILinkFunction? link, GlmStreamingOptions? options, string dataArgument)
+        GlmFamily family, ILinkFunction? link, GlmStreamingOptions? options, string dataArgument, IReadOnlyList<IGlmChunkSource>? sources)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(evaluatePartition);
@@ -135,13 +135,112 @@ public static partial class Glm
             nullDeviance = (await driver.RunAsync(interceptOnly: true, new EtaSpec(EtaKind.FittedMeans, main.Beta), null).ConfigureAwait(false)).Deviance;
         }
 
-        return InferStreamed(main, names, family, link, nullDeviance, options.Intercept, driver.Passes);
+        // Separation: where the data are read in this process and a fitted mean sits near the boundary its response pulls
+        // it to, one more pass checks the in-memory fit's certificate row by row (Separation.Certify).
+        double[]? direction = null;
+        int passes = driver.Passes;
+        if (sources is not null && SeparationPossible(family, link, main.Final))
+        {
+            direction = CertifySeparation(sources, family, link, options, main, ++passes);
+        }
+
+        return InferStreamed(main, names, family, link, nullDeviance, options.Intercept, passes, direction);
+    }
+
+    /// <summary>True when the family and link can have no maximum likelihood estimate and a fitted mean is within 1e-6 (relative, for counts) of its boundary.</summary>
+    private static bool SeparationPossible(GlmFamily family, ILinkFunction link, GlmPassStatistics s) =>
+        (family is BinomialFamily && link is not LogLink && s.MinBoundaryDistance < 1e-6)
+        || (family is PoissonFamily && (link is LogLink || (link is PowerLink pl && pl.Lambda == 0)) && s.Rows > 0
+            && s.MinBoundaryDistance < 1e-6 * Math.Max(1.0, s.SumResponse / s.Rows));
+
+    /// <summary>
+    /// <see cref="Separation.Certify"/> over streamed rows, in one sequential pass: the direction of the last step
+    /// (aliased coefficients 0, unit length) must satisfy every row's sign condition with a strict inequality on a row
+    /// whose mean sits at its boundary. Returns the direction, or null when a row refutes it.
+    /// </summary>
+    private static double[]? CertifySeparation(IReadOnlyList<IGlmChunkSource> sources, GlmFamily family, ILinkFunction link, GlmStreamingOptions options, StreamingRun run, int pass)
+    {
+        long read = 0;
+        double[]? direction = CertifySeparation(sources, family, link, options, run, pass, ref read);
+        options.Progress?.Report(new GlmStreamingProgress(pass, GlmPassPurpose.Separation, read, true)); // complete, or stopped at the row that refutes it
+        return direction;
+    }
+
+    private static double[]? CertifySeparation(IReadOnlyList<IGlmChunkSource> sources, GlmFamily family, ILinkFunction link, GlmStreamingOptions options, StreamingRun run, int pass, ref long read)
+    {
+        bool binomial = family is BinomialFamily, intercept = options.Intercept;
+        int p = run.Beta.Length;
+        bool[] aliased = run.LastStep.Aliased;
+        double[] d = new double[p];
+        double norm = 0;
+        for (int j = 0; j < p; j++)
+        {
+            d[j] = aliased[j] ? 0 : run.Beta[j] - run.Previous[j];
+            norm += d[j] * d[j];
+        }
+
+        norm = Math.Sqrt(norm);
+        if (!(norm > 0)) return null;
+        for (int j = 0; j < p; j++) d[j] /= norm;
+
+        double lo = link.MeanLowerBound, hi = link.MeanUpperBound;
+        double muLo = double.IsFinite(lo) ? lo + Special.Epsilon : double.NegativeInfinity, muHi = double.IsFinite(hi) ? hi - Special.Epsilon : double.PositiveInfinity;
+        double meanY = run.Final.SumResponse / run.Final.Rows;
+        CancellationToken ct = options.CancellationToken;
+        long strict = 0;
+        foreach (IGlmChunkSource source in sources)
+        {
+            foreach (GlmChunk chunk in source.ReadChunks(ct))
+            {
+                ct.ThrowIfCancellationRequested();
+                ReadOnlySpan<double> x = chunk.X.Span, y = chunk.Response.Span, w = chunk.Weights.Span, off = chunk.Offset.Span;
+                int k = chunk.Columns;
+                for (int i = 0; i < chunk.Rows; i++)
+                {
+                    if (!w.IsEmpty && w[i] <= 0) continue;
+                    double a = 0, r = 0, eta = off.IsEmpty ? 0 : off[i];
+                    if (intercept)
+                    {
+                        a = d[0];
+                        r = 1;
+                        eta += run.Beta[0];
+                    }
+
+                    for (int j = 0; j < k; j++)
+                    {
+                        double v = x[i * k + j];
+                        int c = j + (intercept ? 1 : 0);
+                        a += v * d[c];
+                        r += v * v;
+                        if (!aliased[c]) eta += v * run.Beta[c];
+                    }
+
+                    double zero = 1e-6 * Math.Sqrt(r);
+                    int s = binomial ? (y[i] == 1 ? 1 : y[i] == 0 ? -1 : 0) : (y[i] == 0 ? -1 : 0);
+                    double sa = s * a;
+                    if (s == 0 ? Math.Abs(a) > zero : sa < -zero) return null;
+                    if (s != 0 && sa > zero)
+                    {
+                        double mu = Math.Clamp(link.Inverse(eta), muLo, muHi);
+                        bool atBoundary = binomial ? Math.Min(mu, 1 - mu) < 1e-6 : mu < 1e-6 * Math.Max(1.0, meanY);
+                        if (!atBoundary) return null;
+                        strict++;
+                    }
+                }
+
+                read += chunk.Rows;
+                options.Progress?.Report(new GlmStreamingProgress(pass, GlmPassPurpose.Separation, read, false));
+            }
+        }
+
+        return strict > 0 ? d : null;
     }
 
     /// <summary>The outcome of one streamed IRLS run.</summary>
     private sealed class StreamingRun
     {
         public required double[] Beta { get; init; }
+        public required double[] Previous { get; init; } // the coefficients before the last step (the separation direction is Beta - Previous)
         public required IrlsStep LastStep { get; init; }
         public required GlmPassStatistics Final { get; init; }
         public required GlmPassStatistics Start { get; init; }
@@ -262,12 +361,14 @@ public static partial class Glm
             int iter;
             double[]? coefOld = start;
             double[] beta = start ?? new double[p];
+            double[] previous = beta;
             EtaSpec gramSpec = startSpec;
             GlmPassStatistics gram = first, current = first;
             IrlsStep? step = null;
             List<int> divergent = [], outOfBounds = [];
             for (iter = 1; iter <= maxIterations; iter++)
             {
+                previous = beta;
                 step = Solve(gram, p);
                 beta = (double[])step.Beta.Clone();
                 bool withGram = !(lastChange < Math.Sqrt(epsilon) / 10);
@@ -315,6 +416,7 @@ public static partial class Glm
             return new StreamingRun
             {
                 Beta = beta,
+                Previous = previous,
                 LastStep = step!,
                 Final = current,
                 Start = first,
@@ -441,7 +543,7 @@ public static partial class Glm
         public void Report(long value) => report(value);
     }
 
-    private static GlmFit InferStreamed(StreamingRun r, string[] names, GlmFamily family, ILinkFunction link, double nullDeviance, bool intercept, int passes)
+    private static GlmFit InferStreamed(StreamingRun r, string[] names, GlmFamily family, ILinkFunction link, double nullDeviance, bool intercept, int passes, double[]? direction)
     {
         int p = names.Length;
         GlmPassStatistics s = r.Final;
@@ -543,6 +645,14 @@ public static partial class Glm
                 "Near-collinear columns: a column's part not explained by the columns before it is below 1e-4 of its weighted norm, where the normal equations of a streamed fit keep fewer digits than R's QR (about 8 fewer at 1e-4)."));
         }
 
+        if (direction is not null)
+        {
+            string diverging = string.Join(", ", names.Where((_, j) => Math.Abs(direction[j]) > 1e-3));
+            diagnostics.Add(new GlmDiagnostic(GlmDiagnosticKind.Separation, family is BinomialFamily
+                ? $"The maximum likelihood estimate does not exist: the data are (quasi-)completely separated; coefficients diverge: {diverging}."
+                : $"The maximum likelihood estimate does not exist: zero counts lie on a face of the design; coefficients diverge: {diverging}."));
+        }
+
         var overflow = new List<string>();
         for (int j = 0; j < p; j++)
         {
@@ -608,7 +718,7 @@ public static partial class Glm
             WorkingWeights = null!,
             Response = null!,
             SolvedByQr = false,
-            DivergenceDirection = null,
+            DivergenceDirection = direction,
             FittingDerivative = eta =>
             {
                 double d = link.InverseDerivative(eta);

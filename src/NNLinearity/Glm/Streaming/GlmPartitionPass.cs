@@ -444,6 +444,12 @@ public static class GlmPartitionPass
             for (int i = 0; i < y.Length; i++)
             {
                 double wi = w[i], yi = y[i], m = mu[i];
+                s.SumResponse += yi;
+                if (wi > 0 && ((binomial && yi is 0 or 1) || (poisson && yi == 0)))
+                {
+                    s.MinBoundaryDistance = Math.Min(s.MinBoundaryDistance, binomial ? Math.Min(m, 1 - m) : m);
+                }
+
                 s.SumWeights += wi;
                 s.SumWeightedResponse += wi * yi;
                 if (binomial)

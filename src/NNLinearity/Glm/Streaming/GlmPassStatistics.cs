@@ -16,7 +16,7 @@ namespace NNLinearity.Glm;
 /// <remarks>Thread safety: immutable once returned by the library; any number of threads may read and merge it.</remarks>
 public sealed class GlmPassStatistics
 {
-    private const byte FormatVersion = 1;
+    private const byte FormatVersion = 2;
 
     internal GlmPassStatistics(int coefficients, bool withGram, int aicSums)
     {
@@ -97,6 +97,15 @@ public sealed class GlmPassStatistics
 
     internal ulong Fingerprint { get; set; }
 
+    /// <summary>
+    /// Separation evidence: the smallest distance of a fitted mean from the boundary its response pulls it to, over the
+    /// weighted rows (binomial y in {0, 1}: min(mu, 1 - mu); Poisson y = 0: mu); +infinity when there is none.
+    /// </summary>
+    internal double MinBoundaryDistance { get; set; } = double.PositiveInfinity;
+
+    /// <summary>The sum of the responses over all rows, zero weights included (the scale of Poisson's boundary).</summary>
+    internal double SumResponse { get; set; }
+
     internal void Clear()
     {
         Array.Clear(Gram);
@@ -110,6 +119,8 @@ public sealed class GlmPassStatistics
         FirstResponse = 0;
         ResponseConstant = true;
         Fingerprint = 0;
+        MinBoundaryDistance = double.PositiveInfinity;
+        SumResponse = 0;
     }
 
     /// <summary>
@@ -156,6 +167,8 @@ public sealed class GlmPassStatistics
         SumMeans += other.SumMeans;
         SumSquaredMeans += other.SumSquaredMeans;
         SumScaledMeans += other.SumScaledMeans;
+        MinBoundaryDistance = Math.Min(MinBoundaryDistance, other.MinBoundaryDistance);
+        SumResponse += other.SumResponse;
         if (FirstNonIntegerRow < 0 && other.FirstNonIntegerRow >= 0)
         {
             FirstNonIntegerPartition = other.FirstNonIntegerPartition;
@@ -217,6 +230,8 @@ public sealed class GlmPassStatistics
             w.Write(FirstResponse);
             w.Write(ResponseConstant);
             w.Write(Fingerprint);
+            w.Write(MinBoundaryDistance);
+            w.Write(SumResponse);
         }
 
         return stream.ToArray();
@@ -267,6 +282,8 @@ public sealed class GlmPassStatistics
             s.FirstResponse = r.ReadDouble();
             s.ResponseConstant = r.ReadBoolean();
             s.Fingerprint = r.ReadUInt64();
+            s.MinBoundaryDistance = r.ReadDouble();
+            s.SumResponse = r.ReadDouble();
             return s;
         }
         catch (EndOfStreamException e)

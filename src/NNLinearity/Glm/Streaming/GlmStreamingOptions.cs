@@ -60,4 +60,10 @@ public enum GlmPassPurpose
 
     /// <summary>A formula fit's first pass: every factor's levels over the complete rows.</summary>
     Levels,
+
+    /// <summary>
+    /// The check of a separation certificate (binomial or Poisson means at their boundary): every row against the
+    /// direction of the last step, as the in-memory fit checks it; only in process, and only when a mean is that near.
+    /// </summary>
+    Separation,
 }
