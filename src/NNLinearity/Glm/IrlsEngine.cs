@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks;
@@ -93,6 +94,7 @@ internal sealed unsafe class IrlsEngine : IDisposable
     private double[] _wwPrev;
     private double[] _lastGram = [];
     private readonly RowBuffers _buffers = new();
+    private readonly ConcurrentStack<Scratch> _scratch = new();
 
     // When false, a pass computes eta, mu and the deviance but not the weighted Gram (see Run).
     private bool _withGram = true;
@@ -335,28 +337,42 @@ internal sealed unsafe class IrlsEngine : IDisposable
         int pp = _pp;
         if (_parallel.MaxDegreeOfParallelism == 1 || _chunks == 1)
         {
-            var scratch = new Scratch(pp);
+            Scratch scratch = TakeScratch();
             for (int c = 0; c < _chunks; c++) Chunk(link, c, beta, scratch);
+            _scratch.Push(scratch);
         }
         else
         {
-            Parallel.For(0, _chunks, _parallel, () => new Scratch(pp), (c, _, scratch) =>
+            Parallel.For(0, _chunks, _parallel, TakeScratch, (c, _, scratch) =>
             {
                 Chunk(link, c, beta, scratch);
                 return scratch;
-            }, _ => { });
+            }, _scratch.Push);
         }
 
         // Reduce in chunk order: the same sums in the same order for every thread count.
-        double[] gram = new double[pp * pp];
+        double[] block = new double[pp * pp];
         double dev = 0;
         bool valid = true;
         for (int c = 0; c < _chunks; c++)
         {
             ReadOnlySpan<double> part = _partialGram.AsSpan(c * pp * pp, pp * pp);
-            for (int k = 0; k < gram.Length; k++) gram[k] += part[k];
+            for (int k = 0; k < block.Length; k++) block[k] += part[k];
             dev += _partialDev[c];
             valid &= _partialValid[c];
+        }
+
+        // The blocks hold the intercept after the predictors (DesignSource.LoadRowsPredict); Solve reads the design's order.
+        double[] gram = new double[pp * pp];
+        int p = _p;
+        for (int l = 0; l <= p; l++)
+        {
+            int bl = l == p ? p : _x.BlockColumn(l);
+            for (int j = l; j <= p; j++)
+            {
+                int bj = j == p ? p : _x.BlockColumn(j);
+                gram[l * pp + j] = block[Math.Min(bl, bj) * pp + Math.Max(bl, bj)];
+            }
         }
 
         _lastGram = gram;
@@ -365,10 +381,28 @@ internal sealed unsafe class IrlsEngine : IDisposable
         LastValid = valid;
     }
 
-    private sealed class Scratch(int paddedColumns)
+    /// <summary>A pass's per-thread block buffers, kept for the engine's next pass (a pass uses one per worker).</summary>
+    private Scratch TakeScratch() => _scratch.TryPop(out Scratch? s) ? s : new Scratch(_pp);
+
+    private sealed class Scratch
     {
-        public readonly double[] U = new double[paddedColumns * B];
-        public readonly double[] Beta = new double[paddedColumns];
+        private readonly double[] _u;
+        private readonly int _uStart;
+
+        public Scratch(int paddedColumns)
+        {
+            // The block starts on a cache line so that its rows' vector stores do not straddle lines.
+            _u = GC.AllocateArray<double>(paddedColumns * B + 8, pinned: true);
+            _uStart = (int)((64 - ((nuint)Unsafe.AsPointer(ref _u[0]) & 63)) & 63) / sizeof(double);
+            Beta = new double[paddedColumns];
+            Length = paddedColumns * B;
+        }
+
+        private int Length { get; }
+
+        public Span<double> U => _u.AsSpan(_uStart, Length);
+
+        public readonly double[] Beta;
         public readonly double[] DMu = new double[B];
         public readonly double[] Variance = new double[B];
     }
@@ -377,35 +411,36 @@ internal sealed unsafe class IrlsEngine : IDisposable
     private void Chunk<TLink>(TLink link, int c, double[]? beta, Scratch scratch) where TLink : ILinkFunction
     {
         int pp = _pp, p = _p, n = _n;
-        double[] u = scratch.U;
+        Span<double> u = scratch.U;
         Span<double> gram = _partialGram.AsSpan(c * pp * pp, pp * pp);
         gram.Clear();
-        double[] betaPadded = scratch.Beta;
-        if (beta is not null) beta.CopyTo(betaPadded, 0);
+        double[] betaBlock = scratch.Beta;
+        if (beta is not null)
+        {
+            for (int j = 0; j < p; j++) betaBlock[_x.BlockColumn(j)] = beta[j];
+        }
+
         double dev = 0;
         bool valid = true;
+        bool prefetching = _x.PrefetchesWhileLoading(pp);
         int rowEnd = Math.Min(n, (c + 1) * BlocksPerChunk * B);
         for (int r0 = c * BlocksPerChunk * B; r0 < rowEnd; r0 += B)
         {
             int rows = Math.Min(B, n - r0);
-            if (r0 + B < rowEnd) _x.Prefetch(r0 + B, Math.Min(B, rowEnd - r0 - B)); // overlap the next block's read with this block's arithmetic
-            _x.LoadRows(r0, rows, u, pp);
+            // Overlap the next block's read with this block's arithmetic (the AVX-512 loader asks for rows ahead itself).
+            if (!prefetching && r0 + B < rowEnd) _x.Prefetch(r0 + B, Math.Min(B, rowEnd - r0 - B));
             Span<double> eta = _eta.AsSpan(r0, rows);
+            // A NaN or infinite predictor makes eta non-finite (0 x Inf is NaN too), so the loader's check of eta covers
+            // the rows; the first pass, whose eta comes from the starting means, has the loader check the rows themselves.
+            if (!_x.LoadRowsPredict(r0, rows, u, pp, beta is null ? default : betaBlock, _offset.Length == 0 ? default : _offset.AsSpan(r0, rows), eta))
+            {
+                _x.ThrowIfNotFinite(u, r0, rows, pp);
+            }
+
             Span<double> mu = _mu.AsSpan(r0, rows);
             Span<double> dmu = scratch.DMu.AsSpan(0, rows);
             Span<double> variance = scratch.Variance.AsSpan(0, rows);
-            // A NaN or infinite predictor makes eta non-finite (0 x Inf is NaN too), so one check of eta covers the rows;
-            // the first pass, whose eta comes from the starting means, checks the rows themselves.
-            if (beta is not null)
-            {
-                WeightedGram.LinearPredictor(u, rows, pp, betaPadded, _offset.Length == 0 ? default : _offset.AsSpan(r0, rows), eta);
-                if (!WeightedGram.AllFinite(eta)) _x.ThrowIfNotFinite(u, r0, rows, pp);
-            }
-            else
-            {
-                _x.ThrowIfNotFinite(u, r0, rows, pp);
-                valid &= WeightedGram.AllFinite(eta); // g(starting means) must be finite (R: "cannot find valid starting values")
-            }
+            if (beta is null) valid &= WeightedGram.AllFinite(eta); // g(starting means) must be finite (R: "cannot find valid starting values")
             link.Inverse(eta, mu, dmu);
             WorkingKernels.ClampMeans(mu, _muLo, _muHi);
             if (_floorDerivative) WorkingKernels.FloorMagnitude(dmu, Special.Epsilon);

@@ -2,6 +2,9 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace NNLinearity.Numerics;
 
@@ -27,6 +30,9 @@ internal readonly unsafe struct DesignSource
     }
 
     public int N { get; }
+
+    /// <summary>How far ahead of the row being loaded <see cref="LoadRowsPredict"/> asks the cache for rows.</summary>
+    private const long PrefetchBytes = 40 * 1024;
 
     public int K { get; }
 
@@ -77,6 +83,149 @@ internal readonly unsafe struct DesignSource
                 for (int i = 0; i < rows; i++) u[i * stride] = 1.0;
             }
         }
+    }
+
+    /// <summary>
+    /// Column of the intercept in the intercept-last block order of <see cref="LoadRowsPredict"/>: the predictors take
+    /// columns 0..K-1 and the intercept column K. <see cref="BlockColumn"/> maps a design column to its block column.
+    /// </summary>
+    public int BlockColumn(int designColumn) => Intercept ? (designColumn == 0 ? K : designColumn - 1) : designColumn;
+
+    /// <summary>
+    /// Writes rows [r0, r0 + rows) row-major into <paramref name="u"/> in the intercept-last order (row i at i * stride:
+    /// the k predictors, then 1 when the design has an intercept, then zeros to the end of the row) and, when
+    /// <paramref name="betaBlock"/> is given in the same order (zeros beyond the design's columns), the linear
+    /// predictor eta[i] = offset[i] + sum_j u[i, j] betaBlock[j] of the rows just loaded, while they are in registers.
+    /// Returns false when the rows may hold a NaN or infinite predictor: exactly so without beta; with beta, when an
+    /// eta is not finite (a non-finite predictor always makes it so, as 0 x Inf is NaN). <see cref="ThrowIfNotFinite"/>
+    /// then names the cell.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public bool LoadRowsPredict(int r0, int rows, Span<double> u, int stride, ReadOnlySpan<double> betaBlock, ReadOnlySpan<double> offset, Span<double> eta)
+    {
+        if (PrefetchesWhileLoading(stride))
+        {
+            bool loadedFinite = LoadPredict512(r0, rows, u, stride, betaBlock, offset, eta);
+            return betaBlock.IsEmpty ? loadedFinite : WeightedGram.AllFinite(eta[..rows]);
+        }
+
+        u[..(rows * stride)].Clear();
+        for (int j = 0; j < K; j++)
+        {
+            double* col = _x + j * _colStride + r0 * _rowStride;
+            for (int i = 0; i < rows; i++) u[i * stride + j] = col[i * _rowStride];
+        }
+
+        if (Intercept)
+        {
+            for (int i = 0; i < rows; i++) u[i * stride + K] = 1.0;
+        }
+
+        if (betaBlock.IsEmpty) return WeightedGram.AllFinite(u[..(rows * stride)]);
+        WeightedGram.LinearPredictor(u, rows, stride, betaBlock, offset, eta);
+        return WeightedGram.AllFinite(eta[..rows]);
+    }
+
+    /// <summary>
+    /// True when <see cref="LoadRowsPredict"/> takes its AVX-512 path for this block stride, which asks for the rows
+    /// ahead itself (so the caller need not <see cref="Prefetch"/>).
+    /// </summary>
+    public bool PrefetchesWhileLoading(int stride) => _colStride == 1 && Avx512F.IsSupported && Vector512.IsHardwareAccelerated && stride % 8 == 0;
+
+    /// <summary>
+    /// The AVX-512 form of <see cref="LoadRowsPredict"/> for rows stored contiguously: each row is read as whole
+    /// 512-bit vectors (the last one a masked load that supplies the intercept and zeros), stored, and multiplied by
+    /// beta in the same registers; eight rows' partial sums are then reduced together by a transpose of adds.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool LoadPredict512(int r0, int rows, Span<double> u, int stride, ReadOnlySpan<double> betaBlock, ReadOnlySpan<double> offset, Span<double> eta)
+    {
+        int vectors = stride / 8, full = K / 8, rem = K - 8 * full;
+        var lane = Vector512.Create(0.0, 1, 2, 3, 4, 5, 6, 7);
+        Vector512<double> mask = Vector512.LessThan(lane, Vector512.Create((double)rem));
+        Vector512<double> tail = Intercept ? Vector512.ConditionalSelect(Vector512.Equals(lane, Vector512.Create((double)rem)), Vector512<double>.One, Vector512<double>.Zero) : Vector512<double>.Zero;
+        bool predict = !betaBlock.IsEmpty;
+        // Each row asks for the row PrefetchBytes ahead: the memory stream keeps going while the block's arithmetic runs.
+        long aheadRows = Math.Max(1, PrefetchBytes / Math.Max(1, _rowStride * sizeof(double)));
+        ref double b0 = ref MemoryMarshal.GetReference(betaBlock);
+        Vector512<double> finite = Vector512<double>.Zero;
+        fixed (double* u0 = u)
+        {
+            int i = 0;
+            if (predict)
+            {
+                for (; i + 8 <= rows; i += 8)
+                {
+                    Vector512<double> s0 = Row(r0 + i, u0 + i * stride, full, vectors, mask, tail, ref b0, aheadRows);
+                    Vector512<double> s1 = Row(r0 + i + 1, u0 + (i + 1) * stride, full, vectors, mask, tail, ref b0, aheadRows);
+                    Vector512<double> s2 = Row(r0 + i + 2, u0 + (i + 2) * stride, full, vectors, mask, tail, ref b0, aheadRows);
+                    Vector512<double> s3 = Row(r0 + i + 3, u0 + (i + 3) * stride, full, vectors, mask, tail, ref b0, aheadRows);
+                    Vector512<double> s4 = Row(r0 + i + 4, u0 + (i + 4) * stride, full, vectors, mask, tail, ref b0, aheadRows);
+                    Vector512<double> s5 = Row(r0 + i + 5, u0 + (i + 5) * stride, full, vectors, mask, tail, ref b0, aheadRows);
+                    Vector512<double> s6 = Row(r0 + i + 6, u0 + (i + 6) * stride, full, vectors, mask, tail, ref b0, aheadRows);
+                    Vector512<double> s7 = Row(r0 + i + 7, u0 + (i + 7) * stride, full, vectors, mask, tail, ref b0, aheadRows);
+                    Vector512<double> sums = SumEach(s0, s1, s2, s3, s4, s5, s6, s7);
+                    if (!offset.IsEmpty) sums += Vector512.Create(offset.Slice(i, 8));
+                    sums.CopyTo(eta.Slice(i, 8));
+                }
+            }
+
+            // Without beta the rows' products with zero are summed instead: NaN exactly when a value is NaN or infinite.
+            for (; i < rows; i++)
+            {
+                Vector512<double> s = Row(r0 + i, u0 + i * stride, full, vectors, mask, tail, ref b0, aheadRows, predict);
+                if (predict) eta[i] = (offset.IsEmpty ? 0.0 : offset[i]) + Vector512.Sum(s);
+                else finite += s;
+            }
+        }
+
+        return predict || Vector512.Sum(finite) == 0;
+    }
+
+    /// <summary>
+    /// Copies design row <paramref name="r"/> into <paramref name="dst"/> and returns its lane-wise products with beta
+    /// (with zero when not predicting).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector512<double> Row(int r, double* dst, int full, int vectors, Vector512<double> mask, Vector512<double> tail, ref double beta, long aheadRows, bool predict = true)
+    {
+        double* src = _x + r * _rowStride;
+        if (r + aheadRows < N)
+        {
+            byte* ahead = (byte*)(src + aheadRows * _rowStride);
+            for (int line = 0; line < K * sizeof(double) + 63; line += 64) Sse.Prefetch0(ahead + line); // the lines of the row, however it straddles them
+        }
+
+        Vector512<double> acc = Vector512<double>.Zero;
+        int v = 0;
+        for (; v < full; v++)
+        {
+            Vector512<double> x = Vector512.Load(src + 8 * v);
+            x.Store(dst + 8 * v);
+            acc = predict ? Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref beta, (nuint)(8 * v)), acc) : Vector512.FusedMultiplyAdd(x, Vector512<double>.Zero, acc);
+        }
+
+        Vector512<double> last = Avx512F.MaskLoad(src + 8 * v, mask, tail);
+        last.Store(dst + 8 * v);
+        acc = predict ? Vector512.FusedMultiplyAdd(last, Vector512.LoadUnsafe(ref beta, (nuint)(8 * v)), acc) : Vector512.FusedMultiplyAdd(last, Vector512<double>.Zero, acc);
+        for (v++; v < vectors; v++) Vector512<double>.Zero.Store(dst + 8 * v);
+        return acc;
+    }
+
+    /// <summary>The lane sums of eight vectors, as one vector (element r the sum of <c>s_r</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> SumEach(Vector512<double> s0, Vector512<double> s1, Vector512<double> s2, Vector512<double> s3,
+        Vector512<double> s4, Vector512<double> s5, Vector512<double> s6, Vector512<double> s7)
+    {
+        // Pairs of adjacent lanes: each 128-bit lane of t01 holds (s0, s1) partial sums, and so on.
+        Vector512<double> t01 = Avx512F.UnpackLow(s0, s1) + Avx512F.UnpackHigh(s0, s1);
+        Vector512<double> t23 = Avx512F.UnpackLow(s2, s3) + Avx512F.UnpackHigh(s2, s3);
+        Vector512<double> t45 = Avx512F.UnpackLow(s4, s5) + Avx512F.UnpackHigh(s4, s5);
+        Vector512<double> t67 = Avx512F.UnpackLow(s6, s7) + Avx512F.UnpackHigh(s6, s7);
+        // 128-bit lanes 0 and 2 against 1 and 3: (s0, s1) over lanes 0-3 and 4-7, then (s2, s3) likewise.
+        Vector512<double> q03 = Avx512F.Shuffle4x128(t01, t23, 0x88) + Avx512F.Shuffle4x128(t01, t23, 0xDD);
+        Vector512<double> q47 = Avx512F.Shuffle4x128(t45, t67, 0x88) + Avx512F.Shuffle4x128(t45, t67, 0xDD);
+        return Avx512F.Shuffle4x128(q03, q47, 0x88) + Avx512F.Shuffle4x128(q03, q47, 0xDD);
     }
 
     /// <summary>Throws, naming the first offending cell, when rows [r0, r0 + rows) hold a NaN or infinite predictor.</summary>
