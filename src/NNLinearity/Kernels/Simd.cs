@@ -75,6 +75,9 @@ internal interface ISimd<TSelf, T>
 
     static abstract bool AnyTrue(TSelf mask);
 
+    /// <summary>The sum of the lanes (the width's own horizontal sum).</summary>
+    static abstract T Sum(TSelf a);
+
     /// <summary>True when every lane of the mask is set.</summary>
     static abstract bool AllTrue(TSelf mask);
 
@@ -115,6 +118,8 @@ internal readonly struct VecD(Vector<double> v) : ISimd<VecD, double>
     public readonly Vector<double> V = v;
 
     public static int Count => Vector<double>.Count;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Sum(VecD a) => Vector.Sum(a.V);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static VecD Create(double value) => new(new Vector<double>(value));
 
@@ -212,6 +217,8 @@ internal readonly struct VecF(Vector<float> v) : ISimdF<VecF, VecD>
     public readonly Vector<float> V = v;
 
     public static int Count => Vector<float>.Count;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(VecF a) => Vector.Sum(a.V);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static VecF Create(float value) => new(new Vector<float>(value));
 
@@ -319,6 +326,8 @@ internal readonly struct Vec512D(Vector512<double> v) : ISimd<Vec512D, double>
 
     public static int Count => Vector512<double>.Count;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Sum(Vec512D a) => Vector512.Sum(a.V);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512D Create(double value) => new(Vector512.Create(value));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512D Load(ref double source, nuint offset) => new(Vector512.LoadUnsafe(ref source, offset));
@@ -409,6 +418,8 @@ internal readonly struct Vec512F(Vector512<float> v) : ISimdF<Vec512F, Vec512D>
     public readonly Vector512<float> V = v;
 
     public static int Count => Vector512<float>.Count;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(Vec512F a) => Vector512.Sum(a.V);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512F Create(float value) => new(Vector512.Create(value));
 

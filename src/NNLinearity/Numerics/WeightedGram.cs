@@ -301,13 +301,17 @@ internal static class WeightedGram
     }
 
     /// <summary>True when every value of the block is finite (x * 0 is NaN exactly for NaN and infinities).</summary>
+    public static bool AllFinite(ReadOnlySpan<double> u) => Kernels.VectorMath.Use512 ? AllFinite<Kernels.Vec512D>(u) : AllFinite<Kernels.VecD>(u);
+
+    /// <summary><see cref="AllFinite(ReadOnlySpan{double})"/> on one vector width.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static bool AllFinite(ReadOnlySpan<double> u)
+    internal static bool AllFinite<TV>(ReadOnlySpan<double> u) where TV : struct, Kernels.ISimd<TV, double>
     {
-        int vw = Vector<double>.Count, i = 0;
-        Vector<double> acc = Vector<double>.Zero;
-        for (; i <= u.Length - vw; i += vw) acc += new Vector<double>(u[i..]) * Vector<double>.Zero;
-        double s = Vector.Sum(acc);
+        int vw = TV.Count, i = 0;
+        TV acc = TV.Create(0), zero = TV.Create(0);
+        ref double r = ref MemoryMarshal.GetReference(u);
+        for (; i <= u.Length - vw; i += vw) acc += TV.Load(ref r, (nuint)i) * zero;
+        double s = TV.Sum(acc);
         for (; i < u.Length; i++) s += u[i] * 0.0;
         return s == 0;
     }
