@@ -98,6 +98,9 @@ internal sealed unsafe class IrlsEngine : IDisposable
 
     // When false, a pass computes eta, mu and the deviance but not the weighted Gram (see Run).
     private bool _withGram = true;
+
+    // When true, the first pass computes R's starting values of its rows itself (StartingValues), chunk by chunk.
+    private bool _familyStart;
     private bool _gramComplete;
 
     // The per-row buffers (eta, mu and the working weights that Run returns) are pooled, longer than N, and given back
@@ -165,7 +168,7 @@ internal sealed unsafe class IrlsEngine : IDisposable
         {
             if (startingMeans.IsEmpty && _link.GetType().Assembly == typeof(IrlsEngine).Assembly)
             {
-                StartingValues();
+                _familyStart = true; // each chunk of the first pass computes its own rows' starting values
             }
             else
             {
@@ -182,6 +185,7 @@ internal sealed unsafe class IrlsEngine : IDisposable
             }
 
             Pass(null);
+            _familyStart = false;
         }
 
         if (!LastValid || !double.IsFinite(LastDeviance))
@@ -258,20 +262,20 @@ internal sealed unsafe class IrlsEngine : IDisposable
     }
 
     /// <summary>
-    /// R's starting values, mu = family start(y, w) and eta = g(mu), row by row, remembering the last few distinct
+    /// R's starting values of rows [from, to), mu = family start(y, w) and eta = g(mu), row by row, remembering the last few distinct
     /// (y, w) pairs: responses and weights repeat (0/1 outcomes, small counts, unit weights), so most rows cost a
     /// lookup instead of a division and a logarithm. The values are the scalar formulas' bit for bit (the library's
     /// span Link is the scalar Link in a loop, which is why this is used for the built-in links only).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-row work: optimised from a one-shot script's first call
-    private void StartingValues()
+    private void StartingValues(int from, int to)
     {
         const int Slots = 64;
         Span<long> keyY = stackalloc long[Slots], keyW = stackalloc long[Slots];
         Span<double> memoMu = stackalloc double[Slots], memoEta = stackalloc double[Slots];
         keyY.Fill(-1); // a NaN pattern no finite response has
         keyW.Fill(-1);
-        for (int i = 0; i < _n; i++)
+        for (int i = from; i < to; i++)
         {
             long by = BitConverter.DoubleToInt64Bits(_y[i]), bw = BitConverter.DoubleToInt64Bits(_w[i]);
             int h = (int)((((ulong)(by ^ (by >> 29)) * 0x9E3779B97F4A7C15UL) ^ (ulong)(bw ^ (bw >> 31))) >> 58);
@@ -424,6 +428,7 @@ internal sealed unsafe class IrlsEngine : IDisposable
         bool valid = true;
         bool prefetching = _x.PrefetchesWhileLoading(pp);
         int rowEnd = Math.Min(n, (c + 1) * BlocksPerChunk * B);
+        if (beta is null && _familyStart) StartingValues(c * BlocksPerChunk * B, rowEnd);
         for (int r0 = c * BlocksPerChunk * B; r0 < rowEnd; r0 += B)
         {
             int rows = Math.Min(B, n - r0);
