@@ -134,17 +134,34 @@ public static class Peers
         return dir;
     }
 
-    /// <summary>The first python3 that has numpy (a user's own interpreter may shadow Debian's, which has the peers' packages), else the first python3.</summary>
+    /// <summary>
+    /// The python3 with the most of the peers' packages (numpy, torch, scikit-learn), the first one on a tie: a user's
+    /// own interpreter (pyenv, a venv) may shadow Debian's, which has them; else the first python3.
+    /// </summary>
+    private static readonly string[] PeerModules = ["numpy", "torch", "sklearn"];
+
     private static string? Python()
     {
         string[] candidates = new[] { Which("python3"), "/usr/bin/python3" }.Where(p => p is not null && File.Exists(p)).Distinct().ToArray()!;
+        string? best = null;
+        int bestCount = 0;
         foreach (string candidate in candidates)
         {
-            using Process? probe = Process.Start(new ProcessStartInfo(candidate, "-c \"import numpy\"") { RedirectStandardError = true, UseShellExecute = false });
-            if (probe is not null && probe.WaitForExit(60_000) && probe.ExitCode == 0) return candidate;
+            int count = PeerModules.Count(module => Imports(candidate, module));
+            if (count > bestCount)
+            {
+                best = candidate;
+                bestCount = count;
+            }
         }
 
-        return candidates.FirstOrDefault();
+        return best ?? candidates.FirstOrDefault();
+    }
+
+    private static bool Imports(string python, string module)
+    {
+        using Process? probe = Process.Start(new ProcessStartInfo(python, $"-c \"import {module}\"") { RedirectStandardError = true, UseShellExecute = false });
+        return probe is not null && probe.WaitForExit(60_000) && probe.ExitCode == 0;
     }
 
     private static string? Which(string program) =>
