@@ -11,7 +11,7 @@ namespace NNLinearity.Benchmarks;
 public unsafe class GlmPassBench
 {
     private const int N = 1_000_000, K = 20, B = WeightedGram.BlockRows;
-    private double[] _x = [], _y = [], _w = [], _eta = [], _mu = [], _d = [], _v = [], _u = [], _gram = [];
+    private double[] _x = [], _y = [], _w = [], _eta = [], _mu = [], _d = [], _v = [], _u = [], _gram = [], _beta = [], _betaFit = [];
     private readonly int _pp = WeightedGram.PaddedColumns(K + 2);
 
     [GlobalSetup]
@@ -28,6 +28,9 @@ public unsafe class GlmPassBench
         _v = new double[N];
         _u = new double[_pp * B];
         _gram = new double[_pp * _pp];
+        _beta = new double[_pp];
+        _betaFit = new double[K + 1];
+        for (int j = 0; j <= K; j++) _betaFit[j] = _beta[j] = 0.05 * Math.Sin(j + 1);
     }
 
     [Benchmark]
@@ -40,6 +43,31 @@ public unsafe class GlmPassBench
         }
 
         return _u[0];
+    }
+
+    /// <summary>The IRLS loader: rows read into L1 blocks (intercept after the predictors) with eta computed in the same registers.</summary>
+    [Benchmark]
+    public double LoadRowsAndPredict()
+    {
+        fixed (double* p = _x)
+        {
+            var src = new DesignSource(p, N, K, K, 1, true);
+            for (int r0 = 0; r0 < N; r0 += B) src.LoadRowsPredict(r0, Math.Min(B, N - r0), _u, _pp, _beta, default, _eta.AsSpan(r0, Math.Min(B, N - r0)));
+        }
+
+        return _eta[0];
+    }
+
+    /// <summary>One whole IRLS pass of the logistic fit, single-threaded: load and predict, the per-row steps and the Gram.</summary>
+    [Benchmark]
+    public double WholePass()
+    {
+        fixed (double* p = _x)
+        {
+            var src = new DesignSource(p, N, K, K, 1, true);
+            using var engine = new NNLinearity.Glm.IrlsEngine(src, _y, _w, [], GlmFamily.Binomial, new LogitLink(), 1);
+            return engine.PassAt(_betaFit);
+        }
     }
 
     [Benchmark]

@@ -316,6 +316,13 @@ internal sealed unsafe class IrlsEngine : IDisposable
         return beta;
     }
 
+    /// <summary>One pass at <paramref name="beta"/> with the Gram, returning its deviance (for the pass benchmark).</summary>
+    internal double PassAt(double[] beta)
+    {
+        Pass(beta);
+        return LastDeviance;
+    }
+
     /// <summary>One pass over the rows at <paramref name="beta"/> (or at the eta already stored when null).</summary>
     private void Pass(double[]? beta)
     {
