@@ -58,9 +58,11 @@ internal sealed class IrlsResult
 
 /// <summary>
 /// IRLS / Fisher scoring as R's glm.fit, with every per-iteration quantity computed in one pass over X: for each
-/// block of 128 rows, the block is read from the caller's memory into an L1-resident buffer, then eta = X beta +
-/// offset, mu, the deviance, the working weights w and response z, and the block's contribution to the lower triangle
-/// of [X z]^T W [X z] (X^T W X, X^T W z). The per-row loop is compiled once per link struct.
+/// block of 128 rows, the block is read from the caller's memory into an L1-resident buffer (the intercept after the
+/// predictors) with eta = X beta + offset computed in the same registers, then mu, the deviance, the working weights w
+/// and response z, and the block's contribution to the lower triangle of [X z]^T W [X z] (X^T W X, X^T W z), put back
+/// in the design's column order once per pass. The per-row loop is compiled once per link struct. Not thread-safe:
+/// one fit owns an engine; its passes use the fit's worker threads internally.
 /// </summary>
 internal sealed unsafe class IrlsEngine : IDisposable
 {
