@@ -17,6 +17,7 @@ internal sealed class RowBuffers : IDisposable
     public double[] Rent(int length)
     {
         double[] a = ArrayPool<double>.Shared.Rent(length);
+        HugePages.Advise(a); // large arrays: huge pages for the first write (a no-op hint for one used before)
         _rented.Add(a);
         return a;
     }

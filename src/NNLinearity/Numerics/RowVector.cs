@@ -140,7 +140,10 @@ internal static unsafe class NativeRowMemory
             }
         }
 
-        return (double*)NativeMemory.AlignedAlloc((nuint)bytes, 64);
+        // Large blocks start on a 2 MB boundary and are advised to take huge pages before their first write.
+        double* block = (double*)NativeMemory.AlignedAlloc((nuint)bytes, bytes >= HugePages.MinimumBytes ? 2u << 20 : 64u);
+        HugePages.Advise(block, bytes);
+        return block;
     }
 
     /// <summary>Keeps <paramref name="pointer"/> for reuse, or frees it when the cache is full.</summary>
