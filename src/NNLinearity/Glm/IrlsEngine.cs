@@ -377,16 +377,7 @@ internal sealed unsafe class IrlsEngine : IDisposable
 
         // The blocks hold the intercept after the predictors (DesignSource.LoadRowsPredict); Solve reads the design's order.
         double[] gram = new double[pp * pp];
-        int p = _p;
-        for (int l = 0; l <= p; l++)
-        {
-            int bl = l == p ? p : _x.BlockColumn(l);
-            for (int j = l; j <= p; j++)
-            {
-                int bj = j == p ? p : _x.BlockColumn(j);
-                gram[l * pp + j] = block[Math.Min(bl, bj) * pp + Math.Max(bl, bj)];
-            }
-        }
+        DesignSource.GramToDesignOrder(block, gram, pp, _x.K, _x.Intercept);
 
         _lastGram = gram;
         _gramComplete = _withGram;
@@ -428,10 +419,7 @@ internal sealed unsafe class IrlsEngine : IDisposable
         Span<double> gram = _partialGram.AsSpan(c * pp * pp, pp * pp);
         gram.Clear();
         double[] betaBlock = scratch.Beta;
-        if (beta is not null)
-        {
-            for (int j = 0; j < p; j++) betaBlock[_x.BlockColumn(j)] = beta[j];
-        }
+        if (beta is not null) DesignSource.ToBlockOrder(beta, betaBlock, _x.K, _x.Intercept);
 
         double dev = 0;
         bool valid = true;

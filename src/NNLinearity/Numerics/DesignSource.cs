@@ -86,10 +86,38 @@ internal readonly unsafe struct DesignSource
     }
 
     /// <summary>
-    /// Column of the intercept in the intercept-last block order of <see cref="LoadRowsPredict"/>: the predictors take
-    /// columns 0..K-1 and the intercept column K. <see cref="BlockColumn"/> maps a design column to its block column.
+    /// The block column of design column <paramref name="designColumn"/> in the intercept-last block order of
+    /// <see cref="LoadRowsPredict"/>: the predictors take columns 0..K-1 and the intercept column K.
     /// </summary>
-    public int BlockColumn(int designColumn) => Intercept ? (designColumn == 0 ? K : designColumn - 1) : designColumn;
+    public int BlockColumn(int designColumn) => BlockColumn(designColumn, K, Intercept);
+
+    /// <summary><see cref="BlockColumn(int)"/> for a design of <paramref name="k"/> predictors, with or without an intercept.</summary>
+    public static int BlockColumn(int designColumn, int k, bool intercept) => intercept ? (designColumn == 0 ? k : designColumn - 1) : designColumn;
+
+    /// <summary>beta (the design's order) into <paramref name="betaBlock"/> in the block order, zeros elsewhere.</summary>
+    public static void ToBlockOrder(ReadOnlySpan<double> beta, Span<double> betaBlock, int k, bool intercept)
+    {
+        betaBlock.Clear();
+        for (int j = 0; j < beta.Length; j++) betaBlock[BlockColumn(j, k, intercept)] = beta[j];
+    }
+
+    /// <summary>
+    /// The triangle of a Gram of [design z] accumulated over blocks in the block order (stored transposed, entry (j, l),
+    /// j &gt;= l, at [l * stride + j]) into the design's order in <paramref name="gram"/>, the same layout; z stays last.
+    /// </summary>
+    public static void GramToDesignOrder(ReadOnlySpan<double> block, Span<double> gram, int stride, int k, bool intercept)
+    {
+        int p = k + (intercept ? 1 : 0);
+        for (int l = 0; l <= p; l++)
+        {
+            int bl = l == p ? p : BlockColumn(l, k, intercept);
+            for (int j = l; j <= p; j++)
+            {
+                int bj = j == p ? p : BlockColumn(j, k, intercept);
+                gram[l * stride + j] = block[Math.Min(bl, bj) * stride + Math.Max(bl, bj)];
+            }
+        }
+    }
 
     /// <summary>
     /// Writes rows [r0, r0 + rows) row-major into <paramref name="u"/> in the intercept-last order (row i at i * stride:

@@ -86,6 +86,7 @@ public static class GlmPartitionPass
         public readonly double[] MuPrevious = new double[B];
         public readonly double[] DMuPrevious = new double[B];
         public readonly double[] Null = new double[B];
+        public readonly double[] Gram = new double[paddedColumns * paddedColumns];
         public readonly int PaddedBeta = paddedBeta;
     }
 
@@ -311,17 +312,21 @@ public static class GlmPartitionPass
             double[] u = sc.U;
             fixed (double* px = tile.X)
             {
+                // Blocks hold the intercept after the predictors (DesignSource.LoadRowsPredict); at coefficients the
+                // loader computes eta in the same registers.
                 var design = new DesignSource(px, tile.Rows, k, k, 1, _r.Intercept);
+                bool fused = _r.Current.Kind == EtaKind.Linear && !_r.InterceptOnly;
+                if (fused) DesignSource.ToBlockOrder(_r.Current.Beta, sc.Beta, k, _r.Intercept);
                 for (int r0 = 0; r0 < tile.Rows; r0 += B)
                 {
                     int n = Math.Min(B, tile.Rows - r0);
-                    design.LoadRows(r0, n, u, pp);
                     Span<double> y = tile.Y.AsSpan(r0, n), w = tile.W.AsSpan(r0, n);
                     ReadOnlySpan<double> off = hasOffset ? tile.Offset.AsSpan(r0, n) : default;
-                    CheckRows(u, n, pp, y, w, off, tile.FirstRow + r0);
                     Span<double> eta = sc.Eta.AsSpan(0, n), mu = sc.Mu.AsSpan(0, n), dmu = sc.DMu.AsSpan(0, n), variance = sc.Variance.AsSpan(0, n);
+                    design.LoadRowsPredict(r0, n, u, pp, fused ? sc.Beta : default, fused ? off : default, eta);
+                    CheckRows(u, n, pp, y, w, off, tile.FirstRow + r0);
                     bool valid = true;
-                    bool fromMeans = LinearPredictor(link, _r.Current, u, n, pp, y, w, off, eta, sc, sc.Beta);
+                    bool fromMeans = !fused && LinearPredictor(link, _r.Current, u, n, pp, y, w, off, eta, sc, sc.Beta);
                     if (fromMeans) valid &= WeightedGram.AllFinite(eta); // g(starting means) must be finite (R: "cannot find valid starting values")
 
                     link.Inverse(eta, mu, dmu);
@@ -364,6 +369,12 @@ public static class GlmPartitionPass
                 }
             }
 
+            if (_r.WithGram && !_r.InterceptOnly && _r.Intercept)
+            {
+                s.Gram.AsSpan().CopyTo(sc.Gram);
+                DesignSource.GramToDesignOrder(sc.Gram, s.Gram, s.PaddedColumns, k, true);
+            }
+
             s.Rows = tile.Rows;
             s.Fingerprint = DataFingerprint.Of(tile.Y.AsSpan(0, tile.Rows), tile.W.AsSpan(0, tile.Rows));
             if (s.FirstNonIntegerRow >= 0) s.FirstNonIntegerPartition = _partition;
@@ -379,8 +390,7 @@ public static class GlmPartitionPass
                     for (int i = 0; i < n; i++) eta[i] = link.Link(_family.InitialMean(y[i], w[i]));
                     return true;
                 case EtaKind.FittedMeans:
-                    spec.Beta.AsSpan().CopyTo(betaPadded);
-                    betaPadded.AsSpan(spec.Beta!.Length).Clear();
+                    DesignSource.ToBlockOrder(spec.Beta, betaPadded, _k, _r.Intercept);
                     WeightedGram.LinearPredictor(u, n, pp, betaPadded, off, eta);
                     for (int i = 0; i < n; i++) eta[i] = link.Link(FittingMean(link, eta[i]));
                     return true;
@@ -392,8 +402,7 @@ public static class GlmPartitionPass
                     }
                     else
                     {
-                        spec.Beta.AsSpan().CopyTo(betaPadded);
-                        betaPadded.AsSpan(spec.Beta!.Length).Clear();
+                        DesignSource.ToBlockOrder(spec.Beta, betaPadded, _k, _r.Intercept);
                         WeightedGram.LinearPredictor(u, n, pp, betaPadded, off, eta);
                     }
 
@@ -501,7 +510,7 @@ public static class GlmPartitionPass
                 {
                     for (int j = 0; j < _k; j++)
                     {
-                        double v = u[i * pp + j + (_r.Intercept ? 1 : 0)];
+                        double v = u[i * pp + j]; // predictors come first in the block
                         if (!double.IsFinite(v)) throw Bad(firstRow + i, $"x[{j}] is {v.ToString(CultureInfo.InvariantCulture)}: every predictor must be finite");
                     }
                 }
