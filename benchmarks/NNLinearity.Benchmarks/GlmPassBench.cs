@@ -33,18 +33,6 @@ public unsafe class GlmPassBench
         for (int j = 0; j <= K; j++) _betaFit[j] = _beta[j] = 0.05 * Math.Sin(j + 1);
     }
 
-    [Benchmark]
-    public double LoadRows()
-    {
-        fixed (double* p = _x)
-        {
-            var src = new DesignSource(p, N, K, K, 1, true);
-            for (int r0 = 0; r0 < N; r0 += B) src.LoadRows(r0, Math.Min(B, N - r0), _u, _pp);
-        }
-
-        return _u[0];
-    }
-
     /// <summary>The IRLS loader: rows read into L1 blocks (intercept after the predictors) with eta computed in the same registers.</summary>
     [Benchmark]
     public double LoadRowsAndPredict()

@@ -44,48 +44,6 @@ internal readonly unsafe struct DesignSource
     public double this[int i, int j] => Intercept ? (j == 0 ? 1.0 : _x[i * _rowStride + (j - 1) * _colStride]) : _x[i * _rowStride + j * _colStride];
 
     /// <summary>
-    /// Writes rows [r0, r0 + rows) row-major into <paramref name="u"/> (row i at i * stride: the intercept, then the
-    /// k predictors, then zeros to the end of the row). Finiteness is not checked here: see <see cref="ThrowIfNotFinite"/>.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void LoadRows(int r0, int rows, Span<double> u, int stride)
-    {
-        int o = Intercept ? 1 : 0;
-        if (_colStride == 1)
-        {
-            // Vector copies without a call per row; the stride has room for the intercept, K values and the padding.
-            int vw = Vector<double>.Count, full = K - K % vw;
-            fixed (double* u0 = u)
-            {
-                for (int i = 0; i < rows; i++)
-                {
-                    double* src = _x + (r0 + i) * _rowStride;
-                    double* dst = u0 + i * stride;
-                    if (Intercept) dst[0] = 1.0;
-                    int j = 0;
-                    for (; j < full; j += vw) Vector.Store(Vector.Load(src + j), dst + o + j);
-                    for (; j < K; j++) dst[o + j] = src[j];
-                    for (j += o; j < stride; j++) dst[j] = 0.0;
-                }
-            }
-        }
-        else
-        {
-            u[..(rows * stride)].Clear();
-            for (int j = 0; j < K; j++)
-            {
-                double* col = _x + j * _colStride + r0 * _rowStride;
-                for (int i = 0; i < rows; i++) u[i * stride + j + o] = col[i * _rowStride];
-            }
-
-            if (Intercept)
-            {
-                for (int i = 0; i < rows; i++) u[i * stride] = 1.0;
-            }
-        }
-    }
-
-    /// <summary>
     /// The block column of design column <paramref name="designColumn"/> in the intercept-last block order of
     /// <see cref="LoadRowsPredict"/>: the predictors take columns 0..K-1 and the intercept column K.
     /// </summary>
