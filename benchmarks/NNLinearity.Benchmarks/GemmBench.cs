@@ -2,6 +2,8 @@ using System;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Perfolizer.Horology;
 using MathNet.Numerics.LinearAlgebra;
 using NNLinearity.Kernels;
 
@@ -37,7 +39,12 @@ public static class BenchMode
 
     public static bool Quick => Environment.GetEnvironmentVariable("NNLINEARITY_BENCH_QUICK") == "1";
 
-    public static Job QuickJob => Job.Default.WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(3).WithId("Quick");
+    /// <summary>
+    /// The default run's job: in this process (no generated project to build, no process per case), one warm-up and
+    /// three measured iterations of about 150 ms each. The full suite keeps BenchmarkDotNet's separate processes.
+    /// </summary>
+    public static Job QuickJob => Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(3)
+        .WithIterationTime(TimeInterval.FromMilliseconds(150)).WithId("Quick");
 }
 
 public enum Element
