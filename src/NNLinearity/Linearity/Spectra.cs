@@ -107,9 +107,10 @@ internal static class Spectra
     /// <summary>
     /// The randomised range finder with a Rayleigh-Ritz step: Y = H Omega for <paramref name="probes"/> Gaussian probes
     /// (all of the space when probes >= p), an orthonormal basis Q of Y's numerical range (columns whose remainder after
-    /// projection is below p eps of the largest are dropped), and the eigenvalues of Q^T H Q. When a column was dropped
-    /// (or the probes span the space) the range is H's: the rank (eigenvalues above p eps of the largest) and the norms
-    /// are exact; otherwise they are lower bounds.
+    /// projection is below p eps of the largest are dropped), and the eigenvalues of Q^T H Q. k Gaussian probes capture
+    /// min(rank H, k) directions of H's range, so when the rank found (eigenvalues above p eps of the largest) is below
+    /// the number of probes (a column was dropped, or a kept column carried only rounding), or the probes span the
+    /// space, the range is H's and the rank and the norms are exact; when it reaches the probes they are lower bounds.
     /// </summary>
     public static RitzSpectrum RayleighRitz(Action<double[], double[]> apply, int p, int probes, Random rng, CancellationToken cancellation)
     {
@@ -117,7 +118,6 @@ internal static class Spectra
         bool whole = k == p;
         var basis = new List<double[]>(k);
         double largest = 0;
-        bool dropped = false;
         for (int c = 0; c < k; c++)
         {
             cancellation.ThrowIfCancellationRequested();
@@ -132,11 +132,7 @@ internal static class Spectra
             }
 
             double after = Norm(y);
-            if (after <= RankThreshold(p) * largest || after == 0)
-            {
-                dropped = true;
-                continue;
-            }
+            if (after <= RankThreshold(p) * largest || after == 0) continue; // nothing new: H's range has fewer directions
 
             Scale(y, 1 / after);
             basis.Add(y);
@@ -168,7 +164,7 @@ internal static class Spectra
             if (Math.Abs(e) > top * RankThreshold(p)) rank++;
         }
 
-        return new RitzSpectrum(eig, rank, !(dropped || whole), Math.Sqrt(sumSquares), top);
+        return new RitzSpectrum(eig, rank, !whole && rank >= k, Math.Sqrt(sumSquares), top);
     }
 
     /// <summary>Largest block (rows x columns) whose rank is taken from its singular values; larger ones use the Gram matrix.</summary>

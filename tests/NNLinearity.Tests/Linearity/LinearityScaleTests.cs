@@ -192,6 +192,23 @@ public class LinearityScaleTests
         return true;
     }
 
+    /// <summary>
+    /// A case the law above once found: with 3 probes and a Hessian of rank 2, the range finder kept a third direction
+    /// that carried only the rounding of H v, and the rank (2, below the probes, so exact) was flagged a lower bound.
+    /// </summary>
+    [Fact]
+    public void MatrixFree_Rank_BelowTheProbes_IsExact_WhenAProbeAddsOnlyRounding()
+    {
+        NetworkCase c = new NetworkCase(4, [new LayerSpec(2, new ReluLink())], new OutputSpec(GlmFamily.InverseGaussian, new LogLink(), 1), 8, 753919).Simulate();
+        StackedGlm<double> model = c.Model<double>();
+        var options = new LinearityOptions { AdditivityTrials = 0, ConcavityTrials = 0, Seed = c.Seed, SpectrumRows = 1, HessianProbes = 3, BlockProbes = 4 };
+        LinearityReport dense = LinearityAnalysis.Analyze(model, To2D(c.X, c.Rows, c.Inputs), options: options with { Method = HessianMethod.Dense });
+        LinearityReport free = LinearityAnalysis.Analyze(model, To2D(c.X, c.Rows, c.Inputs), options: options with { Method = HessianMethod.MatrixFree });
+        Assert.Equal(2, dense.EtaHessianRank);
+        Assert.Equal(2, free.EtaHessianRank);
+        Assert.False(free.EtaHessianRankIsLowerBound);
+    }
+
     /// <summary>One layer is reported linear in its parameters at every size, matrix-free too.</summary>
     [Law]
     public bool OneLayer_IsLinear_AtEverySize(OneLayerCase o, FsCheck.PositiveInt widthSeed)
