@@ -6,6 +6,7 @@
     python3 peers.py train-fit         PyTorch training loop as users write it: 784-256-256-10, 6 epochs of 12,800 rows, batch 256, shuffled
     python3 peers.py glm-wide DATA_DIR the same on WideGlmBench's exported designs (1,000,000 x 100 and 200,000 x 500)
     python3 peers.py glm DATA_DIR      scikit-learn LogisticRegression(newton-cholesky) on GlmFitBench's exported data
+    python3 peers.py first-fit DATA_DIR ROWS  the same, first and second fit in a fresh process on the first ROWS rows
 
 Each peer gets its best configuration here (see benchmarks/README.md): numpy/OpenBLAS with OPENBLAS_CORETYPE and
 OPENBLAS_L2_SIZE unset by the caller, so that it picks its AVX-512 kernels; torch with one intra-op thread. Times are
@@ -164,6 +165,28 @@ def glm(folder):
     emit(peer="scikit-learn", work="logistic GLM 1000000 x 20", seconds=t, iterations=int(model.n_iter_[0]), config=f"scikit-learn {sklearn.__version__} newton-cholesky")
 
 
+def first_fit(folder, rows):
+    """A script's first fit: the first ROWS rows of GlmFitBench's logistic data (the rows `first-fit ROWS` generates),
+    fitted once in this fresh process (modules imported beforehand), then a second time."""
+    try:
+        import numpy as np
+        from sklearn.linear_model import LogisticRegression
+        import sklearn
+    except ImportError:
+        return emit(peer="scikit-learn", missing="python3-sklearn is not installed")
+    n, k = 1_000_000, 20
+    x = np.ascontiguousarray(np.fromfile(os.path.join(folder, "logistic_x.bin"), dtype="<f8").reshape(n, k)[:rows])
+    y = np.ascontiguousarray(np.fromfile(os.path.join(folder, "logistic_y.bin"), dtype="<f8")[:rows])
+    times = []
+    for _ in range(2):
+        model = LogisticRegression(penalty=None, solver="newton-cholesky", tol=1e-8, max_iter=100)
+        t0 = time.perf_counter()
+        model.fit(x, y)
+        times.append(time.perf_counter() - t0)
+    emit(peer="scikit-learn", work=f"first fit logistic GLM {rows} x 20", seconds=times[0], second=times[1],
+         config=f"scikit-learn {sklearn.__version__} newton-cholesky, fresh process")
+
+
 def glm_wide(folder):
     try:
         import numpy as np
@@ -197,5 +220,7 @@ if __name__ == "__main__":
         glm_wide(sys.argv[2])
     elif what == "glm" and len(sys.argv) > 2:
         glm(sys.argv[2])
+    elif what == "first-fit" and len(sys.argv) > 3:
+        first_fit(sys.argv[2], int(sys.argv[3]))
     else:
         sys.exit(__doc__)

@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Linq;
 using System.Runtime.InteropServices;
@@ -121,25 +122,11 @@ public static partial class Glm
         return FitRows(x, y, family, link, options, n, k, p, w, hasOffset, offset, response, keepRows, pool);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-row work: optimised from a one-shot script's first call
+    // Not AggressiveOptimization (it runs once per fit); its per-row loop is ReadResponse.
     private static GlmFit FitRows(DesignSource x, IReadOnlyList<double> y, GlmFamily family, ILinkFunction link, GlmOptions options,
         int n, int k, int p, double[] w, bool hasOffset, double[] offset, double[] response, bool keepRows, RowBuffers rowPool)
     {
-        if (y is double[] ya) ya.AsSpan().CopyTo(response);
-        else for (int i = 0; i < n; i++) response[i] = y[i];
-        for (int i = 0; i < n; i++)
-        {
-            double v = response[i];
-            if (!double.IsFinite(v)) throw new ArgumentException($"y[{i}] is {v.ToString(CultureInfo.InvariantCulture)}: responses must be finite.", nameof(y));
-            if (family is BinomialFamily && w[i] == 0) v = 0; // R: y[weights == 0] <- 0
-            if (!family.IsValidResponse(v))
-            {
-                throw new ArgumentOutOfRangeException(nameof(y), v, $"y[{i}] = {v.ToString(CultureInfo.InvariantCulture)} is outside the support of the {family.Name} family ({family.ResponseSupport}).");
-            }
-
-            response[i] = v;
-        }
-
+        ReadResponse(y, family, w, response, n);
         if (w.AsSpan(0, n).IndexOfAnyExcept(0.0) < 0) throw new ArgumentException("Every prior weight is 0: there is nothing to fit.", nameof(options));
 
         string[] names = ColumnNames(options, k);
@@ -178,7 +165,36 @@ public static partial class Glm
         return fit;
     }
 
+    /// <summary>
+    /// Copies the responses into <paramref name="response"/>, refusing non-finite values and values outside the
+    /// family's support, with R's y[weights == 0] &lt;- 0 for binomial fits.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-row work: optimised from a one-shot script's first call
+    private static void ReadResponse(IReadOnlyList<double> y, GlmFamily family, double[] w, double[] response, int n)
+    {
+        if (y is double[] ya) ya.AsSpan().CopyTo(response);
+        else for (int i = 0; i < n; i++) response[i] = y[i];
+        for (int i = 0; i < n; i++)
+        {
+            double v = response[i];
+            if (!double.IsFinite(v)) ThrowBadResponse(i, v, family);
+            if (family is BinomialFamily && w[i] == 0) v = 0; // R: y[weights == 0] <- 0
+            if (!family.IsValidResponse(v)) ThrowBadResponse(i, v, family);
+            response[i] = v;
+        }
+    }
+
+    /// <summary>Refuses response y[i] = v: not finite, or outside the family's support (out of line: the loop above stays small).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    [DoesNotReturn]
+    private static void ThrowBadResponse(int i, double v, GlmFamily family)
+    {
+#pragma warning disable CA2208 // the public argument being described is the caller's y
+        if (!double.IsFinite(v)) throw new ArgumentException($"y[{i}] is {v.ToString(CultureInfo.InvariantCulture)}: responses must be finite.", "y");
+        throw new ArgumentOutOfRangeException("y", v, $"y[{i}] = {v.ToString(CultureInfo.InvariantCulture)} is outside the support of the {family.Name} family ({family.ResponseSupport}).");
+#pragma warning restore CA2208
+    }
+
     private static unsafe double NullDeviance(IrlsEngine engine, IrlsResult r, double[] response, double[] w, double[] offset, GlmFamily family, ILinkFunction link, GlmOptions options, int n, bool hasOffset)
     {
         double nullDeviance;
@@ -191,36 +207,45 @@ public static partial class Glm
         }
         else
         {
-            double sw = 0, swy = 0;
-            for (int i = 0; i < n; i++)
-            {
-                sw += w[i];
-                swy += w[i] * response[i];
-            }
-
-            // The same block path as IRLS: one virtual call per 128 rows.
-            nullDeviance = 0;
-            const int block = 128;
-            double[] mu0 = new double[block], variance = new double[block];
-            bool ignored = true;
-            for (int r0 = 0; r0 < n; r0 += block)
-            {
-                int rows = Math.Min(block, n - r0);
-                for (int i = 0; i < rows; i++) mu0[i] = options.Intercept ? swy / sw : engine.FittingMean(hasOffset ? offset[r0 + i] : 0.0);
-                nullDeviance += family.VarianceAndDeviance(response.AsSpan(r0, rows), mu0.AsSpan(0, rows), w.AsSpan(r0, rows), variance.AsSpan(0, rows), ref ignored);
-            }
+            nullDeviance = NullModelDeviance(engine, response, w, offset, family, options.Intercept, n, hasOffset);
         }
 
         return nullDeviance;
     }
 
+    /// <summary>The null model's deviance without a refit: the weighted mean with an intercept, else the offset's (or 0's) mean.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-row work: optimised from a one-shot script's first call
+    private static double NullModelDeviance(IrlsEngine engine, double[] response, double[] w, double[] offset, GlmFamily family, bool intercept, int n, bool hasOffset)
+    {
+        double sw = 0, swy = 0;
+        for (int i = 0; i < n; i++)
+        {
+            sw += w[i];
+            swy += w[i] * response[i];
+        }
+
+        // The same block path as IRLS: one virtual call per 128 rows.
+        double nullDeviance = 0;
+        const int block = 128;
+        double[] mu0 = new double[block], variance = new double[block];
+        bool ignored = true;
+        for (int r0 = 0; r0 < n; r0 += block)
+        {
+            int rows = Math.Min(block, n - r0);
+            for (int i = 0; i < rows; i++) mu0[i] = intercept ? swy / sw : engine.FittingMean(hasOffset ? offset[r0 + i] : 0.0);
+            nullDeviance += family.VarianceAndDeviance(response.AsSpan(r0, rows), mu0.AsSpan(0, rows), w.AsSpan(r0, rows), variance.AsSpan(0, rows), ref ignored);
+        }
+
+        return nullDeviance;
+    }
+
+    // Not AggressiveOptimization: this body is long (optimising it took about 28 ms of a first fit's compilation) and
+    // runs once per fit; its per-row loops are the small optimised helpers below.
     private static GlmFit Infer(IrlsResult r, IrlsEngine engine, DesignSource design, string[] names, GlmFamily family, ILinkFunction link, double[] y, double[] w, bool ownsWeights, double nullDeviance, bool intercept, bool keepRows)
     {
         int n = design.N, p = names.Length;
         IrlsStep step = r.LastStep;
-        int nOk = 0;
-        foreach (double v in w.AsSpan(0, n)) nOk += v > 0 ? 1 : 0;
+        int nOk = CountPositive(w.AsSpan(0, n));
         int rank = step.Rank;
         int dfResidual = nOk - rank;
         double[] mu = r.Mu, eta = r.Eta, ww = r.WorkingWeights; // the engine's pooled buffers: the fit keeps copies
@@ -231,17 +256,7 @@ public static partial class Glm
         {
             if (dfResidual > 0)
             {
-                double s = 0;
-                for (int i = 0; i < n; i++)
-                {
-                    if (ww[i] > 0)
-                    {
-                        double res = (y[i] - mu[i]) / engine.FittingDerivative(eta[i]);
-                        s += ww[i] * res * res;
-                    }
-                }
-
-                dispersion = s / dfResidual;
+                dispersion = WeightedSquaredWorkingResiduals(engine, y, mu, eta, ww, n) / dfResidual;
             }
             else
             {
@@ -299,17 +314,14 @@ public static partial class Glm
         const double tiny = 10 * Special.Epsilon;
         if (family is BinomialFamily)
         {
-            int count = 0;
-            foreach (double m in mu.AsSpan(0, n)) count += m > 1 - tiny || m < tiny ? 1 : 0;
+            int count = CountOutside(mu.AsSpan(0, n), tiny, 1 - tiny);
             if (count > 0)
             {
                 diagnostics.Add(new GlmDiagnostic(GlmDiagnosticKind.FittedProbabilitiesZeroOrOne,
                     $"Fitted probabilities numerically 0 or 1 occurred ({count} rows): the data are (quasi-)completely separated and some coefficients diverge."));
             }
 
-            bool nonInteger = false;
-            for (int i = 0; i < n; i++) nonInteger |= Math.Abs(w[i] * y[i] - Math.Round(w[i] * y[i])) > 1e-3;
-            if (nonInteger) diagnostics.Add(new GlmDiagnostic(GlmDiagnosticKind.NonIntegerSuccesses, "Non-integer numbers of successes (weights x y) in a binomial GLM."));
+            if (AnyNonIntegerSuccesses(y.AsSpan(0, n), w.AsSpan(0, n))) diagnostics.Add(new GlmDiagnostic(GlmDiagnosticKind.NonIntegerSuccesses, "Non-integer numbers of successes (weights x y) in a binomial GLM."));
         }
 
         if (family is PoissonFamily && mu.AsSpan(0, n).IndexOfAnyInRange(double.NegativeInfinity, tiny) >= 0)
@@ -454,6 +466,50 @@ public static partial class Glm
 
         return v;
 #pragma warning restore CA2208
+    }
+
+    /// <summary>The number of positive entries.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-row work: optimised from a one-shot script's first call
+    private static int CountPositive(ReadOnlySpan<double> values)
+    {
+        int count = 0;
+        foreach (double v in values) count += v > 0 ? 1 : 0;
+        return count;
+    }
+
+    /// <summary>The number of entries below <paramref name="lo"/> or above <paramref name="hi"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-row work: optimised from a one-shot script's first call
+    private static int CountOutside(ReadOnlySpan<double> values, double lo, double hi)
+    {
+        int count = 0;
+        foreach (double m in values) count += m > hi || m < lo ? 1 : 0;
+        return count;
+    }
+
+    /// <summary>True when some w y is more than 1e-3 from an integer (R's warning for binomial fits).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-row work: optimised from a one-shot script's first call
+    private static bool AnyNonIntegerSuccesses(ReadOnlySpan<double> y, ReadOnlySpan<double> w)
+    {
+        bool nonInteger = false;
+        for (int i = 0; i < y.Length; i++) nonInteger |= Math.Abs(w[i] * y[i] - Math.Round(w[i] * y[i])) > 1e-3;
+        return nonInteger;
+    }
+
+    /// <summary>R's Pearson sum for the dispersion: sum of w_i ((y_i - mu_i) / (dmu/deta)_i)^2 over rows with positive working weight.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-row work: optimised from a one-shot script's first call
+    private static double WeightedSquaredWorkingResiduals(IrlsEngine engine, double[] y, double[] mu, double[] eta, double[] ww, int n)
+    {
+        double s = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (ww[i] > 0)
+            {
+                double res = (y[i] - mu[i]) / engine.FittingDerivative(eta[i]);
+                s += ww[i] * res * res;
+            }
+        }
+
+        return s;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-row work: optimised from a one-shot script's first call

@@ -140,17 +140,13 @@ internal readonly unsafe struct DesignSource
             int i = 0;
             if (predict)
             {
+                // Eight rows' partial sums go through a small stack buffer: one inlined copy of Row instead of eight keeps
+                // the method quick to compile (a one-shot script pays for it) at no measurable cost.
+                Vector512<double>* s = stackalloc Vector512<double>[8];
                 for (; i + 8 <= rows; i += 8)
                 {
-                    Vector512<double> s0 = Row(r0 + i, u0 + i * stride, full, vectors, mask, tail, ref b0, aheadRows);
-                    Vector512<double> s1 = Row(r0 + i + 1, u0 + (i + 1) * stride, full, vectors, mask, tail, ref b0, aheadRows);
-                    Vector512<double> s2 = Row(r0 + i + 2, u0 + (i + 2) * stride, full, vectors, mask, tail, ref b0, aheadRows);
-                    Vector512<double> s3 = Row(r0 + i + 3, u0 + (i + 3) * stride, full, vectors, mask, tail, ref b0, aheadRows);
-                    Vector512<double> s4 = Row(r0 + i + 4, u0 + (i + 4) * stride, full, vectors, mask, tail, ref b0, aheadRows);
-                    Vector512<double> s5 = Row(r0 + i + 5, u0 + (i + 5) * stride, full, vectors, mask, tail, ref b0, aheadRows);
-                    Vector512<double> s6 = Row(r0 + i + 6, u0 + (i + 6) * stride, full, vectors, mask, tail, ref b0, aheadRows);
-                    Vector512<double> s7 = Row(r0 + i + 7, u0 + (i + 7) * stride, full, vectors, mask, tail, ref b0, aheadRows);
-                    Vector512<double> sums = SumEach(s0, s1, s2, s3, s4, s5, s6, s7);
+                    for (int k = 0; k < 8; k++) s[k] = Row(r0 + i + k, u0 + (i + k) * stride, full, vectors, mask, tail, ref b0, aheadRows);
+                    Vector512<double> sums = SumEach(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]);
                     if (!offset.IsEmpty) sums += Vector512.Create(offset.Slice(i, 8));
                     sums.CopyTo(eta.Slice(i, 8));
                 }
