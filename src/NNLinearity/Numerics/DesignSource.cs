@@ -53,6 +53,7 @@ internal readonly unsafe struct DesignSource
     public static int BlockColumn(int designColumn, int k, bool intercept) => intercept ? (designColumn == 0 ? k : designColumn - 1) : designColumn;
 
     /// <summary>beta (the design's order) into <paramref name="betaBlock"/> in the block order, zeros elsewhere.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // cold or once per chunk: kept out of the per-block loops that call it
     public static void ToBlockOrder(ReadOnlySpan<double> beta, Span<double> betaBlock, int k, bool intercept)
     {
         betaBlock.Clear();
@@ -211,6 +212,7 @@ internal readonly unsafe struct DesignSource
     }
 
     /// <summary>Throws, naming the first offending cell, when rows [r0, r0 + rows) hold a NaN or infinite predictor.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // cold or once per chunk: kept out of the per-block loops that call it
     public void ThrowIfNotFinite(ReadOnlySpan<double> loaded, int r0, int rows, int stride)
     {
         if (!WeightedGram.AllFinite(loaded[..(rows * stride)]))
@@ -220,6 +222,7 @@ internal readonly unsafe struct DesignSource
     }
 
     /// <summary>Asks the cache to fetch rows [r0, r0 + rows) of a contiguous row-major source (a no-op otherwise).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // cold or once per chunk: kept out of the per-block loops that call it
     public void Prefetch(int r0, int rows)
     {
         if (!System.Runtime.Intrinsics.X86.Sse.IsSupported || _colStride != 1 || _rowStride != K) return;
