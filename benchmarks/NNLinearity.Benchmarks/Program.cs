@@ -16,9 +16,9 @@ public static class Program
     public static int Main(string[] args)
     {
         Console.WriteLine(MachineInfo.Describe());
-        if (args.Length == 2 && args[0] == "first-fit")
+        if (args.Length is 2 or 3 && args[0] == "first-fit")
         {
-            FirstFit(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+            FirstFit(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), compiles: args.Length == 3 && args[2] == "compiles", keepRows: args.Length == 2 || args[2] != "lean");
             return 0;
         }
 
@@ -92,26 +92,38 @@ public static class Program
 
     /// <summary>
     /// A script's first fit in a fresh process, then the same fit again (warm): the logistic problem of GlmFitBench at the
-    /// given rows, the default options. Run it in several fresh processes: the first figure is the cost a one-shot script pays.
+    /// given rows, the default options (without per-row results with "lean"; "compiles" lists the slowest compiles of the
+    /// first fit). Run it in several fresh processes: the first figure is the cost a one-shot script pays.
     /// </summary>
-    private static void FirstFit(int rows)
+    private static void FirstFit(int rows, bool compiles, bool keepRows)
     {
         (double[] x, double[] y) = GlmFitBench.Generate(GlmProblem.Logistic, rows, GlmFitBench.Columns, 42);
+        using CompileLog? log = compiles ? new CompileLog() : null;
+        TimeSpan compiling = System.Runtime.JitInfo.GetCompilationTime();
+        long methods = System.Runtime.JitInfo.GetCompiledMethodCount();
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var first = NNLinearity.Glm.Glm.Fit(x, rows, GlmFitBench.Columns, y, NNLinearity.Families.GlmFamily.Binomial);
+        var first = NNLinearity.Glm.Glm.Fit(x, rows, GlmFitBench.Columns, y, NNLinearity.Families.GlmFamily.Binomial, options: new NNLinearity.Glm.GlmOptions { KeepRowResults = keepRows });
         double t1 = clock.Elapsed.TotalSeconds;
+        compiling = System.Runtime.JitInfo.GetCompilationTime() - compiling;
+        methods = System.Runtime.JitInfo.GetCompiledMethodCount() - methods;
+        if (log is not null)
+        {
+            System.Threading.Thread.Sleep(300); // the listener's events arrive on another thread
+            Console.WriteLine(log.Report(15));
+        }
+
         clock.Restart();
-        var second = NNLinearity.Glm.Glm.Fit(x, rows, GlmFitBench.Columns, y, NNLinearity.Families.GlmFamily.Binomial);
+        var second = NNLinearity.Glm.Glm.Fit(x, rows, GlmFitBench.Columns, y, NNLinearity.Families.GlmFamily.Binomial, options: new NNLinearity.Glm.GlmOptions { KeepRowResults = keepRows });
         double t2 = clock.Elapsed.TotalSeconds;
         var later = new double[5];
         for (int r = 0; r < later.Length; r++)
         {
             clock.Restart();
-            NNLinearity.Glm.Glm.Fit(x, rows, GlmFitBench.Columns, y, NNLinearity.Families.GlmFamily.Binomial);
+            NNLinearity.Glm.Glm.Fit(x, rows, GlmFitBench.Columns, y, NNLinearity.Families.GlmFamily.Binomial, options: new NNLinearity.Glm.GlmOptions { KeepRowResults = keepRows });
             later[r] = clock.Elapsed.TotalSeconds;
         }
 
-        Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"first-fit {rows} rows: first {t1:F3} s, second {t2:F3} s, ratio {t1 / t2:F2}; later fits {string.Join(" ", later.Select(t => t.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))} s (deviances {first.Deviance:R} {second.Deviance:R})"));
+        Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"first-fit {rows} rows{(keepRows ? "" : " (KeepRowResults = false)")}: first {t1:F3} s ({compiling.TotalSeconds:F3} s compiling {methods} methods), second {t2:F3} s, ratio {t1 / t2:F2}; later fits {string.Join(" ", later.Select(t => t.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))} s (deviances {first.Deviance:R} {second.Deviance:R})"));
     }
 
     /// <summary>Default fits one after another, each dropped before the next, with the time and the process's memory after each.</summary>
