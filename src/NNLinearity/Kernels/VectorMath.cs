@@ -56,8 +56,24 @@ internal static class VectorMath
     /// two halves so that subnormal results are rounded once. Within 1 ulp of Math.Exp and of R's exp (tested);
     /// +Infinity above 709.78, 0 below -745.13, NaN propagates.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Exp<TV>(TV x)
+        where TV : struct, ISimd<TV, double>
+    {
+        // Every lane with |x| <= 708 (the common case): the result is normal, so one exact scale by 2^n gives the bits
+        // of the general path's two-half scale, with no clamps or special values; the general path stays out of line.
+        if (TV.AllTrue(TV.LessThanOrEqual(TV.Abs(x), TV.Create(708.0))))
+        {
+            TV q = TV.Create(1.0) + ReducedExpM1(x, out TV m);
+            return q * TV.Pow2(m);
+        }
+
+        return ExpGeneral(x);
+    }
+
+    /// <summary>The general path of <see cref="Exp{TV}(TV)"/>: results near or past overflow and underflow, and NaN.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static TV ExpGeneral<TV>(TV x)
         where TV : struct, ISimd<TV, double>
     {
         TV xc = TV.ClampOrdered(x, TV.Create(ExpUnderflow - 1), TV.Create(ExpOverflow + 1));
@@ -75,12 +91,36 @@ internal static class VectorMath
     /// log(m) = f - (f^2/2 - s (f^2/2 + R(s^2))) with fdlibm's minimax R (its e_log.c), which keeps the result within
     /// 1 ulp. Subnormal inputs are scaled by 2^54 first; log(0) = -Infinity, log(x &lt; 0) = NaN, log(+Inf) = +Inf.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Log<TV>(TV x)
         where TV : struct, ISimd<TV, double>
     {
+        // Every lane positive, normal and finite (the common case): no subnormal scaling and no special values to put
+        // back, the same bits; the general path stays out of line.
+        if (TV.AllTrue(TV.Equal(TV.ClampOrdered(x, TV.Create(2.2250738585072014e-308), TV.Create(double.MaxValue)), x))) return LogCore(x, normal: true);
+        return LogGeneral(x);
+    }
+
+    /// <summary>The general path of <see cref="Log{TV}(TV)"/>: zero, negative, subnormal, infinite and NaN lanes.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static TV LogGeneral<TV>(TV x)
+        where TV : struct, ISimd<TV, double>
+    {
+        TV result = LogCore(x, normal: false);
+        result = TV.Select(TV.Equal(x, TV.Create(0.0)), TV.Create(double.NegativeInfinity), result);
+        result = TV.Select(TV.LessThan(x, TV.Create(0.0)), TV.Create(double.NaN), result);
+        result = TV.Select(TV.Equal(x, TV.Create(double.PositiveInfinity)), x, result);
+        return TV.Select(TV.Equal(x, x), result, x);
+    }
+
+    /// <summary>fdlibm's log for positive x (subnormals scaled by 2^54 first unless <paramref name="normal"/>), before the special values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV LogCore<TV>(TV x, bool normal)
+        where TV : struct, ISimd<TV, double>
+    {
         // x = 2^k m, subnormals scaled by 2^54 first.
-        TV m = TV.Reduce(x, out TV dk);
+        TV dk;
+        TV m = normal ? TV.ReduceNormal(x, out dk) : TV.Reduce(x, out dk);
 
         TV f = m - TV.Create(1.0);
         TV s = f / (TV.Create(2.0) + f);
@@ -90,12 +130,7 @@ internal static class VectorMath
         TV t2 = z * TV.Fma(w, TV.Fma(w, TV.Fma(w, TV.Create(1.479819860511658591e-01), TV.Create(1.818357216161805012e-01)), TV.Create(2.857142874366239149e-01)), TV.Create(6.666666666666735130e-01));
         TV r = t1 + t2;
         TV hfsq = TV.Create(0.5) * f * f;
-        TV result = dk * TV.Create(Ln2Hi) - ((hfsq - (s * (hfsq + r) + dk * TV.Create(Ln2Lo))) - f);
-
-        result = TV.Select(TV.Equal(x, TV.Create(0.0)), TV.Create(double.NegativeInfinity), result);
-        result = TV.Select(TV.LessThan(x, TV.Create(0.0)), TV.Create(double.NaN), result);
-        result = TV.Select(TV.Equal(x, TV.Create(double.PositiveInfinity)), x, result);
-        return TV.Select(TV.Equal(x, x), result, x);
+        return dk * TV.Create(Ln2Hi) - ((hfsq - (s * (hfsq + r) + dk * TV.Create(Ln2Lo))) - f);
     }
 
     /// <summary>

@@ -26,6 +26,46 @@ public class VectorMathTests
         return y;
     }
 
+    /// <summary>
+    /// exp and log take a common-case path for a vector whose lanes are all ordinary (exp: |x| &lt;= 708; log: positive,
+    /// normal, finite): it gives the general path's bits. Each value is computed in an all-ordinary vector (the common
+    /// path) and again beside a NaN lane (the general path), on 512-bit and on Vector&lt;T&gt; lanes.
+    /// </summary>
+    [Fact]
+    public void ExpAndLog_CommonCasePath_GivesTheGeneralPathsBits()
+    {
+        var rng = new Random(11);
+        for (int trial = 0; trial < 4000; trial++)
+        {
+            double e = rng.Next(3) switch { 0 => (rng.NextDouble() * 2 - 1) * 708, 1 => rng.Next(2) == 0 ? 708 : -708, _ => (rng.NextDouble() - 0.5) * 1e-8 };
+            double l = rng.Next(3) switch
+            {
+                0 => Math.Exp((rng.NextDouble() - 0.5) * 1400),
+                1 => rng.Next(2) == 0 ? 2.2250738585072014e-308 : double.MaxValue,
+                _ => 1 + (rng.NextDouble() - 0.5) * 1e-6,
+            };
+            Assert.Equal(BitConverter.DoubleToInt64Bits(Lane<VecD>(VectorMath.Exp, e, mixed: false)), BitConverter.DoubleToInt64Bits(Lane<VecD>(VectorMath.Exp, e, mixed: true)));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(Lane<VecD>(VectorMath.Log, l, mixed: false)), BitConverter.DoubleToInt64Bits(Lane<VecD>(VectorMath.Log, l, mixed: true)));
+            if (System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            {
+                Assert.Equal(BitConverter.DoubleToInt64Bits(Lane<Vec512D>(VectorMath.Exp, e, mixed: false)), BitConverter.DoubleToInt64Bits(Lane<Vec512D>(VectorMath.Exp, e, mixed: true)));
+                Assert.Equal(BitConverter.DoubleToInt64Bits(Lane<Vec512D>(VectorMath.Log, l, mixed: false)), BitConverter.DoubleToInt64Bits(Lane<Vec512D>(VectorMath.Log, l, mixed: true)));
+            }
+        }
+    }
+
+    /// <summary>Lane 0 of f over a vector holding x in every lane, or x beside a NaN in the last lane (one lane: x alone).</summary>
+    private static double Lane<TV>(Func<TV, TV> f, double x, bool mixed)
+        where TV : struct, ISimd<TV, double>
+    {
+        var lanes = new double[TV.Count];
+        Array.Fill(lanes, x);
+        if (mixed && lanes.Length > 1) lanes[^1] = double.NaN;
+        var result = new double[TV.Count];
+        TV.Store(f(TV.Load(ref lanes[0], 0)), ref result[0], 0);
+        return result[0];
+    }
+
     /// <summary>exp is within 1 ulp of Math.Exp over [-746, 710], subnormal results included (there: 1 unit of the smallest subnormal).</summary>
     [Law]
     public bool Exp_WithinOneUlp(PositiveInt seed)
