@@ -56,7 +56,7 @@ internal static class VectorMath
     /// two halves so that subnormal results are rounded once. Within 1 ulp of Math.Exp and of R's exp (tested);
     /// +Infinity above 709.78, 0 below -745.13, NaN propagates.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // compiled once per width, not into every caller (a first fit compiles less)
     public static TV Exp<TV>(TV x)
         where TV : struct, ISimd<TV, double>
     {
@@ -91,7 +91,7 @@ internal static class VectorMath
     /// log(m) = f - (f^2/2 - s (f^2/2 + R(s^2))) with fdlibm's minimax R (its e_log.c), which keeps the result within
     /// 1 ulp. Subnormal inputs are scaled by 2^54 first; log(0) = -Infinity, log(x &lt; 0) = NaN, log(+Inf) = +Inf.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)] // compiled once per width, not into every caller
     public static TV Log<TV>(TV x)
         where TV : struct, ISimd<TV, double>
     {
