@@ -86,16 +86,12 @@ internal static unsafe class Gemm
     {
         int nr = NR<T>();
         int panels = (n + nr - 1) / nr;
-        packed[..(panels * nr * k)].Clear();
-        for (int q = 0; q < panels; q++)
+        if (packed.Length < panels * nr * k) throw new ArgumentException($"packed has {packed.Length} values; {panels * nr * k} are needed.", nameof(packed));
+        if (w.Length < n * k) throw new ArgumentException($"w has {w.Length} values; {n * k} are needed.", nameof(w));
+        if (n == 0 || k == 0) return;
+        fixed (T* pw = w, pp = packed)
         {
-            Span<T> panel = packed.Slice(q * nr * k, nr * k);
-            int cols = Math.Min(nr, n - q * nr);
-            for (int j = 0; j < cols; j++)
-            {
-                ReadOnlySpan<T> row = w.Slice((q * nr + j) * k, k);
-                for (int p = 0; p < k; p++) panel[p * nr + j] = row[p];
-            }
+            for (int q = 0; q < panels; q++) PackSlice(pw, n, k, q, 0, k, pp + (nint)q * nr * k);
         }
     }
 
@@ -147,16 +143,32 @@ internal static unsafe class Gemm
         }
     }
 
-    /// <summary>Packs the slice [pc, pc + kc) of panel q of W^T (zero past n).</summary>
+    /// <summary>
+    /// Packs the slice [pc, pc + kc) of panel q of W^T (zero past n): square blocks of the panel's rows of W are
+    /// transposed in registers (<see cref="Transpose"/>), the rest (a partial panel, the slice's last columns when kc
+    /// is not a multiple of the block) copied element by element. Values only move, so every path packs the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackSlice<T>(T* w, int n, int k, int q, int pc, int kc, T* panel) where T : unmanaged
     {
-        int nr = NR<T>(), cols = Math.Min(nr, n - q * nr);
+        int nr = NR<T>(), cols = Math.Min(nr, n - q * nr), block = Transpose.Block<T>();
         T* dst = panel + (nint)pc * nr;
-        if (cols < nr) new Span<T>(dst, kc * nr).Clear();
+        T* src = w + (nint)q * nr * k + pc;
+        int p = 0;
+        if (cols == nr && block > 0 && nr % block == 0)
+        {
+            for (; p <= kc - block; p += block)
+            {
+                for (int j = 0; j < nr; j += block) Transpose.Square(src + (nint)j * k + p, k, dst + (nint)p * nr + j, nr);
+            }
+        }
+
+        if (p == kc) return;
+        if (cols < nr) new Span<T>(dst + (nint)p * nr, (kc - p) * nr).Clear();
         for (int j = 0; j < cols; j++)
         {
-            T* row = w + (nint)(q * nr + j) * k + pc;
-            for (int p = 0; p < kc; p++) dst[p * nr + j] = row[p];
+            T* row = src + (nint)j * k;
+            for (int pp = p; pp < kc; pp++) dst[pp * nr + j] = row[pp];
         }
     }
 

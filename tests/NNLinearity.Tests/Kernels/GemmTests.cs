@@ -72,6 +72,36 @@ public class GemmTests
         }
     }
 
+    /// <summary>
+    /// The packed panels hold W^T's values bit for bit (the block transposes move values only): shapes with whole
+    /// transpose blocks, partial panels and a remainder of columns, over stale buffers; NaN payloads and -0 survive.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(16, 16)]
+    [InlineData(64, 784)]
+    [InlineData(130, 67)]
+    [InlineData(256, 256)]
+    [InlineData(257, 33)]
+    [InlineData(10, 256)]
+    public void PackTransposed_EqualsTheDefinition(int n, int k)
+    {
+        var rng = new Random(n * 1000 + k);
+        double[] w = Random(n * k, rng);
+        w[0] = -0.0;
+        w[^1] = BitConverter.Int64BitsToDouble(0x7FF8_0000_0000_1234); // a NaN with a payload
+        float[] wf = w.Select(v => (float)v).ToArray();
+        wf[^1] = BitConverter.Int32BitsToSingle(0x7FC0_1234);
+
+        var packed = Enumerable.Repeat(double.NaN, Gemm.PackedLength<double>(n, k)).ToArray();
+        Gemm.PackTransposed<double>(w, n, k, packed);
+        Assert.Equal(NaiveGemm.PackTransposed(w, n, k, Gemm.NR<double>()).Select(BitConverter.DoubleToInt64Bits), packed.Select(BitConverter.DoubleToInt64Bits));
+
+        var packedF = Enumerable.Repeat(float.NaN, Gemm.PackedLength<float>(n, k)).ToArray();
+        Gemm.PackTransposed<float>(wf, n, k, packedF);
+        Assert.Equal(NaiveGemm.PackTransposed(wf, n, k, Gemm.NR<float>()).Select(BitConverter.SingleToInt32Bits), packedF.Select(BitConverter.SingleToInt32Bits));
+    }
+
     [Law]
     public void Kernel_AllProducts_MatchReference_Double(GemmShape s)
     {

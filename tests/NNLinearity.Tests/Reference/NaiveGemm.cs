@@ -74,4 +74,23 @@ public static class NaiveGemm
 
         return (dw, s);
     }
+
+    /// <summary>
+    /// The packed panels of W^T by their definition: panel q holds, for each p &lt; k, the nr values W[q nr + j, p]
+    /// (zero past n).
+    /// </summary>
+    public static T[] PackTransposed<T>(T[] w, int n, int k, int nr) where T : struct
+    {
+        int panels = (n + nr - 1) / nr;
+        var packed = new T[panels * nr * k];
+        for (int q = 0; q < panels; q++)
+        {
+            for (int p = 0; p < k; p++)
+            {
+                for (int j = 0; j < nr; j++) packed[(q * k + p) * nr + j] = q * nr + j < n ? w[(q * nr + j) * k + p] : default;
+            }
+        }
+
+        return packed;
+    }
 }
