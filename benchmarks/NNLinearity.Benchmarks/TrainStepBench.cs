@@ -1,5 +1,6 @@
 using System;
 using BenchmarkDotNet.Attributes;
+using NNLinearity.Kernels;
 using NNLinearity.Layers;
 using NNLinearity.Links;
 using NNLinearity.Families;
@@ -28,6 +29,7 @@ public class TrainStepBench
     private StackedGlm<float>.Workspace? _ws;
     private NaiveMlp? _naive;
     private float[] _x = [], _y = [], _g = [];
+    private double[] _momentum = [];
 
     [Params(StepModel.Mlp784, StepModel.Logistic64)]
     public StepModel Model { get; set; }
@@ -60,6 +62,7 @@ public class TrainStepBench
             ? StackedGlm.CreateMultinomial<float>(784, [new LayerSpec(256, new TanhLink()), new LayerSpec(256, new TanhLink())], 10, seed: 1)
             : StackedGlm.Create<float>(64, [new LayerSpec(64, new TanhLink()), new LayerSpec(1, new LogitLink())], GlmFamily.Binomial, seed: 1);
         _g = new float[_model.ParameterCount];
+        _momentum = new double[_model.ParameterCount];
         _ws = _model.NewWorkspace(Batch);
         _naive = new NaiveMlp(w, Batch, _model.GetParameters());
     }
@@ -68,8 +71,8 @@ public class TrainStepBench
     public double Ours()
     {
         double loss = _model!.LossAndGradientCore(_x, _y, Batch, _g, 0, Threads, withGradient: true, _ws!);
-        Span<float> theta = _model.ParameterSpan;
-        for (int i = 0; i < theta.Length; i++) theta[i] -= 1e-3f * _g[i];
+        // The update Fit makes (SGD without momentum, with its check that the parameters stayed finite).
+        UpdateKernels.Sgd<float>(_model.ParameterSpan, _g, _momentum, 1e-3, 0);
         _model.InvalidateLayers();
         return loss;
     }

@@ -324,9 +324,7 @@ internal sealed class GlmLayer<T, TLink> : GlmLayer<T>
         }
         else
         {
-            Span<float> e = MemoryMarshal.Cast<T, float>(eta);
-            _link.InverseDerivative(e, MemoryMarshal.Cast<T, float>(dMuDEta));
-            _link.Inverse(e, MemoryMarshal.Cast<T, float>(mu));
+            _link.Inverse(MemoryMarshal.Cast<T, float>(eta), MemoryMarshal.Cast<T, float>(mu), MemoryMarshal.Cast<T, float>(dMuDEta));
         }
     }
 }
@@ -355,6 +353,7 @@ internal readonly struct DynamicLink(ILinkFunction inner) : ILinkFunction
     public void Link(ReadOnlySpan<float> mu, Span<float> eta) => Inner.Link(mu, eta);
     public void Inverse(ReadOnlySpan<float> eta, Span<float> mu) => Inner.Inverse(eta, mu);
     public void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta) => Inner.InverseDerivative(eta, dMuDEta);
+    public void Inverse(ReadOnlySpan<float> eta, Span<float> mu, Span<float> dMuDEta) => Inner.Inverse(eta, mu, dMuDEta);
 }
 
 /// <summary>Shape and finiteness checks for row-major matrices.</summary>

@@ -839,11 +839,7 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
             ReadOnlySpan<T> input = l == 0 ? x : ws.Mu[l - 1].AsSpan(0, rows * layer.InputCount);
             Span<T> gradX = l == 0 ? default : ws.Grad[l - 1].AsSpan(0, rows * layer.InputCount);
             layer.BackwardCore(input, rows, ws.Grad[l].AsSpan(0, rows * layer.OutputCount), gradient.Slice(_offsets[l], layer.ParameterCount), gradX, threads);
-            if (l > 0)
-            {
-                ReadOnlySpan<T> d = ws.DMu[l - 1].AsSpan(0, gradX.Length);
-                for (int i = 0; i < gradX.Length; i++) gradX[i] *= d[i];
-            }
+            if (l > 0) MultiplyInPlace(gradX, ws.DMu[l - 1].AsSpan(0, gradX.Length));
         }
 
         if (l2 > 0)
@@ -859,6 +855,18 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         }
 
         return loss;
+    }
+
+    /// <summary>x[i] *= d[i] (the chain rule through a hidden layer's inverse link), a vector at a time.</summary>
+    private static void MultiplyInPlace(Span<T> x, ReadOnlySpan<T> d)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            for (; i <= x.Length - Vector<T>.Count; i += Vector<T>.Count) (new Vector<T>(x[i..]) * new Vector<T>(d[i..])).CopyTo(x[i..]);
+        }
+
+        for (; i < x.Length; i++) x[i] *= d[i];
     }
 
     internal static double Sum(ReadOnlySpan<double> values)

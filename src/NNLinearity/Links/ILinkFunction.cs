@@ -137,4 +137,19 @@ public interface ILinkFunction
     {
         for (int i = 0; i < eta.Length; i++) dMuDEta[i] = (float)InverseDerivative(eta[i]);
     }
+
+    /// <summary>
+    /// Single-precision <see cref="Inverse(ReadOnlySpan{double}, Span{double}, Span{double})"/>: the means and their
+    /// derivatives, each with the bits of <see cref="Inverse(ReadOnlySpan{float}, Span{float})"/> and
+    /// <see cref="InverseDerivative(ReadOnlySpan{float}, Span{float})"/>. The default calls those two; a link with a
+    /// kernel for both (tanh, logit) computes them in one pass.
+    /// </summary>
+    /// <param name="eta">Linear predictors.</param>
+    /// <param name="mu">Destination of the means, at least as long as <paramref name="eta"/>; may be the same memory as <paramref name="eta"/>.</param>
+    /// <param name="dMuDEta">Destination of dmu/deta, at least as long as <paramref name="eta"/>; must not overlap <paramref name="mu"/> or <paramref name="eta"/>.</param>
+    void Inverse(ReadOnlySpan<float> eta, Span<float> mu, Span<float> dMuDEta)
+    {
+        InverseDerivative(eta, dMuDEta);
+        Inverse(eta, mu);
+    }
 }

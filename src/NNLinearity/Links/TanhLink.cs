@@ -90,5 +90,9 @@ public readonly struct TanhLink : ILinkFunction
     public void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta) => ActivationKernels.Apply<ActivationKernels.TanhOp>(eta, default, dMuDEta);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Inverse(ReadOnlySpan<float> eta, Span<float> mu, Span<float> dMuDEta) => ActivationKernels.Apply<ActivationKernels.TanhOp>(eta, mu, dMuDEta);
+
+    /// <inheritdoc />
     public override string ToString() => Name;
 }

@@ -65,6 +65,8 @@ public class LinkLawTests
     /// The span members equal the scalar members element by element for every length: within 4 ulps in double (the
     /// vectorised exponential is within 1 ulp of Math.Exp, and two more roundings follow), and within 3 ulps in float
     /// (5 for derivatives): most links compute in double and round once, tanh and logistic run float-native kernels.
+    /// The fused span members (means and derivatives in one call, also with the means written over eta) give the
+    /// separate members' bits.
     /// </summary>
     [Law]
     public bool SpanMembers_MatchScalar(LinkPoint p, NonNegativeInt length)
@@ -79,6 +81,9 @@ public class LinkLawTests
         float[] muF = new float[n], dF = new float[n];
         p.Link.Inverse(etaF, muF);
         p.Link.InverseDerivative(etaF, dF);
+        float[] muFusedF = new float[n], dFusedF = new float[n], aliased = (float[])etaF.Clone(), dAliased = new float[n];
+        p.Link.Inverse(etaF, muFusedF, dFusedF);
+        p.Link.Inverse(aliased, aliased, dAliased); // the means may overwrite eta
         double[] muFused = new double[n], dFused = new double[n];
         p.Link.Inverse(eta, muFused, dFused);
         // The probit's span (the vector normal CDF) and its scalar member are each within a few ulps of R's pnorm, not
@@ -88,6 +93,7 @@ public class LinkLawTests
         {
             if (Ulp.Distance(mu[i], p.Link.Inverse(eta[i])) > muUlps || Ulp.Distance(d[i], p.Link.InverseDerivative(eta[i])) > 4) return false;
             if (!Same(back[i], p.Link.Link(mu[i])) || !Same(muFused[i], mu[i]) || !Same(dFused[i], d[i])) return false;
+            if (!SameF(muFusedF[i], muF[i]) || !SameF(dFusedF[i], dF[i]) || !SameF(aliased[i], muF[i]) || !SameF(dAliased[i], dF[i])) return false;
             // Float-native kernels (tanh, logistic) are within 3 ulps of the value, their derivatives within 5.
             if (FloatUlps(muF[i], (float)p.Link.Inverse(etaF[i])) > 3 || FloatUlps(dF[i], (float)p.Link.InverseDerivative(etaF[i])) > 5) return false;
         }
@@ -102,6 +108,8 @@ public class LinkLawTests
         double mu = p.Link.Inverse(p.Eta, out double d);
         return Same(mu, p.Link.Inverse(p.Eta)) && Same(d, p.Link.InverseDerivative(p.Eta));
     }
+
+    private static bool SameF(float a, float b) => BitConverter.SingleToInt32Bits(a) == BitConverter.SingleToInt32Bits(b);
 
     private static long FloatUlps(float a, float b)
     {
