@@ -464,7 +464,11 @@ internal static unsafe class Gemm
             for (int i = 0; i < rows; i++) new ReadOnlySpan<T>(c + i * ldc, cols).CopyTo(new Span<T>(cEdge + i * nr, cols));
         }
 
-        Micro(kc, a, rsA, csA, b, ldb, cEdge, nr, bias, loadC);
+        // A narrow edge (a 10-output layer, the last 16 of 784 columns) runs only the vectors it needs: the same
+        // chains, without the zero columns' FMAs.
+        if (Tile == GemmTile.Vector512 && cols <= Vector512<T>.Count) Micro6Wide1(kc, a, rsA, csA, b, ldb, cEdge, nr, bias, loadC);
+        else if (Tile == GemmTile.Vector512 && cols <= 2 * Vector512<T>.Count) Micro6Wide2(kc, a, rsA, csA, b, ldb, cEdge, nr, bias, loadC);
+        else Micro(kc, a, rsA, csA, b, ldb, cEdge, nr, bias, loadC);
         for (int i = 0; i < rows; i++) new ReadOnlySpan<T>(cEdge + i * nr, cols).CopyTo(new Span<T>(c + i * ldc, cols));
     }
 
@@ -606,6 +610,98 @@ internal static unsafe class Gemm
         Vector512.Store(c30, r3); Vector512.Store(c31, r3 + vw); Vector512.Store(c32, r3 + 2 * vw); Vector512.Store(c33, r3 + 3 * vw);
         Vector512.Store(c40, r4); Vector512.Store(c41, r4 + vw); Vector512.Store(c42, r4 + 2 * vw); Vector512.Store(c43, r4 + 3 * vw);
         Vector512.Store(c50, r5); Vector512.Store(c51, r5 + vw); Vector512.Store(c52, r5 + 2 * vw); Vector512.Store(c53, r5 + 3 * vw);
+    }
+
+    /// <summary>
+    /// <see cref="Micro6Wide"/>'s first 512-bit vector of columns only (edge tiles of at most one vector): 6
+    /// accumulators, one B load and six broadcasts per 6 FMAs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Micro6Wide1<T>(int kc, T* a, nint rsA, nint csA, T* b, nint ldb, T* c, nint ldc, T* bias, bool loadC)
+        where T : unmanaged
+    {
+        Vector512<T> c0, c1, c2, c3, c4, c5;
+        T* r1 = c + ldc, r2 = c + 2 * ldc, r3 = c + 3 * ldc, r4 = c + 4 * ldc, r5 = c + 5 * ldc;
+        if (loadC)
+        {
+            c0 = Vector512.Load(c); c1 = Vector512.Load(r1); c2 = Vector512.Load(r2);
+            c3 = Vector512.Load(r3); c4 = Vector512.Load(r4); c5 = Vector512.Load(r5);
+        }
+        else
+        {
+            c0 = c1 = c2 = c3 = c4 = c5 = bias != null ? Vector512.Load(bias) : Vector512<T>.Zero;
+        }
+
+        T* a0 = a, a1 = a + rsA, a2 = a + 2 * rsA, a3 = a + 3 * rsA, a4 = a + 4 * rsA, a5 = a + 5 * rsA;
+        nint end = kc * csA;
+        for (nint o = 0; o < end; o += csA)
+        {
+            Vector512<T> bv = Vector512.Load(b);
+            c0 = Fma512(Vector512.Create(a0[o]), bv, c0);
+            c1 = Fma512(Vector512.Create(a1[o]), bv, c1);
+            c2 = Fma512(Vector512.Create(a2[o]), bv, c2);
+            c3 = Fma512(Vector512.Create(a3[o]), bv, c3);
+            c4 = Fma512(Vector512.Create(a4[o]), bv, c4);
+            c5 = Fma512(Vector512.Create(a5[o]), bv, c5);
+            b += ldb;
+        }
+
+        Vector512.Store(c0, c); Vector512.Store(c1, r1); Vector512.Store(c2, r2);
+        Vector512.Store(c3, r3); Vector512.Store(c4, r4); Vector512.Store(c5, r5);
+    }
+
+    /// <summary><see cref="Micro6Wide"/>'s first two 512-bit vectors of columns only (edge tiles of at most two vectors).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Micro6Wide2<T>(int kc, T* a, nint rsA, nint csA, T* b, nint ldb, T* c, nint ldc, T* bias, bool loadC)
+        where T : unmanaged
+    {
+        int vw = Vector512<T>.Count;
+        Vector512<T> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        T* r1 = c + ldc, r2 = c + 2 * ldc, r3 = c + 3 * ldc, r4 = c + 4 * ldc, r5 = c + 5 * ldc;
+        if (loadC)
+        {
+            c00 = Vector512.Load(c); c01 = Vector512.Load(c + vw);
+            c10 = Vector512.Load(r1); c11 = Vector512.Load(r1 + vw);
+            c20 = Vector512.Load(r2); c21 = Vector512.Load(r2 + vw);
+            c30 = Vector512.Load(r3); c31 = Vector512.Load(r3 + vw);
+            c40 = Vector512.Load(r4); c41 = Vector512.Load(r4 + vw);
+            c50 = Vector512.Load(r5); c51 = Vector512.Load(r5 + vw);
+        }
+        else
+        {
+            Vector512<T> b0 = bias != null ? Vector512.Load(bias) : Vector512<T>.Zero;
+            Vector512<T> b1 = bias != null ? Vector512.Load(bias + vw) : Vector512<T>.Zero;
+            c00 = c10 = c20 = c30 = c40 = c50 = b0;
+            c01 = c11 = c21 = c31 = c41 = c51 = b1;
+        }
+
+        T* a0 = a, a1 = a + rsA, a2 = a + 2 * rsA, a3 = a + 3 * rsA, a4 = a + 4 * rsA, a5 = a + 5 * rsA;
+        nint end = kc * csA;
+        for (nint o = 0; o < end; o += csA)
+        {
+            Vector512<T> bv0 = Vector512.Load(b);
+            Vector512<T> bv1 = Vector512.Load(b + vw);
+            Vector512<T> av = Vector512.Create(a0[o]);
+            c00 = Fma512(av, bv0, c00); c01 = Fma512(av, bv1, c01);
+            av = Vector512.Create(a1[o]);
+            c10 = Fma512(av, bv0, c10); c11 = Fma512(av, bv1, c11);
+            av = Vector512.Create(a2[o]);
+            c20 = Fma512(av, bv0, c20); c21 = Fma512(av, bv1, c21);
+            av = Vector512.Create(a3[o]);
+            c30 = Fma512(av, bv0, c30); c31 = Fma512(av, bv1, c31);
+            av = Vector512.Create(a4[o]);
+            c40 = Fma512(av, bv0, c40); c41 = Fma512(av, bv1, c41);
+            av = Vector512.Create(a5[o]);
+            c50 = Fma512(av, bv0, c50); c51 = Fma512(av, bv1, c51);
+            b += ldb;
+        }
+
+        Vector512.Store(c00, c); Vector512.Store(c01, c + vw);
+        Vector512.Store(c10, r1); Vector512.Store(c11, r1 + vw);
+        Vector512.Store(c20, r2); Vector512.Store(c21, r2 + vw);
+        Vector512.Store(c30, r3); Vector512.Store(c31, r3 + vw);
+        Vector512.Store(c40, r4); Vector512.Store(c41, r4 + vw);
+        Vector512.Store(c50, r5); Vector512.Store(c51, r5 + vw);
     }
 
     /// <summary>
