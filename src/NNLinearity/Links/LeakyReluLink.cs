@@ -79,15 +79,15 @@ public readonly struct LeakyReluLink : ILinkFunction
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu) => LinkBatch.Inverse(this, eta, mu);
+    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu) => LinkBatch.LeakyRelu(eta, mu, default, Alpha, wantMu: true, wantD: false);
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta) => LinkBatch.InverseDerivative(this, eta, dMuDEta);
+    public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta) => LinkBatch.LeakyRelu(eta, default, dMuDEta, Alpha, wantMu: false, wantD: true);
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta) => LinkBatch.InverseWithDerivative(this, eta, mu, dMuDEta);
+    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta) => LinkBatch.LeakyRelu(eta, mu, dMuDEta, Alpha, wantMu: true, wantD: true);
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -95,11 +95,15 @@ public readonly struct LeakyReluLink : ILinkFunction
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Inverse(ReadOnlySpan<float> eta, Span<float> mu) => LinkBatch.Inverse(this, eta, mu);
+    public void Inverse(ReadOnlySpan<float> eta, Span<float> mu) => LinkBatch.LeakyRelu(eta, mu, default, Alpha, wantMu: true, wantD: false);
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta) => LinkBatch.InverseDerivative(this, eta, dMuDEta);
+    public void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta) => LinkBatch.LeakyRelu(eta, default, dMuDEta, Alpha, wantMu: false, wantD: true);
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Inverse(ReadOnlySpan<float> eta, Span<float> mu, Span<float> dMuDEta) => LinkBatch.LeakyRelu(eta, mu, dMuDEta, Alpha, wantMu: true, wantD: true);
 
     /// <inheritdoc />
     public override string ToString() => Name;

@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 
 namespace NNLinearity.Links;
 
@@ -54,6 +55,105 @@ internal static class LinkBatch
     {
         CheckLengths(src.Length, dst.Length);
         for (int i = 0; i < src.Length; i++) dst[i] = (float)link.InverseDerivative(src[i]);
+    }
+
+    /// <summary>ReLU's means: <see cref="Relu{T}(ReadOnlySpan{T}, Span{T}, Span{T}, bool, bool)"/>.</summary>
+    public static void ReluInverse<T>(ReadOnlySpan<T> eta, Span<T> mu) where T : unmanaged, IBinaryFloatingPointIeee754<T> => Relu(eta, mu, default, true, false);
+
+    /// <summary>ReLU's slopes: <see cref="Relu{T}(ReadOnlySpan{T}, Span{T}, Span{T}, bool, bool)"/>.</summary>
+    public static void ReluDerivative<T>(ReadOnlySpan<T> eta, Span<T> dMuDEta) where T : unmanaged, IBinaryFloatingPointIeee754<T> => Relu(eta, default, dMuDEta, false, true);
+
+    /// <summary>ReLU's means and slopes in one pass: <see cref="Relu{T}(ReadOnlySpan{T}, Span{T}, Span{T}, bool, bool)"/>.</summary>
+    public static void ReluBoth<T>(ReadOnlySpan<T> eta, Span<T> mu, Span<T> dMuDEta) where T : unmanaged, IBinaryFloatingPointIeee754<T> => Relu(eta, mu, dMuDEta, true, true);
+
+    /// <summary>
+    /// ReLU's means (eta &gt; 0 ? eta : 0) and slopes (eta &gt; 0 ? 1 : 0), a vector at a time: the scalar members'
+    /// bits (-0 and NaN give +0, as there). The means may overwrite eta.
+    /// </summary>
+    private static void Relu<T>(ReadOnlySpan<T> eta, Span<T> mu, Span<T> dMuDEta, bool wantMu, bool wantD) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int n = eta.Length, i = 0;
+        if (wantMu) CheckLengths(n, mu.Length);
+        if (wantD) CheckLengths(n, dMuDEta.Length);
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
+        {
+            for (; i <= n - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var e = new Vector<T>(eta[i..]);
+                Vector<T> positive = Vector.GreaterThan(e, Vector<T>.Zero);
+                if (wantD) Vector.ConditionalSelect(positive, Vector<T>.One, Vector<T>.Zero).CopyTo(dMuDEta[i..]);
+                if (wantMu) Vector.ConditionalSelect(positive, e, Vector<T>.Zero).CopyTo(mu[i..]);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            T e = eta[i];
+            bool positive = e > T.Zero;
+            if (wantD) dMuDEta[i] = positive ? T.One : T.Zero;
+            if (wantMu) mu[i] = positive ? e : T.Zero;
+        }
+    }
+
+    /// <summary>
+    /// Leaky ReLU's means (eta &gt;= 0 ? eta : alpha eta) and slopes (eta &gt; 0 ? 1 : alpha), a vector at a time and
+    /// in double (a float is widened, computed as the scalar members compute it, and rounded once): the scalar
+    /// members' bits. The means may overwrite eta.
+    /// </summary>
+    public static void LeakyRelu(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta, double alpha, bool wantMu, bool wantD)
+    {
+        int n = eta.Length, i = 0;
+        if (wantMu) CheckLengths(n, mu.Length);
+        if (wantD) CheckLengths(n, dMuDEta.Length);
+        if (Vector.IsHardwareAccelerated)
+        {
+            var a = new Vector<double>(alpha);
+            for (; i <= n - Vector<double>.Count; i += Vector<double>.Count)
+            {
+                var e = new Vector<double>(eta[i..]);
+                if (wantD) Vector.ConditionalSelect(Vector.GreaterThan(e, Vector<double>.Zero), Vector<double>.One, a).CopyTo(dMuDEta[i..]);
+                if (wantMu) Vector.ConditionalSelect(Vector.GreaterThanOrEqual(e, Vector<double>.Zero), e, a * e).CopyTo(mu[i..]);
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            double e = eta[i];
+            if (wantD) dMuDEta[i] = e > 0 ? 1.0 : alpha;
+            if (wantMu) mu[i] = e >= 0 ? e : alpha * e;
+        }
+    }
+
+    /// <summary>The float version of <see cref="LeakyRelu(ReadOnlySpan{double}, Span{double}, Span{double}, double, bool, bool)"/>.</summary>
+    public static void LeakyRelu(ReadOnlySpan<float> eta, Span<float> mu, Span<float> dMuDEta, double alpha, bool wantMu, bool wantD)
+    {
+        int n = eta.Length, i = 0;
+        if (wantMu) CheckLengths(n, mu.Length);
+        if (wantD) CheckLengths(n, dMuDEta.Length);
+        if (Vector.IsHardwareAccelerated)
+        {
+            var a = new Vector<double>(alpha);
+            var slope = new Vector<float>((float)alpha);
+            for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var e = new Vector<float>(eta[i..]);
+                if (wantD) Vector.ConditionalSelect(Vector.GreaterThan(e, Vector<float>.Zero), Vector<float>.One, slope).CopyTo(dMuDEta[i..]);
+                if (wantMu)
+                {
+                    Vector.Widen(e, out Vector<double> lo, out Vector<double> hi);
+                    lo = Vector.ConditionalSelect(Vector.GreaterThanOrEqual(lo, Vector<double>.Zero), lo, a * lo);
+                    hi = Vector.ConditionalSelect(Vector.GreaterThanOrEqual(hi, Vector<double>.Zero), hi, a * hi);
+                    Vector.Narrow(lo, hi).CopyTo(mu[i..]);
+                }
+            }
+        }
+
+        for (; i < n; i++)
+        {
+            double e = eta[i];
+            if (wantD) dMuDEta[i] = (float)(e > 0 ? 1.0 : alpha);
+            if (wantMu) mu[i] = (float)(e >= 0 ? e : alpha * e);
+        }
     }
 
     private static void CheckLengths(int source, int destination)

@@ -101,6 +101,52 @@ public class LinkLawTests
         return true;
     }
 
+    /// <summary>
+    /// ReLU's and leaky ReLU's vectorised span members give the scalar members' bits on the values where a select could differ from
+    /// the comparison (-0, NaN, infinities, subnormals), at every offset within a vector and with a tail, in both
+    /// precisions; a short destination is refused.
+    /// </summary>
+    [Fact]
+    public void Relu_SpanMembers_GiveTheScalarBits_OnEdgeValues()
+    {
+        foreach (ILinkFunction link in new ILinkFunction[] { new ReluLink(), new LeakyReluLink(), new LeakyReluLink(0.3) }) CheckPiecewiseLinearSpans(link);
+    }
+
+    private static void CheckPiecewiseLinearSpans(ILinkFunction link)
+    {
+        double[] edge = [-0.0, 0.0, double.NaN, -double.NaN, double.PositiveInfinity, double.NegativeInfinity, double.Epsilon, -double.Epsilon, 1.5, -2.5, 1e-310, -1e-310, 3e38, -3e38, 1e-40, -1e-40];
+        for (int n = 0; n <= 70; n++)
+        {
+            double[] eta = Enumerable.Range(0, n).Select(i => edge[(i * 5 + n) % edge.Length]).ToArray();
+            double[] mu = new double[n], d = new double[n], muBoth = new double[n], dBoth = new double[n];
+            link.Inverse(eta, mu);
+            link.InverseDerivative(eta, d);
+            link.Inverse(eta, muBoth, dBoth);
+            float[] etaF = eta.Select(v => (float)v).ToArray();
+            float[] muF = new float[n], dF = new float[n], aliased = (float[])etaF.Clone(), dBothF = new float[n];
+            link.Inverse(etaF, muF);
+            link.InverseDerivative(etaF, dF);
+            link.Inverse(aliased, aliased, dBothF);
+            for (int i = 0; i < n; i++)
+            {
+                long m = BitConverter.DoubleToInt64Bits(link.Inverse(eta[i])), s = BitConverter.DoubleToInt64Bits(link.InverseDerivative(eta[i]));
+                Assert.Equal(m, BitConverter.DoubleToInt64Bits(mu[i]));
+                Assert.Equal(m, BitConverter.DoubleToInt64Bits(muBoth[i]));
+                Assert.Equal(s, BitConverter.DoubleToInt64Bits(d[i]));
+                Assert.Equal(s, BitConverter.DoubleToInt64Bits(dBoth[i]));
+                int mf = BitConverter.SingleToInt32Bits((float)link.Inverse(etaF[i])), sf = BitConverter.SingleToInt32Bits((float)link.InverseDerivative(etaF[i]));
+                Assert.Equal(mf, BitConverter.SingleToInt32Bits(muF[i]));
+                Assert.Equal(mf, BitConverter.SingleToInt32Bits(aliased[i]));
+                Assert.Equal(sf, BitConverter.SingleToInt32Bits(dF[i]));
+                Assert.Equal(sf, BitConverter.SingleToInt32Bits(dBothF[i]));
+            }
+        }
+
+        Assert.Throws<ArgumentException>(() => link.Inverse(new float[20], new float[19]));
+        Assert.Throws<ArgumentException>(() => link.InverseDerivative(new double[20], new double[19]));
+        Assert.Throws<ArgumentException>(() => link.Inverse(new float[20], new float[20], new float[19]));
+    }
+
     /// <summary>The fused scalar member gives exactly what the two separate members give.</summary>
     [Law]
     public bool FusedInverse_EqualsSeparateMembers(LinkPoint p)
