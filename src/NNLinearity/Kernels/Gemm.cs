@@ -172,20 +172,30 @@ internal static unsafe class Gemm
         }
     }
 
-    /// <summary>dX [m, k] = dZ [m, n] W [n, k].</summary>
-    public static void BackwardInput<T>(ReadOnlySpan<T> dz, int m, int n, ReadOnlySpan<T> w, int k, Span<T> dx, int threads) where T : unmanaged
+    /// <summary>
+    /// dX [m, k] = dZ [m, n] W [n, k], times <paramref name="scale"/> [m, k] elementwise when one is given (the chain
+    /// rule through the previous layer's inverse link: each finished tile is scaled while it is in cache, which gives
+    /// the bits of scaling the product afterwards).
+    /// </summary>
+    public static void BackwardInput<T>(ReadOnlySpan<T> dz, int m, int n, ReadOnlySpan<T> w, int k, Span<T> dx, int threads, ReadOnlySpan<T> scale = default) where T : unmanaged
     {
         if (m == 0 || k == 0) return;
+        if (!scale.IsEmpty && scale.Length < m * k) throw new ArgumentException($"scale has {scale.Length} values; {m * k} are needed.", nameof(scale));
         if (n == 0)
         {
             dx[..(m * k)].Clear();
+            if (!scale.IsEmpty)
+            {
+                fixed (T* pdx = dx, ps = scale) ScaleTile(pdx, k, ps, m, k);
+            }
+
             return;
         }
 
         int panels = (k + NR<T>() - 1) / NR<T>();
-        fixed (T* pdz = dz, pw = w, pdx = dx)
+        fixed (T* pdz = dz, pw = w, pdx = dx, ps = scale)
         {
-            var job = new Job<T>(pdz, pw, null, pdx, m, n, k);
+            var job = new Job<T>(pdz, pw, null, pdx, m, n, k, scale: scale.IsEmpty ? null : ps);
             int chunks = Chunks(panels, 2.0 * m * n * k, threads);
             if (chunks <= 1) BackwardInputRange(job, 0, panels);
             else RunParallel(job, panels, chunks, 1);
@@ -207,12 +217,15 @@ internal static unsafe class Gemm
     }
 
     /// <summary>The operands of one product (pointers stay pinned by the caller for its duration).</summary>
-    private readonly struct Job<T>(T* a, T* b, T* bias, T* c, int m, int n, int k, T* w = null) where T : unmanaged
+    private readonly struct Job<T>(T* a, T* b, T* bias, T* c, int m, int n, int k, T* w = null, T* scale = null) where T : unmanaged
     {
         public readonly T* A = a, B = b, Bias = bias, C = c;
 
         /// <summary>When not null, W [n, k] row-major: each worker packs its own panels of B from it as it first uses them.</summary>
         public readonly T* W = w;
+
+        /// <summary>When not null, a multiplier of C's layout applied to each tile once its sum is complete.</summary>
+        public readonly T* Scale = scale;
         public readonly int M = m, N = n, K = k;
     }
 
@@ -355,8 +368,28 @@ internal static unsafe class Gemm
                     {
                         int i = ic + ir, rows = Math.Min(mr, mc - ir);
                         RunTile(kc, job.A + (nint)i * n + pc, n, 1, b, ldb, job.C + (nint)i * k + j0, k, rows, cols, null, pc > 0, aEdge, cEdge);
+                        if (job.Scale != null && pc + kc == n) ScaleTile(job.C + (nint)i * k + j0, k, job.Scale + (nint)i * k + j0, rows, cols);
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>c[r ld + j] *= d[r ld + j] for r &lt; rows, j &lt; cols.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScaleTile<T>(T* c, nint ld, T* d, int rows, int cols) where T : unmanaged
+    {
+        int vw = Vector<T>.Count;
+        for (int r = 0; r < rows; r++)
+        {
+            T* cr = c + r * ld, dr = d + r * ld;
+            int j = 0;
+            for (; j <= cols - vw; j += vw) Vector.Store(Vector.Load(cr + j) * Vector.Load(dr + j), cr + j);
+            for (; j < cols; j++)
+            {
+                if (typeof(T) == typeof(float)) *(float*)(cr + j) *= *(float*)(dr + j);
+                else if (typeof(T) == typeof(double)) *(double*)(cr + j) *= *(double*)(dr + j);
+                else throw new NotSupportedException($"GEMM supports float and double, not {typeof(T).Name}.");
             }
         }
     }

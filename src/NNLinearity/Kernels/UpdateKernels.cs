@@ -2,6 +2,7 @@ using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Threading;
 
 namespace NNLinearity.Kernels;
 
@@ -189,5 +190,86 @@ internal static class UpdateKernels
         mv.CopyTo(m);
         vv.CopyTo(v);
         return new Vector<double>(lr) * (mv / new Vector<double>(c1)) / (Vector.SquareRoot(vv / new Vector<double>(c2)) + new Vector<double>(eps));
+    }
+
+    /// <summary>Below this many parameters an update runs on the calling thread.</summary>
+    public const int ParallelThreshold = 65_536;
+
+    /// <summary>
+    /// <see cref="Sgd{T}"/> or <see cref="Adam{T}"/> over contiguous chunks of the parameters, one per thread, on the
+    /// <see cref="KernelTeam"/> (on the calling thread alone below <see cref="ParallelThreshold"/> parameters, with
+    /// one thread, or when the team is busy). Each parameter's update is independent of the others, so the split
+    /// changes no bit. <paramref name="threads"/> &lt;= 0 uses every core.
+    /// </summary>
+    public static unsafe bool Update<T>(bool adam, Span<T> theta, ReadOnlySpan<T> gradient, Span<double> m, Span<double> v, double lr, double momentumOrB1, double b2,
+        double c1, double c2, double eps, int threads)
+        where T : unmanaged, INumberBase<T>
+    {
+        int n = theta.Length;
+        int chunks = Math.Min(threads <= 0 ? Environment.ProcessorCount : threads, Math.Max(1, n / (ParallelThreshold / 2)));
+        if (chunks > 1)
+        {
+            fixed (T* pt = theta, pg = gradient)
+            fixed (double* pm = m, pv = v)
+            {
+                UpdateWork<T> work = UpdateWork<T>.ForThisThread;
+                work.Set(adam, pt, pg, pm, pv, n, lr, momentumOrB1, b2, c1, c2, eps);
+                try
+                {
+                    if (KernelTeam.Shared.TryRun(work, chunks)) return work.AllFinite;
+                }
+                finally
+                {
+                    work.Set(false, null, null, null, null, 0, 0, 0, 0, 0, 0, 0);
+                }
+            }
+        }
+
+        return adam
+            ? Adam(theta, gradient, m, v, lr, momentumOrB1, b2, c1, c2, eps)
+            : Sgd(theta, gradient, m, lr, momentumOrB1);
+    }
+
+    /// <summary>One update as chunked work (one instance per calling thread and element type).</summary>
+    private sealed unsafe class UpdateWork<T> : IChunkWork where T : unmanaged, INumberBase<T>
+    {
+        [ThreadStatic]
+        private static UpdateWork<T>? forThisThread;
+
+        private bool _adam;
+        private T* _theta, _gradient;
+        private double* _m, _v;
+        private int _n, _notFinite;
+        private double _lr, _b1, _b2, _c1, _c2, _eps;
+
+        public static UpdateWork<T> ForThisThread => forThisThread ??= new UpdateWork<T>();
+
+        public bool AllFinite => Volatile.Read(ref _notFinite) == 0;
+
+        public void Set(bool adam, T* theta, T* gradient, double* m, double* v, int n, double lr, double b1, double b2, double c1, double c2, double eps)
+        {
+            _adam = adam;
+            _theta = theta;
+            _gradient = gradient;
+            _m = m;
+            _v = v;
+            _n = n;
+            (_lr, _b1, _b2, _c1, _c2, _eps) = (lr, b1, b2, c1, c2, eps);
+            _notFinite = 0;
+        }
+
+        public void Run(int chunk, int chunks)
+        {
+            // Chunk edges on multiples of 64 parameters (a whole number of vectors on every width).
+            int lo = (int)((long)_n * chunk / chunks) & ~63, hi = chunk == chunks - 1 ? _n : (int)((long)_n * (chunk + 1) / chunks) & ~63;
+            if (lo >= hi) return;
+            int len = hi - lo;
+            var theta = new Span<T>(_theta + lo, len);
+            var g = new ReadOnlySpan<T>(_gradient + lo, len);
+            // The momentum buffer may be empty (SGD without momentum never reads it).
+            Span<double> m = _m == null ? default : new Span<double>(_m + lo, len), v = _v == null ? default : new Span<double>(_v + lo, len);
+            bool finite = _adam ? Adam(theta, g, m, v, _lr, _b1, _b2, _c1, _c2, _eps) : Sgd(theta, g, m, _lr, _b1);
+            if (!finite) Interlocked.Exchange(ref _notFinite, 1);
+        }
     }
 }

@@ -284,13 +284,17 @@ public abstract class GlmLayer<T> : GlmLayer where T : unmanaged, IBinaryFloatin
         ApplyInverseLink(eta[..n], mu[..n], dMuDEta[..n]);
     }
 
-    /// <summary>Given dL/deta [rows, outputs]: accumulates dL/dW and dL/db into the gradient and, when wanted, writes dL/dX.</summary>
-    internal void BackwardCore(ReadOnlySpan<T> x, int rows, ReadOnlySpan<T> gradEta, Span<T> gradient, Span<T> gradX, int threads)
+    /// <summary>
+    /// Given dL/deta [rows, outputs]: accumulates dL/dW and dL/db into the gradient and, when wanted, writes dL/dX,
+    /// times <paramref name="scaleX"/> elementwise when given (the previous layer's dmu/deta: then gradX is that
+    /// layer's dL/deta).
+    /// </summary>
+    internal void BackwardCore(ReadOnlySpan<T> x, int rows, ReadOnlySpan<T> gradEta, Span<T> gradient, Span<T> gradX, int threads, ReadOnlySpan<T> scaleX = default)
     {
         int wlen = OutputCount * InputCount;
         Gemm.AccumulateWeightGradient(gradEta, rows, OutputCount, x, InputCount, gradient[..wlen], threads);
         Gemm.AccumulateColumnSums(gradEta, rows, OutputCount, gradient.Slice(wlen, OutputCount));
-        if (!gradX.IsEmpty) Gemm.BackwardInput(gradEta, rows, OutputCount, Weights, InputCount, gradX, threads);
+        if (!gradX.IsEmpty) Gemm.BackwardInput(gradEta, rows, OutputCount, Weights, InputCount, gradX, threads, scaleX);
     }
 
     private protected abstract void ApplyInverseLink(Span<T> eta, Span<T> mu, Span<T> dMuDEta);

@@ -838,8 +838,10 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
             GlmLayer<T> layer = _layers[l];
             ReadOnlySpan<T> input = l == 0 ? x : ws.Mu[l - 1].AsSpan(0, rows * layer.InputCount);
             Span<T> gradX = l == 0 ? default : ws.Grad[l - 1].AsSpan(0, rows * layer.InputCount);
-            layer.BackwardCore(input, rows, ws.Grad[l].AsSpan(0, rows * layer.OutputCount), gradient.Slice(_offsets[l], layer.ParameterCount), gradX, threads);
-            if (l > 0) MultiplyInPlace(gradX, ws.DMu[l - 1].AsSpan(0, gradX.Length));
+            // Below the first layer, dL/dmu times the previous layer's dmu/deta is that layer's dL/deta (the product
+            // scales each tile as it finishes it).
+            layer.BackwardCore(input, rows, ws.Grad[l].AsSpan(0, rows * layer.OutputCount), gradient.Slice(_offsets[l], layer.ParameterCount), gradX, threads,
+                l == 0 ? default : ws.DMu[l - 1].AsSpan(0, gradX.Length));
         }
 
         if (l2 > 0)
@@ -855,18 +857,6 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         }
 
         return loss;
-    }
-
-    /// <summary>x[i] *= d[i] (the chain rule through a hidden layer's inverse link), a vector at a time.</summary>
-    private static void MultiplyInPlace(Span<T> x, ReadOnlySpan<T> d)
-    {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
-        {
-            for (; i <= x.Length - Vector<T>.Count; i += Vector<T>.Count) (new Vector<T>(x[i..]) * new Vector<T>(d[i..])).CopyTo(x[i..]);
-        }
-
-        for (; i < x.Length; i++) x[i] *= d[i];
     }
 
     internal static double Sum(ReadOnlySpan<double> values)
@@ -1086,9 +1076,9 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
                     // restores the best parameters.
                     step++;
                     bool finite = adam
-                        ? UpdateKernels.Adam<T>(theta, grad, m, v, options.LearningRate, options.Beta1, options.Beta2,
-                            1 - Math.Pow(options.Beta1, step), 1 - Math.Pow(options.Beta2, step), options.AdamEpsilon)
-                        : UpdateKernels.Sgd<T>(theta, grad, m, options.LearningRate, options.Momentum);
+                        ? UpdateKernels.Update<T>(true, theta, grad, m, v, options.LearningRate, options.Beta1, options.Beta2,
+                            1 - Math.Pow(options.Beta1, step), 1 - Math.Pow(options.Beta2, step), options.AdamEpsilon, options.Threads)
+                        : UpdateKernels.Update<T>(false, theta, grad, m, v, options.LearningRate, options.Momentum, 0, 0, 0, 0, options.Threads);
                     model.InvalidateLayers();
                     if (!finite)
                     {

@@ -73,6 +73,39 @@ public class GemmTests
     }
 
     /// <summary>
+    /// The input gradient scaled inside the product (each tile as it is finished) has the bits of the product scaled
+    /// afterwards: edge tiles, several inner blocks (n past KC), 1 and 2 threads, float and double.
+    /// </summary>
+    [Theory]
+    [InlineData(256, 10, 256)]
+    [InlineData(13, 1025, 67)]
+    [InlineData(7, 3, 130)]
+    [InlineData(300, 256, 784)]
+    [InlineData(5, 0, 9)]
+    public void BackwardInput_Scaled_EqualsScalingAfterwards(int m, int n, int k)
+    {
+        var rng = new Random(m + 7 * n + 31 * k);
+        double[] dz = Random(m * n, rng), w = Random(n * k, rng), d = Random(m * k, rng);
+        float[] dzf = dz.Select(v => (float)v).ToArray(), wf = w.Select(v => (float)v).ToArray(), df = d.Select(v => (float)v).ToArray();
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var expected = new double[m * k];
+            Gemm.BackwardInput<double>(dz, m, n, w, k, expected, threads);
+            for (int i = 0; i < expected.Length; i++) expected[i] *= d[i];
+            var actual = Enumerable.Repeat(double.NaN, m * k).ToArray();
+            Gemm.BackwardInput<double>(dz, m, n, w, k, actual, threads, d);
+            Assert.Equal(expected.Select(BitConverter.DoubleToInt64Bits), actual.Select(BitConverter.DoubleToInt64Bits));
+
+            var expectedF = new float[m * k];
+            Gemm.BackwardInput<float>(dzf, m, n, wf, k, expectedF, threads);
+            for (int i = 0; i < expectedF.Length; i++) expectedF[i] *= df[i];
+            var actualF = Enumerable.Repeat(float.NaN, m * k).ToArray();
+            Gemm.BackwardInput<float>(dzf, m, n, wf, k, actualF, threads, df);
+            Assert.Equal(expectedF.Select(BitConverter.SingleToInt32Bits), actualF.Select(BitConverter.SingleToInt32Bits));
+        }
+    }
+
+    /// <summary>
     /// The packed panels hold W^T's values bit for bit (the block transposes move values only): shapes with whole
     /// transpose blocks, partial panels and a remainder of columns, over stale buffers; NaN payloads and -0 survive.
     /// </summary>

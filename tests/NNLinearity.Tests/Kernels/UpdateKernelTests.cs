@@ -7,6 +7,7 @@ using Xunit;
 namespace NNLinearity.Tests.Kernels;
 
 /// <summary>The vectorised optimiser updates give the naive loops' bits, step after step, and flag non-finite parameters.</summary>
+[Collection(ExclusiveKernelTeam.Name)] // the split update runs on the shared team, which another test could hold
 public class UpdateKernelTests
 {
     private static readonly int[] Lengths = [0, 1, 7, 16, 33, 1001];
@@ -36,6 +37,45 @@ public class UpdateKernelTests
                 Assert.Equal(tfRef, tf);
                 Assert.Equal(tdRef, td);
             }
+        }
+    }
+
+    /// <summary>
+    /// The update split over threads gives the one-thread update's bits (SGD with and without momentum, Adam; float
+    /// and double), and a non-finite parameter in any chunk is reported.
+    /// </summary>
+    [Theory]
+    [InlineData(false, 0.0)]
+    [InlineData(false, 0.9)]
+    [InlineData(true, 0.9)]
+    public void Update_OverThreads_EqualsOneThread(bool adam, double b1)
+    {
+        const int n = 200_001; // above the threshold, not a multiple of any vector width
+        var rng = new Random(n + (adam ? 1 : 0));
+        double[] t0 = Values(n, rng, 2), g = Values(n, rng, 10);
+        float[] gf = Array.ConvertAll(g, x => (float)x);
+        foreach (int threads in new[] { 2, 0 })
+        {
+            float[] a = Array.ConvertAll(t0, x => (float)x), b = (float[])a.Clone();
+            double[] ad = (double[])t0.Clone(), bd = (double[])t0.Clone();
+            double[] ma = new double[n], va = new double[n], mb = new double[n], vb = new double[n];
+            double[] mad = new double[n], vad = new double[n], mbd = new double[n], vbd = new double[n];
+            for (int step = 1; step <= 3; step++)
+            {
+                double c1 = 1 - Math.Pow(b1, step), c2 = 1 - Math.Pow(0.999, step);
+                Assert.True(UpdateKernels.Update<float>(adam, a, gf, ma, va, 1e-3, b1, 0.999, c1, c2, 1e-8, threads: 1));
+                Assert.True(UpdateKernels.Update<float>(adam, b, gf, mb, vb, 1e-3, b1, 0.999, c1, c2, 1e-8, threads));
+                Assert.True(UpdateKernels.Update<double>(adam, ad, g, mad, vad, 1e-3, b1, 0.999, c1, c2, 1e-8, threads: 1));
+                Assert.True(UpdateKernels.Update<double>(adam, bd, g, mbd, vbd, 1e-3, b1, 0.999, c1, c2, 1e-8, threads));
+                Assert.Equal(a, b);
+                Assert.Equal(ma, mb);
+                Assert.Equal(ad, bd);
+                Assert.Equal(vad, vbd);
+            }
+
+            float[] bad = (float[])gf.Clone();
+            bad[n - 5] = float.NaN; // in the last chunk
+            Assert.False(UpdateKernels.Update<float>(adam, b, bad, mb, vb, 1e-3, b1, 0.999, 0.5, 0.5, 1e-8, threads));
         }
     }
 
