@@ -683,7 +683,10 @@ internal static unsafe class Gemm
         Vector512.Store(c3, r3); Vector512.Store(c4, r4); Vector512.Store(c5, r5);
     }
 
-    /// <summary><see cref="Micro6Wide"/>'s first two 512-bit vectors of columns only (edge tiles of at most two vectors).</summary>
+    /// <summary>
+    /// <see cref="Micro6Wide"/>'s first two 512-bit vectors of columns only (edge tiles of at most two vectors). The
+    /// same loop as <see cref="Micro6"/> on another vector type, for the reason <see cref="Micro6x4"/> gives.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Micro6Wide2<T>(int kc, T* a, nint rsA, nint csA, T* b, nint ldb, T* c, nint ldc, T* bias, bool loadC)
         where T : unmanaged
