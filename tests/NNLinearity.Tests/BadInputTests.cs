@@ -9,7 +9,22 @@ namespace NNLinearity.Tests;
 public sealed class BadInputTests
 {
     [Law]
-    public void BadInput_EndsInATypedException_NamingTheArgument(BadCall call)
+    public void BadInput_EndsInATypedException_NamingTheArgument(BadCall call) => Check(call);
+
+    /// <summary>Every span member of every link, with a short or empty destination, on lengths below and above a vector: the whole grid the law samples.</summary>
+    [Fact]
+    public void LinkSpanMembers_RefuseShortDestinations_NamingThem()
+    {
+        foreach (var link in BadInputArbitraries.SpanLinks)
+        {
+            foreach (int n in new[] { 1, 17, 40 })
+            {
+                for (int member = 0; member < 20; member++) Check(BadInputArbitraries.LinkSpanCall(link, n, member));
+            }
+        }
+    }
+
+    private static void Check(BadCall call)
     {
         Exception? thrown = null;
         try

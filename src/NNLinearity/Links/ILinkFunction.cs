@@ -81,6 +81,7 @@ public interface ILinkFunction
     /// <param name="eta">Destination, at least as long as <paramref name="mu"/>; may be the same memory.</param>
     void Link(ReadOnlySpan<double> mu, Span<double> eta)
     {
+        LinkBatch.CheckLengths(mu.Length, eta.Length, nameof(eta));
         for (int i = 0; i < mu.Length; i++) eta[i] = Link(mu[i]);
     }
 
@@ -89,6 +90,7 @@ public interface ILinkFunction
     /// <param name="mu">Destination, at least as long as <paramref name="eta"/>; may be the same memory.</param>
     void Inverse(ReadOnlySpan<double> eta, Span<double> mu)
     {
+        LinkBatch.CheckLengths(eta.Length, mu.Length, nameof(mu));
         for (int i = 0; i < eta.Length; i++) mu[i] = Inverse(eta[i]);
     }
 
@@ -97,6 +99,7 @@ public interface ILinkFunction
     /// <param name="dMuDEta">Destination, at least as long as <paramref name="eta"/>; may be the same memory.</param>
     void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta)
     {
+        LinkBatch.CheckLengths(eta.Length, dMuDEta.Length, nameof(dMuDEta));
         for (int i = 0; i < eta.Length; i++) dMuDEta[i] = InverseDerivative(eta[i]);
     }
 
@@ -106,6 +109,8 @@ public interface ILinkFunction
     /// <param name="dMuDEta">Destination of dmu/deta, at least as long as <paramref name="eta"/>; must not overlap <paramref name="mu"/>.</param>
     void Inverse(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta)
     {
+        LinkBatch.CheckLengths(eta.Length, mu.Length, nameof(mu));
+        LinkBatch.CheckLengths(eta.Length, dMuDEta.Length, nameof(dMuDEta));
         for (int i = 0; i < eta.Length; i++)
         {
             double e = eta[i];
@@ -119,6 +124,7 @@ public interface ILinkFunction
     /// <param name="eta">Destination, at least as long as <paramref name="mu"/>; may be the same memory.</param>
     void Link(ReadOnlySpan<float> mu, Span<float> eta)
     {
+        LinkBatch.CheckLengths(mu.Length, eta.Length, nameof(eta));
         for (int i = 0; i < mu.Length; i++) eta[i] = (float)Link(mu[i]);
     }
 
@@ -127,6 +133,7 @@ public interface ILinkFunction
     /// <param name="mu">Destination, at least as long as <paramref name="eta"/>; may be the same memory.</param>
     void Inverse(ReadOnlySpan<float> eta, Span<float> mu)
     {
+        LinkBatch.CheckLengths(eta.Length, mu.Length, nameof(mu));
         for (int i = 0; i < eta.Length; i++) mu[i] = (float)Inverse(eta[i]);
     }
 
@@ -135,6 +142,7 @@ public interface ILinkFunction
     /// <param name="dMuDEta">Destination, at least as long as <paramref name="eta"/>; may be the same memory.</param>
     void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta)
     {
+        LinkBatch.CheckLengths(eta.Length, dMuDEta.Length, nameof(dMuDEta));
         for (int i = 0; i < eta.Length; i++) dMuDEta[i] = (float)InverseDerivative(eta[i]);
     }
 
@@ -149,6 +157,8 @@ public interface ILinkFunction
     /// <param name="dMuDEta">Destination of dmu/deta, at least as long as <paramref name="eta"/>; must not overlap <paramref name="mu"/> or <paramref name="eta"/>.</param>
     void Inverse(ReadOnlySpan<float> eta, Span<float> mu, Span<float> dMuDEta)
     {
+        LinkBatch.CheckLengths(eta.Length, mu.Length, nameof(mu)); // both checked before either is written
+        LinkBatch.CheckLengths(eta.Length, dMuDEta.Length, nameof(dMuDEta));
         InverseDerivative(eta, dMuDEta);
         Inverse(eta, mu);
     }

@@ -12,26 +12,26 @@ internal static class LinkBatch
 {
     public static void Link<TLink>(in TLink link, ReadOnlySpan<double> src, Span<double> dst) where TLink : struct, ILinkFunction
     {
-        CheckLengths(src.Length, dst.Length);
+        CheckLengths(src.Length, dst.Length, "eta");
         for (int i = 0; i < src.Length; i++) dst[i] = link.Link(src[i]);
     }
 
     public static void Inverse<TLink>(in TLink link, ReadOnlySpan<double> src, Span<double> dst) where TLink : struct, ILinkFunction
     {
-        CheckLengths(src.Length, dst.Length);
+        CheckLengths(src.Length, dst.Length, "mu");
         for (int i = 0; i < src.Length; i++) dst[i] = link.Inverse(src[i]);
     }
 
     public static void InverseDerivative<TLink>(in TLink link, ReadOnlySpan<double> src, Span<double> dst) where TLink : struct, ILinkFunction
     {
-        CheckLengths(src.Length, dst.Length);
+        CheckLengths(src.Length, dst.Length, "dMuDEta");
         for (int i = 0; i < src.Length; i++) dst[i] = link.InverseDerivative(src[i]);
     }
 
     public static void InverseWithDerivative<TLink>(in TLink link, ReadOnlySpan<double> src, Span<double> mu, Span<double> dMuDEta) where TLink : struct, ILinkFunction
     {
-        CheckLengths(src.Length, mu.Length);
-        CheckLengths(src.Length, dMuDEta.Length);
+        CheckLengths(src.Length, mu.Length, nameof(mu));
+        CheckLengths(src.Length, dMuDEta.Length, nameof(dMuDEta));
         for (int i = 0; i < src.Length; i++)
         {
             mu[i] = link.Inverse(src[i], out double d);
@@ -41,19 +41,19 @@ internal static class LinkBatch
 
     public static void Link<TLink>(in TLink link, ReadOnlySpan<float> src, Span<float> dst) where TLink : struct, ILinkFunction
     {
-        CheckLengths(src.Length, dst.Length);
+        CheckLengths(src.Length, dst.Length, "eta");
         for (int i = 0; i < src.Length; i++) dst[i] = (float)link.Link(src[i]);
     }
 
     public static void Inverse<TLink>(in TLink link, ReadOnlySpan<float> src, Span<float> dst) where TLink : struct, ILinkFunction
     {
-        CheckLengths(src.Length, dst.Length);
+        CheckLengths(src.Length, dst.Length, "mu");
         for (int i = 0; i < src.Length; i++) dst[i] = (float)link.Inverse(src[i]);
     }
 
     public static void InverseDerivative<TLink>(in TLink link, ReadOnlySpan<float> src, Span<float> dst) where TLink : struct, ILinkFunction
     {
-        CheckLengths(src.Length, dst.Length);
+        CheckLengths(src.Length, dst.Length, "dMuDEta");
         for (int i = 0; i < src.Length; i++) dst[i] = (float)link.InverseDerivative(src[i]);
     }
 
@@ -73,8 +73,8 @@ internal static class LinkBatch
     private static void Relu<T>(ReadOnlySpan<T> eta, Span<T> mu, Span<T> dMuDEta, bool wantMu, bool wantD) where T : unmanaged, IBinaryFloatingPointIeee754<T>
     {
         int n = eta.Length, i = 0;
-        if (wantMu) CheckLengths(n, mu.Length);
-        if (wantD) CheckLengths(n, dMuDEta.Length);
+        if (wantMu) CheckLengths(n, mu.Length, nameof(mu));
+        if (wantD) CheckLengths(n, dMuDEta.Length, nameof(dMuDEta));
         if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported)
         {
             for (; i <= n - Vector<T>.Count; i += Vector<T>.Count)
@@ -103,8 +103,8 @@ internal static class LinkBatch
     public static void LeakyRelu(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta, double alpha, bool wantMu, bool wantD)
     {
         int n = eta.Length, i = 0;
-        if (wantMu) CheckLengths(n, mu.Length);
-        if (wantD) CheckLengths(n, dMuDEta.Length);
+        if (wantMu) CheckLengths(n, mu.Length, nameof(mu));
+        if (wantD) CheckLengths(n, dMuDEta.Length, nameof(dMuDEta));
         if (Vector.IsHardwareAccelerated)
         {
             var a = new Vector<double>(alpha);
@@ -128,8 +128,8 @@ internal static class LinkBatch
     public static void LeakyRelu(ReadOnlySpan<float> eta, Span<float> mu, Span<float> dMuDEta, double alpha, bool wantMu, bool wantD)
     {
         int n = eta.Length, i = 0;
-        if (wantMu) CheckLengths(n, mu.Length);
-        if (wantD) CheckLengths(n, dMuDEta.Length);
+        if (wantMu) CheckLengths(n, mu.Length, nameof(mu));
+        if (wantD) CheckLengths(n, dMuDEta.Length, nameof(dMuDEta));
         if (Vector.IsHardwareAccelerated)
         {
             var a = new Vector<double>(alpha);
@@ -156,11 +156,12 @@ internal static class LinkBatch
         }
     }
 
-    private static void CheckLengths(int source, int destination)
+    /// <summary>Refuses a destination shorter than its source, naming the public member's parameter.</summary>
+    public static void CheckLengths(int source, int destination, string name)
     {
         if (destination < source)
         {
-            throw new ArgumentException($"Destination length {destination} is shorter than the source length {source}.", nameof(destination));
+            throw new ArgumentException($"{name} has {destination} values, shorter than its source ({source} values).", name);
         }
     }
 }

@@ -53,17 +53,26 @@ public readonly struct LogLink : ILinkFunction
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu) => VectorMath.Exp(eta, mu);
+    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu)
+    {
+        LinkBatch.CheckLengths(eta.Length, mu.Length, nameof(mu));
+        VectorMath.Exp(eta, mu);
+    }
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta) => VectorMath.Exp(eta, dMuDEta);
+    public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta)
+    {
+        LinkBatch.CheckLengths(eta.Length, dMuDEta.Length, nameof(dMuDEta));
+        VectorMath.Exp(eta, dMuDEta);
+    }
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Inverse(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta)
     {
-        if (dMuDEta.Length < eta.Length) throw new ArgumentException($"Destination length {dMuDEta.Length} is shorter than the source length {eta.Length}.", nameof(dMuDEta));
+        LinkBatch.CheckLengths(eta.Length, mu.Length, nameof(mu));
+        LinkBatch.CheckLengths(eta.Length, dMuDEta.Length, nameof(dMuDEta));
         VectorMath.Exp(eta, mu);
         mu[..eta.Length].CopyTo(dMuDEta);
     }

@@ -77,15 +77,28 @@ public readonly struct LogitLink : ILinkFunction
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu) => ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, mu, default);
+    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu)
+    {
+        LinkBatch.CheckLengths(eta.Length, mu.Length, nameof(mu));
+        ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, mu, default);
+    }
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta) => ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, default, dMuDEta);
+    public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta)
+    {
+        LinkBatch.CheckLengths(eta.Length, dMuDEta.Length, nameof(dMuDEta));
+        ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, default, dMuDEta);
+    }
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta) => ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, mu, dMuDEta);
+    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta)
+    {
+        LinkBatch.CheckLengths(eta.Length, mu.Length, nameof(mu));
+        LinkBatch.CheckLengths(eta.Length, dMuDEta.Length, nameof(dMuDEta));
+        ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, mu, dMuDEta);
+    }
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -93,15 +106,28 @@ public readonly struct LogitLink : ILinkFunction
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Inverse(ReadOnlySpan<float> eta, Span<float> mu) => ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, mu, default);
+    public void Inverse(ReadOnlySpan<float> eta, Span<float> mu)
+    {
+        LinkBatch.CheckLengths(eta.Length, mu.Length, nameof(mu));
+        ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, mu, default);
+    }
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta) => ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, default, dMuDEta);
+    public void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta)
+    {
+        LinkBatch.CheckLengths(eta.Length, dMuDEta.Length, nameof(dMuDEta));
+        ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, default, dMuDEta);
+    }
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Inverse(ReadOnlySpan<float> eta, Span<float> mu, Span<float> dMuDEta) => ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, mu, dMuDEta);
+    public void Inverse(ReadOnlySpan<float> eta, Span<float> mu, Span<float> dMuDEta)
+    {
+        LinkBatch.CheckLengths(eta.Length, mu.Length, nameof(mu));
+        LinkBatch.CheckLengths(eta.Length, dMuDEta.Length, nameof(dMuDEta));
+        ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, mu, dMuDEta);
+    }
 
     /// <inheritdoc />
     public override string ToString() => Name;

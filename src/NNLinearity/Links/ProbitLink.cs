@@ -49,11 +49,19 @@ public readonly struct ProbitLink : ILinkFunction
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu) => VectorMath.Apply<VectorMath.NormalCdfOp>(eta, mu);
+    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu)
+    {
+        LinkBatch.CheckLengths(eta.Length, mu.Length, nameof(mu));
+        VectorMath.Apply<VectorMath.NormalCdfOp>(eta, mu);
+    }
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta) => VectorMath.Apply<VectorMath.NormalPdfOp>(eta, dMuDEta);
+    public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta)
+    {
+        LinkBatch.CheckLengths(eta.Length, dMuDEta.Length, nameof(dMuDEta));
+        VectorMath.Apply<VectorMath.NormalPdfOp>(eta, dMuDEta);
+    }
 
     /// <inheritdoc />
     public double Inverse(double eta, out double dMuDEta)
@@ -66,6 +74,8 @@ public readonly struct ProbitLink : ILinkFunction
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Inverse(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta)
     {
+        LinkBatch.CheckLengths(eta.Length, mu.Length, nameof(mu));
+        LinkBatch.CheckLengths(eta.Length, dMuDEta.Length, nameof(dMuDEta));
         VectorMath.Apply<VectorMath.NormalPdfOp>(eta, dMuDEta); // first: mu may be eta's memory
         VectorMath.Apply<VectorMath.NormalCdfOp>(eta, mu);
     }
@@ -76,11 +86,19 @@ public readonly struct ProbitLink : ILinkFunction
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Inverse(ReadOnlySpan<float> eta, Span<float> mu) => VectorMath.Apply<VectorMath.NormalCdfOp>(eta, mu);
+    public void Inverse(ReadOnlySpan<float> eta, Span<float> mu)
+    {
+        LinkBatch.CheckLengths(eta.Length, mu.Length, nameof(mu));
+        VectorMath.Apply<VectorMath.NormalCdfOp>(eta, mu);
+    }
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta) => VectorMath.Apply<VectorMath.NormalPdfOp>(eta, dMuDEta);
+    public void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta)
+    {
+        LinkBatch.CheckLengths(eta.Length, dMuDEta.Length, nameof(dMuDEta));
+        VectorMath.Apply<VectorMath.NormalPdfOp>(eta, dMuDEta);
+    }
 
     /// <inheritdoc />
     public override string ToString() => Name;

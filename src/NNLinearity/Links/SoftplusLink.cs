@@ -61,16 +61,26 @@ public readonly struct SoftplusLink : ILinkFunction
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu) => VectorMath.Apply<VectorMath.SoftplusOp>(eta, mu);
+    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu)
+    {
+        LinkBatch.CheckLengths(eta.Length, mu.Length, nameof(mu));
+        VectorMath.Apply<VectorMath.SoftplusOp>(eta, mu);
+    }
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta) => ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, dMuDEta, default); // d softplus = logistic
+    public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta)
+    {
+        LinkBatch.CheckLengths(eta.Length, dMuDEta.Length, nameof(dMuDEta));
+        ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, dMuDEta, default); // d softplus = logistic
+    }
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Inverse(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta)
     {
+        LinkBatch.CheckLengths(eta.Length, mu.Length, nameof(mu));
+        LinkBatch.CheckLengths(eta.Length, dMuDEta.Length, nameof(dMuDEta));
         ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, dMuDEta, default); // first: mu may be eta's memory
         VectorMath.Apply<VectorMath.SoftplusOp>(eta, mu);
     }
@@ -81,11 +91,19 @@ public readonly struct SoftplusLink : ILinkFunction
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Inverse(ReadOnlySpan<float> eta, Span<float> mu) => VectorMath.Apply<VectorMath.SoftplusOp>(eta, mu);
+    public void Inverse(ReadOnlySpan<float> eta, Span<float> mu)
+    {
+        LinkBatch.CheckLengths(eta.Length, mu.Length, nameof(mu));
+        VectorMath.Apply<VectorMath.SoftplusOp>(eta, mu);
+    }
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta) => ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, dMuDEta, default);
+    public void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta)
+    {
+        LinkBatch.CheckLengths(eta.Length, dMuDEta.Length, nameof(dMuDEta));
+        ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, dMuDEta, default);
+    }
 
     /// <inheritdoc />
     public override string ToString() => Name;

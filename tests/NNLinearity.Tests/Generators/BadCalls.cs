@@ -26,7 +26,67 @@ public static partial class BadInputArbitraries
 
     /// <summary>Bad calls of every public entry point: GLM fit, predict, anova; network create, fit, predict, loss; layers; bridge; collapse; analysis.</summary>
     public static Arbitrary<BadCall> BadCalls() =>
-        Gen.OneOf(GlmFitCalls(), GlmResultCalls(), NetworkCalls(), LayerCalls(), BridgeAndAnalysisCalls(), TableCalls(), StatisticalNetworkCalls(), StreamingCalls()).ToArbitrary();
+        Gen.OneOf(GlmFitCalls(), GlmResultCalls(), NetworkCalls(), LayerCalls(), BridgeAndAnalysisCalls(), TableCalls(), StatisticalNetworkCalls(), StreamingCalls(), LinkSpanCalls()).ToArbitrary();
+
+    /// <summary>Every built-in link and a user's link (the interface's own span members), each span member, both precisions.</summary>
+    internal static readonly ILinkFunction[] SpanLinks =
+    [
+        new IdentityLink(), new LogLink(), new LogitLink(), new ProbitLink(), new CloglogLink(), new LogLogLink(), new CauchitLink(),
+        new InverseLink(), new InverseSquaredLink(), new SqrtLink(), new PowerLink(1.5), new TanhLink(), new ReluLink(), new LeakyReluLink(),
+        new SoftplusLink(), new ScaledIdentity(),
+    ];
+
+    /// <summary>A destination one element too short, for each span member of each link, on lengths below and above a vector.</summary>
+    private static Gen<BadCall> LinkSpanCalls() =>
+        from link in Gen.Elements(SpanLinks)
+        from n in Gen.Choose(1, 40)
+        from member in Gen.Choose(0, 19)
+        select LinkSpanCall(link, n, member);
+
+    internal static BadCall LinkSpanCall(ILinkFunction link, int n, int member)
+    {
+        string e = $"{link.Name} span member";
+        double[] d = Enumerable.Range(0, n).Select(i => 0.25 + 0.5 * i / n).ToArray(), shortD = new double[n - 1], fullD = new double[n];
+        float[] f = d.Select(v => (float)v).ToArray(), shortF = new float[n - 1], fullF = new float[n];
+        return member switch
+        {
+            0 => Arg(e + " Link(double)", "eta", "one short", () => { link.Link(d, shortD); return null; }),
+            1 => Arg(e + " Inverse(double)", "mu", "one short", () => { link.Inverse(d, shortD); return null; }),
+            2 => Arg(e + " InverseDerivative(double)", "dMuDEta", "one short", () => { link.InverseDerivative(d, shortD); return null; }),
+            3 => Arg(e + " Inverse(double, both)", "mu", "one short", () => { link.Inverse(d, shortD, fullD); return null; }),
+            4 => Arg(e + " Inverse(double, both)", "dMuDEta", "one short", () => { link.Inverse(d, fullD, shortD); return null; }),
+            5 => Arg(e + " Link(float)", "eta", "one short", () => { link.Link(f, shortF); return null; }),
+            6 => Arg(e + " Inverse(float)", "mu", "one short", () => { link.Inverse(f, shortF); return null; }),
+            7 => Arg(e + " InverseDerivative(float)", "dMuDEta", "one short", () => { link.InverseDerivative(f, shortF); return null; }),
+            8 => Arg(e + " Inverse(float, both)", "mu", "one short", () => { link.Inverse(f, shortF, fullF); return null; }),
+            9 => Arg(e + " Inverse(float, both)", "dMuDEta", "one short", () => { link.Inverse(f, fullF, shortF); return null; }),
+            10 => Arg(e + " Link(double)", "eta", "empty", () => { link.Link(d, []); return null; }),
+            11 => Arg(e + " Inverse(double)", "mu", "empty", () => { link.Inverse(d, []); return null; }),
+            12 => Arg(e + " InverseDerivative(double)", "dMuDEta", "empty", () => { link.InverseDerivative(d, []); return null; }),
+            13 => Arg(e + " Inverse(double, both)", "mu", "empty", () => { link.Inverse(d, [], fullD); return null; }),
+            14 => Arg(e + " Inverse(double, both)", "dMuDEta", "empty", () => { link.Inverse(d, fullD, []); return null; }),
+            15 => Arg(e + " Link(float)", "eta", "empty", () => { link.Link(f, []); return null; }),
+            16 => Arg(e + " Inverse(float)", "mu", "empty", () => { link.Inverse(f, []); return null; }),
+            17 => Arg(e + " InverseDerivative(float)", "dMuDEta", "empty", () => { link.InverseDerivative(f, []); return null; }),
+            18 => Arg(e + " Inverse(float, both)", "mu", "empty", () => { link.Inverse(f, [], fullF); return null; }),
+            _ => Arg(e + " Inverse(float, both)", "dMuDEta", "empty", () => { link.Inverse(f, fullF, []); return null; }),
+        };
+    }
+
+    /// <summary>A user's link that implements only the scalar members: its span members are the interface's defaults.</summary>
+    private readonly struct ScaledIdentity : ILinkFunction
+    {
+        public string Name => "2 mu";
+        public bool IsAffine => true;
+        public double MeanLowerBound => double.NegativeInfinity;
+        public double MeanUpperBound => double.PositiveInfinity;
+        public double Link(double mu) => 2 * mu;
+        public double Inverse(double eta) => eta / 2;
+        public double InverseDerivative(double eta) => 0.5;
+        public double InverseSecondDerivative(double eta) => 0;
+        public bool IsValidMean(double mu) => double.IsFinite(mu);
+        public bool IsValidLinearPredictor(double eta) => double.IsFinite(eta);
+    }
 
     /// <summary>Streamed and partitioned fits, their sources and serialised statistics, and the file sources of NNLinearity.Interop.</summary>
     private static Gen<BadCall> StreamingCalls() =>
