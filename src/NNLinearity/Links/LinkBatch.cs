@@ -1,5 +1,6 @@
 using System;
 using System.Numerics;
+using NNLinearity.Kernels;
 
 namespace NNLinearity.Links;
 
@@ -154,6 +155,25 @@ internal static class LinkBatch
             if (wantD) dMuDEta[i] = (float)(e > 0 ? 1.0 : alpha);
             if (wantMu) mu[i] = (float)(e >= 0 ? e : alpha * e);
         }
+    }
+
+    /// <summary>
+    /// An activation kernel's means and/or slopes (<see cref="ActivationKernels"/>), with the span members'
+    /// refusals: the kernel itself reads an empty destination as not wanted.
+    /// </summary>
+    public static void Activation<TOp>(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta, bool wantMu, bool wantD) where TOp : struct, ActivationKernels.IActivation
+    {
+        if (wantMu) CheckLengths(eta.Length, mu.Length, nameof(mu));
+        if (wantD) CheckLengths(eta.Length, dMuDEta.Length, nameof(dMuDEta));
+        ActivationKernels.Apply<TOp>(eta, mu, dMuDEta);
+    }
+
+    /// <summary>The float version of <see cref="Activation{TOp}(ReadOnlySpan{double}, Span{double}, Span{double}, bool, bool)"/>.</summary>
+    public static void Activation<TOp>(ReadOnlySpan<float> eta, Span<float> mu, Span<float> dMuDEta, bool wantMu, bool wantD) where TOp : struct, ActivationKernels.IActivation
+    {
+        if (wantMu) CheckLengths(eta.Length, mu.Length, nameof(mu));
+        if (wantD) CheckLengths(eta.Length, dMuDEta.Length, nameof(dMuDEta));
+        ActivationKernels.Apply<TOp>(eta, mu, dMuDEta);
     }
 
     /// <summary>Refuses a destination shorter than its source, naming the public member's parameter.</summary>

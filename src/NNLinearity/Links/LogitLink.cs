@@ -77,28 +77,15 @@ public readonly struct LogitLink : ILinkFunction
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu)
-    {
-        LinkBatch.CheckLengths(eta.Length, mu.Length, nameof(mu));
-        ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, mu, default);
-    }
+    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu) => LinkBatch.Activation<ActivationKernels.LogisticOp>(eta, mu, default, wantMu: true, wantD: false);
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta)
-    {
-        LinkBatch.CheckLengths(eta.Length, dMuDEta.Length, nameof(dMuDEta));
-        ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, default, dMuDEta);
-    }
+    public void InverseDerivative(ReadOnlySpan<double> eta, Span<double> dMuDEta) => LinkBatch.Activation<ActivationKernels.LogisticOp>(eta, default, dMuDEta, wantMu: false, wantD: true);
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta)
-    {
-        LinkBatch.CheckLengths(eta.Length, mu.Length, nameof(mu));
-        LinkBatch.CheckLengths(eta.Length, dMuDEta.Length, nameof(dMuDEta));
-        ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, mu, dMuDEta);
-    }
+    public void Inverse(ReadOnlySpan<double> eta, Span<double> mu, Span<double> dMuDEta) => LinkBatch.Activation<ActivationKernels.LogisticOp>(eta, mu, dMuDEta, wantMu: true, wantD: true);
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -106,28 +93,15 @@ public readonly struct LogitLink : ILinkFunction
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Inverse(ReadOnlySpan<float> eta, Span<float> mu)
-    {
-        LinkBatch.CheckLengths(eta.Length, mu.Length, nameof(mu));
-        ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, mu, default);
-    }
+    public void Inverse(ReadOnlySpan<float> eta, Span<float> mu) => LinkBatch.Activation<ActivationKernels.LogisticOp>(eta, mu, default, wantMu: true, wantD: false);
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta)
-    {
-        LinkBatch.CheckLengths(eta.Length, dMuDEta.Length, nameof(dMuDEta));
-        ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, default, dMuDEta);
-    }
+    public void InverseDerivative(ReadOnlySpan<float> eta, Span<float> dMuDEta) => LinkBatch.Activation<ActivationKernels.LogisticOp>(eta, default, dMuDEta, wantMu: false, wantD: true);
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Inverse(ReadOnlySpan<float> eta, Span<float> mu, Span<float> dMuDEta)
-    {
-        LinkBatch.CheckLengths(eta.Length, mu.Length, nameof(mu));
-        LinkBatch.CheckLengths(eta.Length, dMuDEta.Length, nameof(dMuDEta));
-        ActivationKernels.Apply<ActivationKernels.LogisticOp>(eta, mu, dMuDEta);
-    }
+    public void Inverse(ReadOnlySpan<float> eta, Span<float> mu, Span<float> dMuDEta) => LinkBatch.Activation<ActivationKernels.LogisticOp>(eta, mu, dMuDEta, wantMu: true, wantD: true);
 
     /// <inheritdoc />
     public override string ToString() => Name;
