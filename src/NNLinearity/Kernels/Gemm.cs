@@ -203,13 +203,27 @@ internal static unsafe class Gemm
     }
 
     /// <summary>dW [n, k] += dZ^T X, with dZ [m, n] and X [m, k].</summary>
-    public static void AccumulateWeightGradient<T>(ReadOnlySpan<T> dz, int m, int n, ReadOnlySpan<T> x, int k, Span<T> dw, int threads) where T : unmanaged
+    public static void AccumulateWeightGradient<T>(ReadOnlySpan<T> dz, int m, int n, ReadOnlySpan<T> x, int k, Span<T> dw, int threads) where T : unmanaged =>
+        WeightGradient(dz, m, n, x, k, dw, threads, accumulate: true);
+
+    /// <summary>
+    /// dW [n, k] = dZ^T X (<paramref name="accumulate"/> false: dW's old values are not read, and the sums start from
+    /// +0 as they would in a cleared dW, so the bits are those of clearing it and accumulating) or dW += dZ^T X.
+    /// </summary>
+    public static void WeightGradient<T>(ReadOnlySpan<T> dz, int m, int n, ReadOnlySpan<T> x, int k, Span<T> dw, int threads, bool accumulate) where T : unmanaged
     {
-        if (m == 0 || n == 0 || k == 0) return;
+        if (n == 0 || k == 0) return;
+        if (dw.Length < n * k) throw new ArgumentException($"dw has {dw.Length} values; {n * k} are needed.", nameof(dw));
+        if (m == 0)
+        {
+            if (!accumulate) dw[..(n * k)].Clear();
+            return;
+        }
+
         int tiles = (n + MR<T>() - 1) / MR<T>();
         fixed (T* pdz = dz, px = x, pdw = dw)
         {
-            var job = new Job<T>(pdz, px, null, pdw, m, n, k);
+            var job = new Job<T>(pdz, px, null, pdw, m, n, k, overwrite: !accumulate);
             int chunks = Chunks(tiles, 2.0 * m * n * k, threads);
             if (chunks <= 1) WeightGradientRange(job, 0, tiles);
             else RunParallel(job, tiles, chunks, 2);
@@ -217,9 +231,12 @@ internal static unsafe class Gemm
     }
 
     /// <summary>The operands of one product (pointers stay pinned by the caller for its duration).</summary>
-    private readonly struct Job<T>(T* a, T* b, T* bias, T* c, int m, int n, int k, T* w = null, T* scale = null) where T : unmanaged
+    private readonly struct Job<T>(T* a, T* b, T* bias, T* c, int m, int n, int k, T* w = null, T* scale = null, bool overwrite = false) where T : unmanaged
     {
         public readonly T* A = a, B = b, Bias = bias, C = c;
+
+        /// <summary>For the weight gradient: C's first inner block starts from zero instead of C's values.</summary>
+        public readonly bool Overwrite = overwrite;
 
         /// <summary>When not null, W [n, k] row-major: each worker packs its own panels of B from it as it first uses them.</summary>
         public readonly T* W = w;
@@ -424,7 +441,7 @@ internal static unsafe class Gemm
                 for (int t = lo; t < hi; t++)
                 {
                     int i = t * mr, rows = Math.Min(mr, n - i);
-                    RunTile(kc, job.A + (nint)pc * n + i, 1, n, b, ldb, job.C + (nint)i * k + j0, k, rows, cols, null, true, aEdge, cEdge);
+                    RunTile(kc, job.A + (nint)pc * n + i, 1, n, b, ldb, job.C + (nint)i * k + j0, k, rows, cols, null, pc > 0 || !job.Overwrite, aEdge, cEdge);
                 }
             }
         }
@@ -448,9 +465,14 @@ internal static unsafe class Gemm
     }
 
     /// <summary>db [n] += column sums of dZ [m, n], summed in row order.</summary>
-    public static void AccumulateColumnSums<T>(ReadOnlySpan<T> dz, int m, int n, Span<T> db) where T : unmanaged, INumberBase<T>
+    public static void AccumulateColumnSums<T>(ReadOnlySpan<T> dz, int m, int n, Span<T> db) where T : unmanaged, INumberBase<T> =>
+        ColumnSums(dz, m, n, db, accumulate: true);
+
+    /// <summary>db [n] = (or +=, when <paramref name="accumulate"/>) the column sums of dZ [m, n], summed in row order from +0 (or db).</summary>
+    public static void ColumnSums<T>(ReadOnlySpan<T> dz, int m, int n, Span<T> db, bool accumulate) where T : unmanaged, INumberBase<T>
     {
         int vw = Vector<T>.Count;
+        if (!accumulate) db[..n].Clear();
         for (int i = 0; i < m; i++)
         {
             ReadOnlySpan<T> row = dz.Slice(i * n, n);

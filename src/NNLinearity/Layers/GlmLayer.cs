@@ -285,15 +285,16 @@ public abstract class GlmLayer<T> : GlmLayer where T : unmanaged, IBinaryFloatin
     }
 
     /// <summary>
-    /// Given dL/deta [rows, outputs]: accumulates dL/dW and dL/db into the gradient and, when wanted, writes dL/dX,
-    /// times <paramref name="scaleX"/> elementwise when given (the previous layer's dmu/deta: then gradX is that
-    /// layer's dL/deta).
+    /// Given dL/deta [rows, outputs]: writes dL/dW and dL/db into the gradient (adds them to it when
+    /// <paramref name="accumulate"/>; writing gives the bits of adding to a cleared gradient) and, when wanted, writes
+    /// dL/dX, times <paramref name="scaleX"/> elementwise when given (the previous layer's dmu/deta: then gradX is
+    /// that layer's dL/deta).
     /// </summary>
-    internal void BackwardCore(ReadOnlySpan<T> x, int rows, ReadOnlySpan<T> gradEta, Span<T> gradient, Span<T> gradX, int threads, ReadOnlySpan<T> scaleX = default)
+    internal void BackwardCore(ReadOnlySpan<T> x, int rows, ReadOnlySpan<T> gradEta, Span<T> gradient, Span<T> gradX, int threads, ReadOnlySpan<T> scaleX = default, bool accumulate = true)
     {
         int wlen = OutputCount * InputCount;
-        Gemm.AccumulateWeightGradient(gradEta, rows, OutputCount, x, InputCount, gradient[..wlen], threads);
-        Gemm.AccumulateColumnSums(gradEta, rows, OutputCount, gradient.Slice(wlen, OutputCount));
+        Gemm.WeightGradient(gradEta, rows, OutputCount, x, InputCount, gradient[..wlen], threads, accumulate);
+        Gemm.ColumnSums(gradEta, rows, OutputCount, gradient.Slice(wlen, OutputCount), accumulate);
         if (!gradX.IsEmpty) Gemm.BackwardInput(gradEta, rows, OutputCount, Weights, InputCount, gradX, threads, scaleX);
     }
 

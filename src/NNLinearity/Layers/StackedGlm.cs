@@ -832,7 +832,8 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         if (l2 > 0) loss += 0.5 * l2 * SumOfSquaredWeights();
         if (!withGradient) return loss;
 
-        gradient.Clear();
+        // Each layer writes its whole slice of the gradient (its weights' and biases' entries), so the gradient is not
+        // cleared first.
         for (int l = last; l >= 0; l--)
         {
             GlmLayer<T> layer = _layers[l];
@@ -841,7 +842,7 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
             // Below the first layer, dL/dmu times the previous layer's dmu/deta is that layer's dL/deta (the product
             // scales each tile as it finishes it).
             layer.BackwardCore(input, rows, ws.Grad[l].AsSpan(0, rows * layer.OutputCount), gradient.Slice(_offsets[l], layer.ParameterCount), gradX, threads,
-                l == 0 ? default : ws.DMu[l - 1].AsSpan(0, gradX.Length));
+                l == 0 ? default : ws.DMu[l - 1].AsSpan(0, gradX.Length), accumulate: false);
         }
 
         if (l2 > 0)

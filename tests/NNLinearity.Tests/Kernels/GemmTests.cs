@@ -189,6 +189,46 @@ public class GemmTests
         Check(edw, sdw, i => dw[i], UnitF, s.M, $"dW ({s})");
     }
 
+    /// <summary>
+    /// Writing the weight gradient and the column sums (the training step does not clear its gradient first) gives the
+    /// bits of clearing and accumulating, over stale NaN contents, edge tiles, several inner blocks, 1 and 2 threads.
+    /// </summary>
+    [Law]
+    public void WeightGradient_Overwriting_EqualsClearingThenAccumulating(GemmShape s) => CheckOverwrite(s);
+
+    [Theory]
+    [InlineData(1025, 13, 70)]
+    [InlineData(0, 7, 9)]
+    public void WeightGradient_Overwriting_EqualsClearingThenAccumulating_AcrossInnerBlocks(int m, int n, int k) => CheckOverwrite(new GemmShape(m, n, k, m + n + k));
+
+    private static void CheckOverwrite(GemmShape s)
+    {
+        var rng = new Random(s.Seed);
+        double[] x = Random(s.M * s.K, rng), dz = Random(s.M * s.N, rng);
+        if (dz.Length > 0) dz[0] = -0.0; // a -0 product must come out as a cleared sum's +0
+        float[] xf = x.Select(v => (float)v).ToArray(), dzf = dz.Select(v => (float)v).ToArray();
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var expected = new double[s.N * s.K];
+            Gemm.AccumulateWeightGradient<double>(dz, s.M, s.N, x, s.K, expected, threads);
+            double[] written = Enumerable.Repeat(double.NaN, s.N * s.K).ToArray();
+            Gemm.WeightGradient<double>(dz, s.M, s.N, x, s.K, written, threads, accumulate: false);
+            Assert.Equal(expected.Select(BitConverter.DoubleToInt64Bits), written.Select(BitConverter.DoubleToInt64Bits));
+
+            var expectedF = new float[s.N * s.K];
+            Gemm.AccumulateWeightGradient<float>(dzf, s.M, s.N, xf, s.K, expectedF, threads);
+            float[] writtenF = Enumerable.Repeat(float.NaN, s.N * s.K).ToArray();
+            Gemm.WeightGradient<float>(dzf, s.M, s.N, xf, s.K, writtenF, threads, accumulate: false);
+            Assert.Equal(expectedF.Select(BitConverter.SingleToInt32Bits), writtenF.Select(BitConverter.SingleToInt32Bits));
+        }
+
+        var sums = new double[s.N];
+        Gemm.AccumulateColumnSums<double>(dz, s.M, s.N, sums);
+        double[] sumsWritten = Enumerable.Repeat(double.NaN, s.N).ToArray();
+        Gemm.ColumnSums<double>(dz, s.M, s.N, sumsWritten, accumulate: false);
+        Assert.Equal(sums.Select(BitConverter.DoubleToInt64Bits), sumsWritten.Select(BitConverter.DoubleToInt64Bits));
+    }
+
     [Law]
     public void Kernel_EveryOutputIsOneFmaChain_BitForBit(GemmShape s) => CheckOneFmaChain(s);
 

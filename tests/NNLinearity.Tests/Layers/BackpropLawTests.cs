@@ -30,7 +30,8 @@ public class BackpropLawTests
     {
         StackedGlm<double> model = c.Model<double>();
         double[] theta = model.GetParameters();
-        var gradient = new double[theta.Length];
+        // The gradient is written, not accumulated: stale contents (NaN here) must not survive anywhere.
+        double[] gradient = Enumerable.Repeat(double.NaN, theta.Length).ToArray();
         model.LossAndGradient(c.X, c.Y, c.Rows, gradient, l2: 0.01);
 
         // The step moves each pre-activation by at most about h sum|x| << 1e-4; closer than that to a ReLU kink the
