@@ -208,25 +208,51 @@ internal static unsafe class Gemm
 
     /// <summary>
     /// dW [n, k] = dZ^T X (<paramref name="accumulate"/> false: dW's old values are not read, and the sums start from
-    /// +0 as they would in a cleared dW, so the bits are those of clearing it and accumulating) or dW += dZ^T X.
+    /// +0 as they would in a cleared dW, so the bits are those of clearing it and accumulating) or dW += dZ^T X; with
+    /// <paramref name="columnSums"/> [n], also the bias gradient, dZ's column sums, written or added likewise: each
+    /// thread sums the columns of the rows of dW it computes (in row order, <see cref="ColumnSums{T}"/>'s bits).
     /// </summary>
-    public static void WeightGradient<T>(ReadOnlySpan<T> dz, int m, int n, ReadOnlySpan<T> x, int k, Span<T> dw, int threads, bool accumulate) where T : unmanaged
+    public static void WeightGradient<T>(ReadOnlySpan<T> dz, int m, int n, ReadOnlySpan<T> x, int k, Span<T> dw, int threads, bool accumulate, Span<T> columnSums = default)
+        where T : unmanaged
     {
-        if (n == 0 || k == 0) return;
+        if (n == 0) return;
         if (dw.Length < n * k) throw new ArgumentException($"dw has {dw.Length} values; {n * k} are needed.", nameof(dw));
-        if (m == 0)
+        bool sums = !columnSums.IsEmpty;
+        if (sums && columnSums.Length < n) throw new ArgumentException($"columnSums has {columnSums.Length} values; {n} are needed.", nameof(columnSums));
+        if (sums && dz.Length < m * n) throw new ArgumentException($"dz has {dz.Length} values; {m * n} are needed.", nameof(dz));
+        fixed (T* pdz = dz, px = x, pdw = dw, pdb = columnSums)
         {
-            if (!accumulate) dw[..(n * k)].Clear();
-            return;
-        }
+            if (m == 0 || k == 0)
+            {
+                if (!accumulate) dw[..(n * k)].Clear();
+                if (sums) ColumnSumRange(pdz, m, n, pdb, 0, n, accumulate);
+                return;
+            }
 
-        int tiles = (n + MR<T>() - 1) / MR<T>();
-        fixed (T* pdz = dz, px = x, pdw = dw)
-        {
-            var job = new Job<T>(pdz, px, null, pdw, m, n, k, overwrite: !accumulate);
+            int tiles = (n + MR<T>() - 1) / MR<T>();
+            var job = new Job<T>(pdz, px, sums ? pdb : null, pdw, m, n, k, overwrite: !accumulate);
             int chunks = Chunks(tiles, 2.0 * m * n * k, threads);
             if (chunks <= 1) WeightGradientRange(job, 0, tiles);
             else RunParallel(job, tiles, chunks, 2);
+        }
+    }
+
+    /// <summary>db[j] = (or +=) the sum over rows i in order of dz[i n + j], for j in [j0, j1).</summary>
+    private static void ColumnSumRange<T>(T* dz, int m, int n, T* db, int j0, int j1, bool accumulate) where T : unmanaged
+    {
+        if (!accumulate) new Span<T>(db + j0, j1 - j0).Clear();
+        int vw = Vector<T>.Count;
+        for (int i = 0; i < m; i++)
+        {
+            T* row = dz + (nint)i * n;
+            int j = j0;
+            for (; j <= j1 - vw; j += vw) Vector.Store(Vector.Load(db + j) + Vector.Load(row + j), db + j);
+            for (; j < j1; j++)
+            {
+                if (typeof(T) == typeof(float)) *(float*)(db + j) += *(float*)(row + j);
+                else if (typeof(T) == typeof(double)) *(double*)(db + j) += *(double*)(row + j);
+                else throw new NotSupportedException($"GEMM supports float and double, not {typeof(T).Name}.");
+            }
         }
     }
 
@@ -445,6 +471,9 @@ internal static unsafe class Gemm
                 }
             }
         }
+
+        // The bias gradient of this range's outputs (Bias holds the column sums' destination in this product).
+        if (job.Bias != null) ColumnSumRange(job.A, m, n, job.Bias, lo * mr, Math.Min(hi * mr, n), !job.Overwrite);
     }
 
     /// <summary>

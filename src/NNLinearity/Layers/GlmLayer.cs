@@ -293,8 +293,7 @@ public abstract class GlmLayer<T> : GlmLayer where T : unmanaged, IBinaryFloatin
     internal void BackwardCore(ReadOnlySpan<T> x, int rows, ReadOnlySpan<T> gradEta, Span<T> gradient, Span<T> gradX, int threads, ReadOnlySpan<T> scaleX = default, bool accumulate = true)
     {
         int wlen = OutputCount * InputCount;
-        Gemm.WeightGradient(gradEta, rows, OutputCount, x, InputCount, gradient[..wlen], threads, accumulate);
-        Gemm.ColumnSums(gradEta, rows, OutputCount, gradient.Slice(wlen, OutputCount), accumulate);
+        Gemm.WeightGradient(gradEta, rows, OutputCount, x, InputCount, gradient[..wlen], threads, accumulate, gradient.Slice(wlen, OutputCount));
         if (!gradX.IsEmpty) Gemm.BackwardInput(gradEta, rows, OutputCount, Weights, InputCount, gradX, threads, scaleX);
     }
 

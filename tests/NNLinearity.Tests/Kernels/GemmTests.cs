@@ -191,14 +191,18 @@ public class GemmTests
 
     /// <summary>
     /// Writing the weight gradient and the column sums (the training step does not clear its gradient first) gives the
-    /// bits of clearing and accumulating, over stale NaN contents, edge tiles, several inner blocks, 1 and 2 threads.
+    /// bits of clearing and accumulating, over stale NaN contents, edge tiles, several inner blocks, 1 and 2 threads;
+    /// the column sums computed inside the weight gradient (each thread its outputs) give the separate sums' bits,
+    /// written and added.
     /// </summary>
     [Law]
     public void WeightGradient_Overwriting_EqualsClearingThenAccumulating(GemmShape s) => CheckOverwrite(s);
 
     [Theory]
-    [InlineData(1025, 13, 70)]
+    [InlineData(1025, 13, 80)]
+    [InlineData(300, 50, 100)]
     [InlineData(0, 7, 9)]
+    [InlineData(5, 7, 0)]
     public void WeightGradient_Overwriting_EqualsClearingThenAccumulating_AcrossInnerBlocks(int m, int n, int k) => CheckOverwrite(new GemmShape(m, n, k, m + n + k));
 
     private static void CheckOverwrite(GemmShape s)
@@ -220,6 +224,22 @@ public class GemmTests
             float[] writtenF = Enumerable.Repeat(float.NaN, s.N * s.K).ToArray();
             Gemm.WeightGradient<float>(dzf, s.M, s.N, xf, s.K, writtenF, threads, accumulate: false);
             Assert.Equal(expectedF.Select(BitConverter.SingleToInt32Bits), writtenF.Select(BitConverter.SingleToInt32Bits));
+
+            // The bias gradient inside the product: written over NaN, then added to what is there.
+            var sumsF = new float[s.N];
+            Gemm.AccumulateColumnSums<float>(dzf, s.M, s.N, sumsF);
+            float[] fusedF = Enumerable.Repeat(float.NaN, s.N).ToArray();
+            writtenF = Enumerable.Repeat(float.NaN, s.N * s.K).ToArray();
+            Gemm.WeightGradient<float>(dzf, s.M, s.N, xf, s.K, writtenF, threads, accumulate: false, fusedF);
+            Assert.Equal(expectedF.Select(BitConverter.SingleToInt32Bits), writtenF.Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(sumsF.Select(BitConverter.SingleToInt32Bits), fusedF.Select(BitConverter.SingleToInt32Bits));
+            double[] start = Random(s.N, rng), startW = Random(s.N * s.K, rng);
+            double[] sums2 = (double[])start.Clone(), fused2 = (double[])start.Clone(), dw2 = (double[])startW.Clone(), dwFused = (double[])startW.Clone();
+            Gemm.AccumulateColumnSums<double>(dz, s.M, s.N, sums2);
+            Gemm.AccumulateWeightGradient<double>(dz, s.M, s.N, x, s.K, dw2, threads);
+            Gemm.WeightGradient<double>(dz, s.M, s.N, x, s.K, dwFused, threads, accumulate: true, fused2);
+            Assert.Equal(sums2.Select(BitConverter.DoubleToInt64Bits), fused2.Select(BitConverter.DoubleToInt64Bits));
+            Assert.Equal(dw2.Select(BitConverter.DoubleToInt64Bits), dwFused.Select(BitConverter.DoubleToInt64Bits));
         }
 
         var sums = new double[s.N];
