@@ -989,26 +989,71 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
             return result;
         }
 
+        private GatherWork? _gather;
+
         /// <summary>
         /// Copies the given rows of <paramref name="source"/> (rows of <paramref name="width"/> values) into
-        /// <paramref name="destination"/> in order, asking for the lines of the row 16 ahead while copying: a shuffled
-        /// batch's rows are scattered over the training data, and without the hint each row's copy waits for memory.
+        /// <paramref name="destination"/> in order: split over the kernel team when the options allow more than one
+        /// thread and the batch is large (a copy's bits do not depend on who makes it), else on this thread.
         /// </summary>
-        private static unsafe void GatherRows(ReadOnlySpan<T> source, ReadOnlySpan<int> rows, int width, Span<T> destination)
+        private unsafe void GatherRows(ReadOnlySpan<T> source, ReadOnlySpan<int> rows, int width, Span<T> destination)
         {
-            const int Ahead = 16;
-            int bytes = width * sizeof(T);
-            fixed (T* src = source)
+            int threads = options.Threads <= 0 ? Environment.ProcessorCount : Math.Min(options.Threads, Environment.ProcessorCount);
+            fixed (T* src = source, dst = destination)
+            fixed (int* order = rows)
             {
-                for (int i = 0; i < rows.Length; i++)
+                if (threads > 1 && (long)rows.Length * width * sizeof(T) >= GatherWork.ParallelBytes)
                 {
-                    if (Sse.IsSupported && i + Ahead < rows.Length)
+                    GatherWork work = _gather ??= new GatherWork();
+                    work.Set(src, dst, order, rows.Length, width);
+                    bool ran = KernelTeam.Shared.TryRun(work, threads);
+                    work.Set(null, null, null, 0, 0);
+                    if (ran) return;
+                }
+
+                GatherWork.Copy(src, dst, order, 0, rows.Length, width);
+            }
+        }
+
+        /// <summary>A batch's gather as chunked work for the kernel team (pointers pinned by the caller for the call).</summary>
+        private sealed unsafe class GatherWork : IChunkWork
+        {
+            /// <summary>Batches of at least this many bytes are gathered by several threads.</summary>
+            public const long ParallelBytes = 256 * 1024;
+
+            private T* _src, _dst;
+            private int* _rows;
+            private int _count, _width;
+
+            public void Set(T* src, T* dst, int* rows, int count, int width)
+            {
+                _src = src;
+                _dst = dst;
+                _rows = rows;
+                _count = count;
+                _width = width;
+            }
+
+            public void Run(int chunk, int chunks) =>
+                Copy(_src, _dst, _rows, (int)((long)_count * chunk / chunks), (int)((long)_count * (chunk + 1) / chunks), _width);
+
+            /// <summary>
+            /// Rows [lo, hi) of the order, asking for the lines of the row 16 ahead while copying: a shuffled batch's
+            /// rows are scattered over the training data, and without the hint each row's copy waits for memory.
+            /// </summary>
+            public static void Copy(T* src, T* dst, int* rows, int lo, int hi, int width)
+            {
+                const int Ahead = 16;
+                int bytes = width * sizeof(T);
+                for (int i = lo; i < hi; i++)
+                {
+                    if (Sse.IsSupported && i + Ahead < hi)
                     {
                         byte* next = (byte*)(src + (nint)rows[i + Ahead] * width);
                         for (int b = 0; b < bytes; b += 64) Sse.Prefetch0(next + b);
                     }
 
-                    source.Slice(rows[i] * width, width).CopyTo(destination.Slice(i * width, width));
+                    new ReadOnlySpan<T>(src + (nint)rows[i] * width, width).CopyTo(new Span<T>(dst + (nint)i * width, width));
                 }
             }
         }

@@ -147,11 +147,12 @@ public class TrainingTests
     [InlineData(Optimizer.Lbfgs)]
     public void Training_IsBitIdentical_ForSeedDataAndAnyThreadCount(Optimizer optimizer)
     {
-        // 256-row batches through 64 -> 256 -> 256 layers are above the kernels' threading threshold.
-        (double[,] x, double[,] y) = Regression(512, 64, 9);
+        // 256-row batches through 128 -> 256 -> 256 layers are above the kernels' threading threshold, and a batch of
+        // 256 x 128 doubles is gathered by both threads.
+        (double[,] x, double[,] y) = Regression(512, 128, 9);
         double[] Train(int threads)
         {
-            var m = StackedGlm.Create<double>(64, [new LayerSpec(256, new TanhLink()), new LayerSpec(256, new ReluLink()), new LayerSpec(1, new IdentityLink())], GlmFamily.Gaussian, seed: 8);
+            var m = StackedGlm.Create<double>(128, [new LayerSpec(256, new TanhLink()), new LayerSpec(256, new ReluLink()), new LayerSpec(1, new IdentityLink())], GlmFamily.Gaussian, seed: 8);
             m.Fit(x, y, new TrainingOptions { Optimizer = optimizer, MaxEpochs = 3, BatchSize = 256, LearningRate = 1e-3, Seed = 6, Threads = threads, ValidationFraction = 0.1 });
             return m.GetParameters();
         }
