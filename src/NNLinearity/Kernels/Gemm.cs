@@ -210,7 +210,7 @@ internal static unsafe class Gemm
     /// dW [n, k] = dZ^T X (<paramref name="accumulate"/> false: dW's old values are not read, and the sums start from
     /// +0 as they would in a cleared dW, so the bits are those of clearing it and accumulating) or dW += dZ^T X; with
     /// <paramref name="columnSums"/> [n], also the bias gradient, dZ's column sums, written or added likewise: each
-    /// thread sums the columns of the rows of dW it computes (in row order, <see cref="ColumnSums{T}"/>'s bits).
+    /// thread sums the columns of the rows of dW it computes (in row order, <see cref="AccumulateColumnSums{T}"/>'s bits).
     /// </summary>
     public static void WeightGradient<T>(ReadOnlySpan<T> dz, int m, int n, ReadOnlySpan<T> x, int k, Span<T> dw, int threads, bool accumulate, Span<T> columnSums = default)
         where T : unmanaged
@@ -494,21 +494,11 @@ internal static unsafe class Gemm
     }
 
     /// <summary>db [n] += column sums of dZ [m, n], summed in row order.</summary>
-    public static void AccumulateColumnSums<T>(ReadOnlySpan<T> dz, int m, int n, Span<T> db) where T : unmanaged, INumberBase<T> =>
-        ColumnSums(dz, m, n, db, accumulate: true);
-
-    /// <summary>db [n] = (or +=, when <paramref name="accumulate"/>) the column sums of dZ [m, n], summed in row order from +0 (or db).</summary>
-    public static void ColumnSums<T>(ReadOnlySpan<T> dz, int m, int n, Span<T> db, bool accumulate) where T : unmanaged, INumberBase<T>
+    public static void AccumulateColumnSums<T>(ReadOnlySpan<T> dz, int m, int n, Span<T> db) where T : unmanaged
     {
-        int vw = Vector<T>.Count;
-        if (!accumulate) db[..n].Clear();
-        for (int i = 0; i < m; i++)
-        {
-            ReadOnlySpan<T> row = dz.Slice(i * n, n);
-            int j = 0;
-            for (; j <= n - vw; j += vw) (new Vector<T>(db[j..]) + new Vector<T>(row[j..])).CopyTo(db[j..]);
-            for (; j < n; j++) db[j] += row[j];
-        }
+        if (db.Length < n) throw new ArgumentException($"db has {db.Length} values; {n} are needed.", nameof(db));
+        if (dz.Length < m * n) throw new ArgumentException($"dz has {dz.Length} values; {m * n} are needed.", nameof(dz));
+        fixed (T* pdz = dz, pdb = db) ColumnSumRange(pdz, m, n, pdb, 0, n, accumulate: true);
     }
 
     /// <summary>
