@@ -1101,8 +1101,11 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
             T[]? ob = _ot is null ? null : new T[batch * k];
             double trainMass = _wt is null ? nTrain : Sum(_wt);
             var grad = new T[np];
-            var m = new double[np];
-            var v = new double[np];
+            // The optimiser's moments, only when it has them: SGD without momentum reads neither (a model of 10^8
+            // parameters would otherwise allocate 1.6 GB for nothing).
+            bool withMoments = options.Optimizer == Optimizer.Adam || options.Momentum != 0;
+            double[] m = withMoments ? new double[np] : [];
+            double[] v = options.Optimizer == Optimizer.Adam ? new double[np] : [];
             int[] order = Enumerable.Range(0, nTrain).ToArray();
             Span<T> theta = model.ParameterSpan;
 

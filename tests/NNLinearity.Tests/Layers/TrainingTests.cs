@@ -143,9 +143,10 @@ public class TrainingTests
 
     [Theory]
     [InlineData(Optimizer.Sgd)]
+    [InlineData(Optimizer.Sgd, 0.0)] // no momentum: no moment buffers, the update split over threads all the same
     [InlineData(Optimizer.Adam)]
     [InlineData(Optimizer.Lbfgs)]
-    public void Training_IsBitIdentical_ForSeedDataAndAnyThreadCount(Optimizer optimizer)
+    public void Training_IsBitIdentical_ForSeedDataAndAnyThreadCount(Optimizer optimizer, double momentum = 0.9)
     {
         // 256-row batches through 128 -> 256 -> 256 layers are above the kernels' threading threshold, and a batch of
         // 256 x 128 doubles is gathered by both threads.
@@ -153,7 +154,7 @@ public class TrainingTests
         double[] Train(int threads)
         {
             var m = StackedGlm.Create<double>(128, [new LayerSpec(256, new TanhLink()), new LayerSpec(256, new ReluLink()), new LayerSpec(1, new IdentityLink())], GlmFamily.Gaussian, seed: 8);
-            m.Fit(x, y, new TrainingOptions { Optimizer = optimizer, MaxEpochs = 3, BatchSize = 256, LearningRate = 1e-3, Seed = 6, Threads = threads, ValidationFraction = 0.1 });
+            m.Fit(x, y, new TrainingOptions { Optimizer = optimizer, MaxEpochs = 3, BatchSize = 256, LearningRate = 1e-3, Momentum = momentum, Seed = 6, Threads = threads, ValidationFraction = 0.1 });
             return m.GetParameters();
         }
 
