@@ -1058,10 +1058,15 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
             }
         }
 
-        private static T[] Gather(ReadOnlySpan<T> source, ReadOnlySpan<int> rows, int width)
+        private static unsafe T[] Gather(ReadOnlySpan<T> source, ReadOnlySpan<int> rows, int width)
         {
             var dst = new T[rows.Length * width];
-            for (int i = 0; i < rows.Length; i++) source.Slice(rows[i] * width, width).CopyTo(dst.AsSpan(i * width, width));
+            fixed (T* src = source, d = dst)
+            fixed (int* order = rows)
+            {
+                GatherWork.Copy(src, d, order, 0, rows.Length, width);
+            }
+
             return dst;
         }
 
