@@ -2,6 +2,7 @@ using System;
 using System.Globalization;
 using System.Numerics;
 using NNLinearity.Families;
+using NNLinearity.Kernels;
 using NNLinearity.Links;
 using NNLinearity.Numerics;
 
@@ -278,30 +279,71 @@ internal sealed class FamilyLoss : OutputLoss
 /// <summary>The multinomial output: softmax over the k linear predictors of a row; half deviance = cross-entropy - entropy(y).</summary>
 internal sealed class SoftmaxLoss : OutputLoss
 {
+    /// <summary>Doubles of exp(eta - max) held at once: rows are taken in blocks of this many values (at least one row).</summary>
+    private const int BlockValues = 512;
+
+    /// <summary>
+    /// The rows in blocks: each row's eta - max is written in double, the block's exponentials taken on vectors at once
+    /// (<see cref="VectorMath.Exp(ReadOnlySpan{double}, Span{double})"/>, the same bits on every width), each row summed
+    /// in column order and the block's sums' logarithms taken on vectors too, then each row's loss and gradient,
+    /// p_j sum(y) - y_j, from its log-sum-exp.
+    /// </summary>
     public override double Evaluate<T>(ReadOnlySpan<T> eta, ReadOnlySpan<T> y, ReadOnlySpan<double> w, int rows, int k, Span<T> gradEta, double scale)
     {
+        if (k == 0) return 0;
+        int blockRows = Math.Max(1, BlockValues / k);
+        Span<double> e = k <= BlockValues ? stackalloc double[blockRows * k] : new double[k];
+        Span<double> max = stackalloc double[blockRows], sum = stackalloc double[blockRows], logSum = stackalloc double[blockRows];
         double total = 0;
-        Span<double> e = k <= 64 ? stackalloc double[k] : new double[k];
-        for (int i = 0; i < rows; i++)
+        for (int i0 = 0; i0 < rows; i0 += blockRows)
         {
-            double wi = w.IsEmpty ? 1.0 : w[i];
-            double max = double.NegativeInfinity;
-            for (int j = 0; j < k; j++) max = Math.Max(max, double.CreateTruncating(eta[i * k + j]));
-            double sum = 0;
-            for (int j = 0; j < k; j++)
+            int r = Math.Min(blockRows, rows - i0);
+            for (int i = 0; i < r; i++)
             {
-                e[j] = Math.Exp(double.CreateTruncating(eta[i * k + j]) - max);
-                sum += e[j];
+                ReadOnlySpan<T> row = eta.Slice((i0 + i) * k, k);
+                double m = double.NegativeInfinity;
+                for (int j = 0; j < k; j++) m = Math.Max(m, double.CreateTruncating(row[j]));
+                max[i] = m;
+                Span<double> ei = e.Slice(i * k, k);
+                for (int j = 0; j < k; j++) ei[j] = double.CreateTruncating(row[j]) - m;
             }
 
-            double lse = max + Math.Log(sum), sy = 0;
-            for (int j = 0; j < k; j++) sy += double.CreateTruncating(y[i * k + j]);
-            for (int j = 0; j < k; j++)
+            Span<double> block = e[..(r * k)];
+            VectorMath.Exp(block, block);
+            Span<double> sums = sum[..r], logSums = logSum[..r];
+            for (int i = 0; i < r; i++)
             {
-                double yj = double.CreateTruncating(y[i * k + j]);
-                double ej = double.CreateTruncating(eta[i * k + j]);
-                total += wi * (yj * (lse - ej) + (yj > 0 ? yj * Math.Log(yj) : 0));
-                gradEta[i * k + j] = T.CreateTruncating(scale * wi * (e[j] / sum * sy - yj));
+                ReadOnlySpan<double> ei = e.Slice(i * k, k);
+                double s = 0;
+                for (int j = 0; j < k; j++) s += ei[j];
+                sums[i] = s;
+            }
+
+            VectorMath.Log(sums, logSums);
+            for (int i = 0; i < r; i++)
+            {
+                int at = (i0 + i) * k;
+                double wi = w.IsEmpty ? 1.0 : w[i0 + i];
+                ReadOnlySpan<double> ei = e.Slice(i * k, k);
+                double s = sums[i], lse = max[i] + logSums[i], sy = 0;
+                // y log y is 0 at y = 0 and y = 1: a one-hot row takes no logarithm and no test per class.
+                bool soft = false;
+                for (int j = 0; j < k; j++)
+                {
+                    double yj = double.CreateTruncating(y[at + j]);
+                    sy += yj;
+                    soft |= yj != 0 & yj != 1;
+                }
+
+                for (int j = 0; j < k; j++)
+                {
+                    double yj = double.CreateTruncating(y[at + j]);
+                    double etaj = double.CreateTruncating(eta[at + j]);
+                    double term = yj * (lse - etaj);
+                    if (soft && yj > 0 && yj < 1) term += yj * Math.Log(yj);
+                    total += wi * term;
+                    gradEta[at + j] = T.CreateTruncating(scale * wi * (ei[j] / s * sy - yj));
+                }
             }
         }
 
