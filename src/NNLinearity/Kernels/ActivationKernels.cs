@@ -351,11 +351,23 @@ internal static class ActivationKernels
         ref float dr = ref MemoryMarshal.GetReference(dMuDEta);
         nuint lastAt = (nuint)(n - vw);
         TOp.InvokeF(TF.Load(ref e, lastAt), out TF lastMu, out TF lastD);
-        for (nuint i = 0; i <= lastAt; i += (nuint)vw)
+        if (wantMu && !wantD)
         {
-            TOp.InvokeF(TF.Load(ref e, i), out TF m, out TF d);
-            if (wantD) TF.Store(d, ref dr, i);
-            if (wantMu) TF.Store(m, ref mr, i);
+            // The means alone: a loop of its own, where the unused derivative's arithmetic is dropped.
+            for (nuint i = 0; i <= lastAt; i += (nuint)vw)
+            {
+                TOp.InvokeF(TF.Load(ref e, i), out TF m, out _);
+                TF.Store(m, ref mr, i);
+            }
+        }
+        else
+        {
+            for (nuint i = 0; i <= lastAt; i += (nuint)vw)
+            {
+                TOp.InvokeF(TF.Load(ref e, i), out TF m, out TF d);
+                if (wantD) TF.Store(d, ref dr, i);
+                if (wantMu) TF.Store(m, ref mr, i);
+            }
         }
 
         if (wantD) TF.Store(lastD, ref dr, lastAt);

@@ -88,7 +88,7 @@ public class KernelWidthTests
     }
 
     [Fact]
-    public void Activations_SameBitsOnEveryWidth_ValuesAndDerivatives()
+    public void Activations_SameBitsOnEveryWidth_ValuesAndDerivatives_AndValuesAlone()
     {
         Check<ActivationKernels.TanhOp>("tanh");
         Check<ActivationKernels.LogisticOp>("logistic");
@@ -117,6 +117,13 @@ public class KernelWidthTests
                     AssertSameBits(f1, f2, $"{name}, float, n = {n}");
                     AssertSameBits(g1, g2, $"{name}', float, n = {n}");
                 }
+
+                // The means alone (their own loop, without the derivative) are the means computed with it.
+                float[] a1 = new float[n], a2 = new float[n];
+                ActivationKernels.ApplyF<TOp, Vec512F>(xf, a1, default);
+                ActivationKernels.ApplyF<TOp, VecF>(xf, a2, default);
+                AssertSameBits(f1, a1, $"{name}, float, means alone on 512 bits, n = {n}");
+                AssertSameBits(f2, a2, $"{name}, float, means alone on Vector<T>, n = {n}");
             }
         }
     }
