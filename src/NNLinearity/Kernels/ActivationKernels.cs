@@ -106,16 +106,27 @@ internal static class ActivationKernels
     private static TF ExpReducedF<TF>(TF xc, out TF n)
         where TF : struct, ISimd<TF, float>
     {
+        TF p = ExpPolynomialF(xc, out n, out TF r);
+        return TF.Fma(p, r * r, r + TF.Create(1f));
+    }
+
+    /// <summary>
+    /// The reduction x = n ln 2 + r (n = round(x / ln 2), ln 2 in two parts, |r| &lt;= ln 2 / 2) and Cephes' expf
+    /// polynomial P: e^r = 1 + r + r^2 P(r), so that e^r - 1 = r + r^2 P(r) without cancellation.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TF ExpPolynomialF<TF>(TF xc, out TF n, out TF r)
+        where TF : struct, ISimd<TF, float>
+    {
         n = TF.Round(xc * TF.Create(1.44269504088896341f));
-        TF r = TF.Fma(n, TF.Create(-0.693359375f), xc);
+        r = TF.Fma(n, TF.Create(-0.693359375f), xc);
         r = TF.Fma(n, TF.Create(2.12194440e-4f), r);
         TF p = TF.Create(1.9875691500e-4f);
         p = TF.Fma(p, r, TF.Create(1.3981999507e-3f));
         p = TF.Fma(p, r, TF.Create(8.3334519073e-3f));
         p = TF.Fma(p, r, TF.Create(4.1665795894e-2f));
         p = TF.Fma(p, r, TF.Create(1.6666665459e-1f));
-        p = TF.Fma(p, r, TF.Create(5.0000001201e-1f));
-        return TF.Fma(p, r * r, r + TF.Create(1f));
+        return TF.Fma(p, r, TF.Create(5.0000001201e-1f));
     }
 
     /// <summary>
@@ -185,27 +196,54 @@ internal static class ActivationKernels
     }
 
     /// <summary>
-    /// tanh and 1 - tanh^2 in float without a branch: (1 - e) / (1 + e) with e = exp(-2|x|) from |x| = 0.625 on, and
-    /// below it Cephes' odd polynomial x + x^3 P(x^2) (degree 4 in x^2; within 1 ulp there, checked exhaustively), so
-    /// every vector pays one exponential and one division.
+    /// tanh and 1 - tanh^2 in float from one exponential: with z = -2|x| = n ln 2 + r, e = e^z = 2^n (1 + u) and
+    /// e - 1 = 2^n u + (2^n - 1), u = e^r - 1 = r + r^2 P(r) (<see cref="ExpPolynomialF"/>), so that e - 1 keeps its
+    /// relative accuracy near 0 without a second polynomial; tanh|x| = (1 - e) / (1 + e) and 1 - tanh^2 = 4 e / (1 + e)^2,
+    /// one division. Within 3 ulps (checked over a sweep of the floats).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void TanhF<TF>(TF x, out TF t, out TF d)
         where TF : struct, ISimd<TF, float>
     {
         TF a = TF.Abs(x);
-        TF e2 = ExpF(-(a + a));
-        TF r = TF.Create(1f) / (TF.Create(1f) + e2);
-        TF tanh = (TF.Create(1f) - e2) * r;
-        TF z = a * a;
-        TF p = TF.Create(-5.70498872745e-3f);
-        p = TF.Fma(p, z, TF.Create(2.06390887954e-2f));
-        p = TF.Fma(p, z, TF.Create(-5.37397155531e-2f));
-        p = TF.Fma(p, z, TF.Create(1.33314422036e-1f));
-        p = TF.Fma(p, z, TF.Create(-3.33332819422e-1f));
-        tanh = TF.Select(TF.LessThan(a, TF.Create(0.625f)), TF.Fma(p * z, a, a), tanh);
-        t = TF.WithSignOf(tanh, x);
-        d = TF.Create(4f) * e2 * r * r;
+        TF z = -(a + a);
+        TF e, em;
+        if (TF.AllTrue(TF.LessThanOrEqual(a, TF.Create(43.5f))))
+        {
+            // Every lane's 2^n normal (n >= -126), the common case; the general path gives these lanes the same bits.
+            TF p = ExpPolynomialF(z, out TF n, out TF r);
+            TF u = TF.Fma(p, r * r, r);
+            TF s = TF.Pow2(n);
+            e = TF.Fma(s, u, s);
+            em = TF.Fma(s, u, s - TF.Create(1f));
+        }
+        else
+        {
+            TanhExponentialsF(z, out e, out em);
+        }
+
+        TF q = TF.Create(1f) / (TF.Create(1f) + e);
+        t = TF.WithSignOf(TF.Abs(em * q), x);
+        d = TF.Create(4f) * e * q * q;
+    }
+
+    /// <summary>
+    /// <see cref="TanhF"/>'s e^z and e^z - 1 for any z = -2|x| (kept out of line): z clamped at -104, 2^n applied as
+    /// 2^max(n, -126) inside the fused product and the rest after it (subnormal e), NaN kept.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void TanhExponentialsF<TF>(TF z, out TF e, out TF em)
+        where TF : struct, ISimd<TF, float>
+    {
+        TF p = ExpPolynomialF(TF.Max(z, TF.Create(-104f)), out TF n, out TF r);
+        TF u = TF.Fma(p, r * r, r);
+        TF nHigh = TF.Max(n, TF.Create(-126f));
+        TF s = TF.Pow2(nHigh);
+        e = TF.Fma(s, u, s) * TF.Pow2(n - nHigh);
+        em = TF.Fma(s, u, s - TF.Create(1f)); // -1 in float wherever n < -126
+        TF isNumber = TF.Equal(z, z);
+        e = TF.Select(isNumber, e, z);
+        em = TF.Select(isNumber, em, z);
     }
 
     /// <summary>logistic and its derivative in float, from e = exp(-|x|).</summary>

@@ -106,9 +106,11 @@ public class ActivationKernelTests
     [Fact]
     public void TanhFloat_SweepOfTheFloats_WithinThreeUlps()
     {
-        // Every float in [0.5, 0.75] (around the switch from the polynomial to (1 - e) / (1 + e) at 0.625), then every
-        // 61st float from +0 to 12 (tanh is 1 in float beyond 9.01), both signs, against the rounded double tanh.
+        // Every float in [0.15, 0.2] and in [0.5, 0.75] (where the reduction of -2|x| by ln 2 steps from n = 0 to -1,
+        // at 0.1733, and from -1 to -2, at 0.5199), then every 61st float from +0 to 12 (tanh is 1 in float beyond
+        // 9.01), both signs, against the rounded double tanh.
         var x = new List<float>();
+        for (int b = BitConverter.SingleToInt32Bits(0.15f); b <= BitConverter.SingleToInt32Bits(0.2f); b++) x.Add(BitConverter.Int32BitsToSingle(b));
         for (int b = BitConverter.SingleToInt32Bits(0.5f); b <= BitConverter.SingleToInt32Bits(0.75f); b++) x.Add(BitConverter.Int32BitsToSingle(b));
         for (int b = 0; b <= BitConverter.SingleToInt32Bits(12f); b += 61) x.Add(BitConverter.Int32BitsToSingle(b));
         float[] both = [.. x, .. x.Select(v => -v)];
