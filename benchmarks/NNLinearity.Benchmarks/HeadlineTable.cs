@@ -137,6 +137,22 @@ public static class HeadlineTable
             sb.AppendLine();
         }
 
+        var inCache = rows.Where(r => r.Bench == "ElementwiseInCacheBench").ToList();
+        if (inCache.Count > 0)
+        {
+            sb.AppendLine("| 16,384 floats in cache, one thread | ours Gelem/s | TensorPrimitives Gelem/s | x TensorPrimitives |");
+            sb.AppendLine("|---|---|---|---|");
+            foreach (string f in new[] { "Exp", "Log", "Tanh", "Logistic" })
+            {
+                double T(string m) => inCache.FirstOrDefault(r => r.Method == f + m)?.MeanNs ?? double.NaN;
+                double ours = T("Ours"), tp = T("TensorPrimitives");
+                string F(double v, string format) => double.IsNaN(v) ? "-" : v.ToString(format, c);
+                sb.AppendLine(c, $"| {f.ToLowerInvariant()} | {F(ElementwiseInCacheBench.N / ours, "F2")} | {F(ElementwiseInCacheBench.N / tp, "F2")} | {F(tp / ours, "F2")} |");
+            }
+
+            sb.AppendLine();
+        }
+
         var glm = rows.Where(r => r.Bench == "GlmFitBench").ToList();
         if (glm.Count > 0)
         {

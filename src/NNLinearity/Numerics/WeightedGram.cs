@@ -45,6 +45,7 @@ internal static class WeightedGram
     internal static void Accumulate512(ReadOnlySpan<double> u, int rows, int stride, ReadOnlySpan<double> weights, Span<double> gram)
     {
         if (weights.Length < rows) throw new ArgumentException("One weight per row is needed.", nameof(weights));
+        if (stride % 8 != 0) throw new ArgumentException($"The 512-bit kernel needs a stride that is a multiple of 8 doubles, not {stride}.", nameof(stride));
         ref double u0 = ref MemoryMarshal.GetReference(u);
         ref double w0 = ref MemoryMarshal.GetReference(weights);
         ref double g0 = ref MemoryMarshal.GetReference(gram);
