@@ -8,7 +8,11 @@ namespace NNLinearity.Benchmarks;
 /// <summary>
 /// exp, log, tanh and logistic over 16,384 floats (64 KB in, 64 KB out: in the core's L2), one thread, ours against
 /// TensorPrimitives: the kernels' arithmetic, where <see cref="ElementwiseBench"/>'s 10^7 floats (80 MB a call) time
-/// the memory as much. Each invocation is 64 calls; the mean is per call, and Gelem/s = 16,384 / mean.
+/// the memory as much. Each invocation is 64 calls; the mean is per call, and Gelem/s = 16,384 / mean. Not in the quick
+/// default run: TensorPrimitives' span methods are compiled with profile data (tiered PGO), and in one process after
+/// <see cref="ElementwiseBench"/> they keep the profile of 10^7-element calls, which made them 25% slower here on
+/// in-cache spans; run this class alone (<c>-- --filter '*ElementwiseInCacheBench*'</c>) or in the full suite, where
+/// every class has its own process.
 /// </summary>
 [Config(typeof(ShortConfig))]
 public class ElementwiseInCacheBench
