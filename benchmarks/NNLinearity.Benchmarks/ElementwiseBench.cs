@@ -18,14 +18,17 @@ public class ElementwiseBench
     private float[] _x = [], _y = [], _positive = [];
 
     [GlobalSetup]
-    public void Setup()
+    public void Setup() => (_x, _y, _positive) = Data(N);
+
+    /// <summary>n values in (-10, 10), an output buffer, and n positive values over e^-20 .. e^20 (for log), from seed 3.</summary>
+    internal static (float[] X, float[] Y, float[] Positive) Data(int n)
     {
         var rng = new Random(3);
-        _x = new float[N];
-        _y = new float[N];
-        _positive = new float[N];
-        for (int i = 0; i < N; i++) _x[i] = (float)((rng.NextDouble() - 0.5) * 20);
-        for (int i = 0; i < N; i++) _positive[i] = (float)Math.Exp((rng.NextDouble() - 0.5) * 40);
+        var x = new float[n];
+        var positive = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float)((rng.NextDouble() - 0.5) * 20);
+        for (int i = 0; i < n; i++) positive[i] = (float)Math.Exp((rng.NextDouble() - 0.5) * 40);
+        return (x, new float[n], positive);
     }
 
     // TensorPrimitives' methods start at tier 0 and reach optimised code only after 30 calls and a background compile,
@@ -47,6 +50,12 @@ public class ElementwiseBench
     private void SetupWarm(Action function)
     {
         Setup();
+        Warm(function);
+    }
+
+    /// <summary>Calls a TensorPrimitives case until the runtime has compiled it optimised (40 calls, then a pause for the compiler).</summary>
+    internal static void Warm(Action function)
+    {
         for (int i = 0; i < 40; i++) function();
         System.Threading.Thread.Sleep(300);
         function();

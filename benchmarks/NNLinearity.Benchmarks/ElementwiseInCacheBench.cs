@@ -21,15 +21,7 @@ public class ElementwiseInCacheBench
     private float[] _x = [], _y = [], _positive = [];
 
     [GlobalSetup]
-    public void Setup()
-    {
-        var rng = new Random(3);
-        _x = new float[N];
-        _y = new float[N];
-        _positive = new float[N];
-        for (int i = 0; i < N; i++) _x[i] = (float)((rng.NextDouble() - 0.5) * 20);
-        for (int i = 0; i < N; i++) _positive[i] = (float)Math.Exp((rng.NextDouble() - 0.5) * 40);
-    }
+    public void Setup() => (_x, _y, _positive) = ElementwiseBench.Data(N);
 
     // As in ElementwiseBench: TensorPrimitives' methods start at tier 0, ours optimised; each TensorPrimitives case is
     // called until the runtime has compiled it optimised before it is timed.
@@ -48,9 +40,7 @@ public class ElementwiseInCacheBench
     private void SetupWarm(Action function)
     {
         Setup();
-        for (int i = 0; i < 40; i++) function();
-        System.Threading.Thread.Sleep(300);
-        function();
+        ElementwiseBench.Warm(function);
     }
 
     [Benchmark(OperationsPerInvoke = Calls)]
