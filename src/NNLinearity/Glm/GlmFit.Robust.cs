@@ -253,11 +253,14 @@ public sealed partial class GlmFit
     /// <summary>
     /// At the fitted coefficients the score X^T W e (e the working residuals) vanishes up to IRLS's convergence: a
     /// matrix that is not the fitted design leaves it far from 0. Refused when a column's score exceeds 1e-4 of the
-    /// sum of its terms' magnitudes (only for converged fits).
+    /// sum of its terms' magnitudes, only for converged fits whose estimate exists: where fitted probabilities or rates
+    /// reach 0 or 1 (separation) the coefficients diverge and the score need not vanish (binomial/cloglog on 44 rows
+    /// converges by R's rule at coefficients of 1e14 with a score of -5 against magnitudes of 11), and the fit already
+    /// carries that diagnostic.
     /// </summary>
     private void CheckScore(double[] x, int n, int p, string name)
     {
-        if (!Converged) return;
+        if (!Converged || Diagnostics.Any(d => d.Kind is GlmDiagnosticKind.FittedProbabilitiesZeroOrOne or GlmDiagnosticKind.FittedRatesZero or GlmDiagnosticKind.Separation)) return;
         double[] e = WorkingScores();
         for (int j = 0; j < p; j++)
         {

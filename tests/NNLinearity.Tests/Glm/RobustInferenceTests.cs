@@ -191,4 +191,34 @@ public class RobustInferenceTests
         GlmFit lean = NNLinearity.Glm.Glm.Fit(x, n, 2, mpg, NNLinearity.Families.GlmFamily.Gaussian, options: new GlmOptions { KeepRowResults = false });
         Assert.Throws<InvalidOperationException>(() => lean.RobustCovariance(x));
     }
+
+    /// <summary>
+    /// A separated binomial/cloglog fit converges by R's rule at coefficients near 1e14 with fitted probabilities
+    /// numerically 0 or 1, where the score equations need not hold: its own design is not refused as another one (it
+    /// was, with "x is not the design this model was fitted to"), and the sandwich matches R's sandwich::vcovHC
+    /// (separated_cloglog.json, make_separated.R).
+    /// </summary>
+    [Fact]
+    public void SeparatedFit_TakesItsOwnDesign_AndMatchesRSandwich()
+    {
+        JsonElement c = RFixtures.NamedCases("separated_cloglog.json")["separated_cloglog"];
+        int n = c.GetProperty("rows").GetInt32(), k = c.GetProperty("columns").GetInt32();
+        double[] x = c.Doubles("x");
+        GlmFit fit = NNLinearity.Glm.Glm.Fit(x, n, k, c.Doubles("y"), NNLinearity.Families.GlmFamily.Binomial, new NNLinearity.Links.CloglogLink(),
+            new GlmOptions { Epsilon = c.GetProperty("epsilon").GetDouble() });
+        Assert.True(fit.Converged);
+        Assert.Equal(c.GetProperty("iter").GetInt32(), fit.Iterations);
+        Assert.Contains(fit.Diagnostics, d => d.Kind == GlmDiagnosticKind.FittedProbabilitiesZeroOrOne);
+        Tolerance.Equal(c.GetProperty("deviance").GetDouble(), fit.Deviance, 1e-9, 0, "deviance");
+        Tolerance.Equal(c.Doubles("coefficients"), fit.Coefficients.ToArray(), 1e-6, 0, "coefficients");
+        double[,] hc0 = fit.RobustCovariance(x, RobustCovarianceType.HC0);
+        double[] r = c.Doubles("hc0");
+        for (int a = 0; a <= k; a++)
+        {
+            for (int b = 0; b <= k; b++)
+            {
+                Tolerance.Equal(r[b * (k + 1) + a], hc0[a, b], 1e-6, 1e-6 * Math.Sqrt(r[a * (k + 2)] * r[b * (k + 2)]), $"HC0[{a}, {b}]");
+            }
+        }
+    }
 }
