@@ -424,6 +424,9 @@ internal sealed unsafe class IrlsEngine : IDisposable
         double dev = 0;
         bool valid = true;
         bool prefetching = _x.PrefetchesWhileLoading(pp);
+        // With the Gram, each block's kernel asks the cache for the next block's rows while it computes, and the loader
+        // of that block does not ask again: the memory then works while the FMAs do.
+        bool gramAsks = prefetching && _withGram;
         int rowEnd = Math.Min(n, (c + 1) * BlocksPerChunk * B);
         if (beta is null && _familyStart) StartingValues(c * BlocksPerChunk * B, rowEnd);
         for (int r0 = c * BlocksPerChunk * B; r0 < rowEnd; r0 += B)
@@ -434,7 +437,8 @@ internal sealed unsafe class IrlsEngine : IDisposable
             Span<double> eta = _eta.AsSpan(r0, rows);
             // A NaN or infinite predictor makes eta non-finite (0 x Inf is NaN too), so the loader's check of eta covers
             // the rows; the first pass, whose eta comes from the starting means, has the loader check the rows themselves.
-            if (!_x.LoadRowsPredict(r0, rows, u, pp, beta is null ? default : betaBlock, _offset.Length == 0 ? default : _offset.AsSpan(r0, rows), eta))
+            if (!_x.LoadRowsPredict(r0, rows, u, pp, beta is null ? default : betaBlock, _offset.Length == 0 ? default : _offset.AsSpan(r0, rows), eta,
+                    askAhead: !(gramAsks && r0 > c * BlocksPerChunk * B)))
             {
                 _x.ThrowIfNotFinite(u, r0, rows, pp);
             }
@@ -457,7 +461,7 @@ internal sealed unsafe class IrlsEngine : IDisposable
             Span<double> ww = _ww.AsSpan(r0, rows);
             WorkingKernels.WeightsAndResponse(eta, _offset.Length == 0 ? default : _offset.AsSpan(r0, rows), y, mu, dmu, w, variance, ww, dmu);
             WeightedGram.SetColumn(u, rows, pp, dmu, p);
-            WeightedGram.Accumulate(u, rows, pp, ww, gram);
+            WeightedGram.Accumulate(u, rows, pp, ww, gram, gramAsks && r0 + B < rowEnd ? _x.RowLines(r0 + B, Math.Min(B, rowEnd - r0 - B)) : default);
         }
 
         _partialDev[c] = dev;

@@ -88,11 +88,11 @@ internal readonly unsafe struct DesignSource
     /// then names the cell.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public bool LoadRowsPredict(int r0, int rows, Span<double> u, int stride, ReadOnlySpan<double> betaBlock, ReadOnlySpan<double> offset, Span<double> eta)
+    public bool LoadRowsPredict(int r0, int rows, Span<double> u, int stride, ReadOnlySpan<double> betaBlock, ReadOnlySpan<double> offset, Span<double> eta, bool askAhead = true)
     {
         if (PrefetchesWhileLoading(stride))
         {
-            bool loadedFinite = LoadPredict512(r0, rows, u, stride, betaBlock, offset, eta);
+            bool loadedFinite = LoadPredict512(r0, rows, u, stride, betaBlock, offset, eta, askAhead);
             return betaBlock.IsEmpty ? loadedFinite : WeightedGram.AllFinite(eta[..rows]);
         }
 
@@ -125,7 +125,7 @@ internal readonly unsafe struct DesignSource
     /// beta in the same registers; eight rows' partial sums are then reduced together by a transpose of adds.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private bool LoadPredict512(int r0, int rows, Span<double> u, int stride, ReadOnlySpan<double> betaBlock, ReadOnlySpan<double> offset, Span<double> eta)
+    private bool LoadPredict512(int r0, int rows, Span<double> u, int stride, ReadOnlySpan<double> betaBlock, ReadOnlySpan<double> offset, Span<double> eta, bool askAhead)
     {
         int vectors = stride / 8, full = K / 8, rem = K - 8 * full;
         var lane = Vector512.Create(0.0, 1, 2, 3, 4, 5, 6, 7);
@@ -133,13 +133,23 @@ internal readonly unsafe struct DesignSource
         Vector512<double> tail = Intercept ? Vector512.ConditionalSelect(Vector512.Equals(lane, Vector512.Create((double)rem)), Vector512<double>.One, Vector512<double>.Zero) : Vector512<double>.Zero;
         bool predict = !betaBlock.IsEmpty;
         // Each row asks for the row PrefetchBytes ahead: the memory stream keeps going while the block's arithmetic runs.
-        long aheadRows = Math.Max(1, PrefetchBytes / Math.Max(1, _rowStride * sizeof(double)));
+        long aheadRows = askAhead ? Math.Max(1, PrefetchBytes / Math.Max(1, _rowStride * sizeof(double))) : 0;
         ref double b0 = ref MemoryMarshal.GetReference(betaBlock);
         Vector512<double> finite = Vector512<double>.Zero;
         fixed (double* u0 = u)
         {
             int i = 0;
-            if (predict)
+            if (predict && full <= 3)
+            {
+                i = full switch
+                {
+                    0 => LoadPredictShaped<NoWholeVector>(_x, _rowStride, N, K, r0, rows, u0, stride, ref b0, offset, eta, mask, tail, askAhead),
+                    1 => LoadPredictShaped<OneWholeVector>(_x, _rowStride, N, K, r0, rows, u0, stride, ref b0, offset, eta, mask, tail, askAhead),
+                    2 => LoadPredictShaped<TwoWholeVectors>(_x, _rowStride, N, K, r0, rows, u0, stride, ref b0, offset, eta, mask, tail, askAhead),
+                    _ => LoadPredictShaped<ThreeWholeVectors>(_x, _rowStride, N, K, r0, rows, u0, stride, ref b0, offset, eta, mask, tail, askAhead),
+                };
+            }
+            else if (predict)
             {
                 // Eight rows' partial sums go through a small stack buffer: one inlined copy of Row instead of eight keeps
                 // the method quick to compile (a one-shot script pays for it) at no measurable cost.
@@ -165,6 +175,109 @@ internal readonly unsafe struct DesignSource
         return predict || Vector512.Sum(finite) == 0;
     }
 
+    /// <summary>The number of whole 512-bit vectors in a design row, as a type: the shaped loader is compiled once per count used.</summary>
+    private interface IWholeVectors
+    {
+        static abstract int Count { get; }
+    }
+
+    private struct NoWholeVector : IWholeVectors
+    {
+        public static int Count => 0;
+    }
+
+    private struct OneWholeVector : IWholeVectors
+    {
+        public static int Count => 1;
+    }
+
+    private struct TwoWholeVectors : IWholeVectors
+    {
+        public static int Count => 2;
+    }
+
+    private struct ThreeWholeVectors : IWholeVectors
+    {
+        public static int Count => 3;
+    }
+
+    /// <summary>
+    /// The predicting loader for designs of fewer than 32 predictors, eight rows at a time with beta held in registers
+    /// and the row code unrolled for <typeparamref name="TWhole"/> whole vectors (the same operations in the same order
+    /// as <see cref="Row"/>, so the same bits). Returns how many rows it loaded (a multiple of 8); the caller loads the rest.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int LoadPredictShaped<TWhole>(double* x, long rs, int n, int k, int r0, int rows, double* u0, int stride, ref double beta, ReadOnlySpan<double> offset, Span<double> eta,
+        Vector512<double> mask, Vector512<double> tail, bool askAhead) where TWhole : struct, IWholeVectors
+    {
+        int full = TWhole.Count, vectors = stride / 8;
+        Vector512<double> b0 = full > 0 ? Vector512.LoadUnsafe(ref beta) : default;
+        Vector512<double> b1 = full > 1 ? Vector512.LoadUnsafe(ref beta, 8) : default;
+        Vector512<double> b2 = full > 2 ? Vector512.LoadUnsafe(ref beta, 16) : default;
+        Vector512<double> bl = Vector512.LoadUnsafe(ref beta, (nuint)(8 * full));
+        long aheadRows = Math.Max(8, PrefetchBytes / Math.Max(1, rs * sizeof(double)));
+        int i = 0;
+        for (; i + 8 <= rows; i += 8)
+        {
+            double* src = x + (r0 + i) * rs;
+            double* dst = u0 + i * stride;
+            if (askAhead && r0 + i + aheadRows + 8 <= n)
+            {
+                // The eight rows PrefetchBytes ahead, line by line: the memory stream keeps going while the block's arithmetic runs.
+                byte* a = (byte*)(src + aheadRows * rs), end = (byte*)(src + (aheadRows + 7) * rs + k);
+                for (; a < end + 63; a += 64) Sse.Prefetch0(a);
+            }
+
+            Vector512<double> s0 = ShapedRow<TWhole>(src, dst, vectors, mask, tail, b0, b1, b2, bl);
+            Vector512<double> s1 = ShapedRow<TWhole>(src + rs, dst + stride, vectors, mask, tail, b0, b1, b2, bl);
+            Vector512<double> s2 = ShapedRow<TWhole>(src + 2 * rs, dst + 2 * stride, vectors, mask, tail, b0, b1, b2, bl);
+            Vector512<double> s3 = ShapedRow<TWhole>(src + 3 * rs, dst + 3 * stride, vectors, mask, tail, b0, b1, b2, bl);
+            Vector512<double> s4 = ShapedRow<TWhole>(src + 4 * rs, dst + 4 * stride, vectors, mask, tail, b0, b1, b2, bl);
+            Vector512<double> s5 = ShapedRow<TWhole>(src + 5 * rs, dst + 5 * stride, vectors, mask, tail, b0, b1, b2, bl);
+            Vector512<double> s6 = ShapedRow<TWhole>(src + 6 * rs, dst + 6 * stride, vectors, mask, tail, b0, b1, b2, bl);
+            Vector512<double> s7 = ShapedRow<TWhole>(src + 7 * rs, dst + 7 * stride, vectors, mask, tail, b0, b1, b2, bl);
+            Vector512<double> sums = SumEach(s0, s1, s2, s3, s4, s5, s6, s7);
+            if (!offset.IsEmpty) sums += Vector512.Create(offset.Slice(i, 8));
+            sums.CopyTo(eta.Slice(i, 8));
+        }
+
+        return i;
+    }
+
+    /// <summary><see cref="Row"/> for <typeparamref name="TWhole"/> whole vectors, beta in registers, without asking ahead.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> ShapedRow<TWhole>(double* src, double* dst, int vectors, Vector512<double> mask, Vector512<double> tail,
+        Vector512<double> b0, Vector512<double> b1, Vector512<double> b2, Vector512<double> bl) where TWhole : struct, IWholeVectors
+    {
+        Vector512<double> acc = Vector512<double>.Zero;
+        if (TWhole.Count > 0)
+        {
+            Vector512<double> x0 = Vector512.Load(src);
+            x0.StoreUnsafe(ref *dst);
+            acc = Vector512.FusedMultiplyAdd(x0, b0, acc);
+        }
+
+        if (TWhole.Count > 1)
+        {
+            Vector512<double> x1 = Vector512.Load(src + 8);
+            x1.StoreUnsafe(ref *dst, 8);
+            acc = Vector512.FusedMultiplyAdd(x1, b1, acc);
+        }
+
+        if (TWhole.Count > 2)
+        {
+            Vector512<double> x2 = Vector512.Load(src + 16);
+            x2.StoreUnsafe(ref *dst, 16);
+            acc = Vector512.FusedMultiplyAdd(x2, b2, acc);
+        }
+
+        Vector512<double> last = Avx512F.MaskLoad(src + 8 * TWhole.Count, mask, tail);
+        last.StoreUnsafe(ref *dst, (nuint)(8 * TWhole.Count));
+        acc = Vector512.FusedMultiplyAdd(last, bl, acc);
+        for (int v = TWhole.Count + 1; v < vectors; v++) Vector512<double>.Zero.StoreUnsafe(ref *dst, (nuint)(8 * v));
+        return acc;
+    }
+
     /// <summary>
     /// Copies design row <paramref name="r"/> into <paramref name="dst"/> and returns its lane-wise products with beta
     /// (with zero when not predicting).
@@ -173,7 +286,7 @@ internal readonly unsafe struct DesignSource
     private Vector512<double> Row(int r, double* dst, int full, int vectors, Vector512<double> mask, Vector512<double> tail, ref double beta, long aheadRows, bool predict = true)
     {
         double* src = _x + r * _rowStride;
-        if (r + aheadRows < N)
+        if (aheadRows > 0 && r + aheadRows < N)
         {
             byte* ahead = (byte*)(src + aheadRows * _rowStride);
             for (int line = 0; line < K * sizeof(double) + 63; line += 64) Sse.Prefetch0(ahead + line); // the lines of the row, however it straddles them
@@ -219,6 +332,17 @@ internal readonly unsafe struct DesignSource
         {
             for (int i = 0; i < rows; i++) ThrowNonFinite(r0 + i);
         }
+    }
+
+    /// <summary>
+    /// The cache lines of rows [r0, r0 + rows) when the source's rows are stored contiguously (a row-major array):
+    /// the first line's address and the count; none otherwise.
+    /// </summary>
+    public (IntPtr Start, int Lines) RowLines(int r0, int rows)
+    {
+        if (_colStride != 1 || rows <= 0) return (IntPtr.Zero, 0);
+        nuint start = (nuint)(_x + r0 * _rowStride) & ~(nuint)63, end = (nuint)(_x + ((r0 + rows - 1) * _rowStride + K));
+        return ((IntPtr)start, (int)((end - start + 63) / 64));
     }
 
     /// <summary>Asks the cache to fetch rows [r0, r0 + rows) of a contiguous row-major source (a no-op otherwise).</summary>

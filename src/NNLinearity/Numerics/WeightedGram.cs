@@ -16,7 +16,7 @@ namespace NNLinearity.Numerics;
 /// <see cref="Vector{T}"/> is 256-bit with AVX2, 128-bit on SSE/NEON, and a software fallback without SIMD; on
 /// AVX-512 hardware a 512-bit kernel with 1 x 8 tiles is used instead.
 /// </summary>
-internal static class WeightedGram
+internal static unsafe class WeightedGram
 {
     /// <summary>Rows per block: 128 rows x 24 columns x 8 bytes = 24 KiB, inside a 32 KiB L1 data cache.</summary>
     public const int BlockRows = 128;
@@ -36,19 +36,33 @@ internal static class WeightedGram
     }
 
     /// <summary>
+    /// <see cref="Accumulate(ReadOnlySpan{double}, int, int, ReadOnlySpan{double}, Span{double})"/>, asking the cache
+    /// for the cache lines <paramref name="ahead"/> (the next block's rows) while it computes
+    /// when the 512-bit kernel runs.
+    /// </summary>
+    public static void Accumulate(ReadOnlySpan<double> u, int rows, int stride, ReadOnlySpan<double> weights, Span<double> gram, (IntPtr Start, int Lines) ahead)
+    {
+        if (Vector512.IsHardwareAccelerated && stride % 8 == 0) Accumulate512(u, rows, stride, weights, gram, ahead.Start, ahead.Lines);
+        else AccumulateVector(u, rows, stride, weights, gram);
+    }
+
+    /// <summary>
     /// The AVX-512 kernel: for each block of 8 broadcast columns l, the 512-bit vectors of columns j (8 doubles each)
     /// on and below the diagonal are taken three at a time (24 accumulators of the 32 registers), then two, then one:
     /// each row's 8 broadcasts serve up to 24 FMAs instead of 8. Every accumulator sums its rows in order with one FMA
     /// per row, so the result is the same, bit for bit, whatever the grouping.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Accumulate512(ReadOnlySpan<double> u, int rows, int stride, ReadOnlySpan<double> weights, Span<double> gram)
+    internal static void Accumulate512(ReadOnlySpan<double> u, int rows, int stride, ReadOnlySpan<double> weights, Span<double> gram, IntPtr ahead = 0, int aheadLines = 0)
     {
         if (weights.Length < rows) throw new ArgumentException("One weight per row is needed.", nameof(weights));
         if (stride % 8 != 0) throw new ArgumentException($"The 512-bit kernel needs a stride that is a multiple of 8 doubles, not {stride}.", nameof(stride));
         ref double u0 = ref MemoryMarshal.GetReference(u);
         ref double w0 = ref MemoryMarshal.GetReference(weights);
         ref double g0 = ref MemoryMarshal.GetReference(gram);
+        int perRow = aheadLines > 0 ? (aheadLines + rows * (stride / 8) - 1) / (rows * (stride / 8)) : 0;
+        byte* pf = (byte*)ahead;
+        byte* pfEnd = pf + (long)aheadLines * 64;
         for (int lb = 0; lb < stride; lb += 8)
         {
             int jb = lb;
@@ -56,8 +70,11 @@ internal static class WeightedGram
             {
                 Vector512<double> a00 = default, a01 = default, a02 = default, a03 = default, a04 = default, a05 = default, a06 = default, a07 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default, a16 = default, a17 = default, a20 = default, a21 = default, a22 = default, a23 = default, a24 = default, a25 = default, a26 = default, a27 = default;
                 ref double row = ref u0;
+                // The first tile's rows ask the cache for the lines of the next block, spread over its rows, so that the
+                // memory works while the FMAs do.
                 for (int i = 0; i < rows; i++)
                 {
+                    for (int q = 0; q < perRow && pf < pfEnd; q++, pf += 64) System.Runtime.Intrinsics.X86.Sse.Prefetch0(pf);
                     var wi = Vector512.Create(Unsafe.Add(ref w0, i));
                     Vector512<double> x0 = Vector512.LoadUnsafe(ref row, (nuint)jb) * wi;
                     Vector512<double> x1 = Vector512.LoadUnsafe(ref row, (nuint)(jb + 8)) * wi;
@@ -124,18 +141,19 @@ internal static class WeightedGram
                 Add512(ref g0, (lb + 7) * stride + jb + 16, a27);
             }
 
-            if (stride - jb == 16) Tiles2(ref u0, ref w0, ref g0, rows, stride, lb, jb);
-            else if (stride - jb == 8) Tile1(ref u0, ref w0, ref g0, rows, stride, lb, jb);
+            if (stride - jb == 16) pf = Tiles2(ref u0, ref w0, ref g0, rows, stride, lb, jb, pf, pfEnd, perRow);
+            else if (stride - jb == 8) pf = Tile1(ref u0, ref w0, ref g0, rows, stride, lb, jb, pf, pfEnd, perRow);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tiles2(ref double u0, ref double w0, ref double g0, int rows, int stride, int lb, int jb)
+    private static byte* Tiles2(ref double u0, ref double w0, ref double g0, int rows, int stride, int lb, int jb, byte* pf, byte* pfEnd, int perRow)
     {
         Vector512<double> a00 = default, a01 = default, a02 = default, a03 = default, a04 = default, a05 = default, a06 = default, a07 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default, a16 = default, a17 = default;
         ref double row = ref u0;
         for (int i = 0; i < rows; i++)
         {
+            for (int q = 0; q < perRow && pf < pfEnd; q++, pf += 64) System.Runtime.Intrinsics.X86.Sse.Prefetch0(pf);
             var wi = Vector512.Create(Unsafe.Add(ref w0, i));
             Vector512<double> x0 = Vector512.LoadUnsafe(ref row, (nuint)jb) * wi;
             Vector512<double> x1 = Vector512.LoadUnsafe(ref row, (nuint)(jb + 8)) * wi;
@@ -183,15 +201,17 @@ internal static class WeightedGram
             Add512(ref g0, (lb + 5) * stride + jb + 8, a15);
             Add512(ref g0, (lb + 6) * stride + jb + 8, a16);
             Add512(ref g0, (lb + 7) * stride + jb + 8, a17);
+        return pf;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile1(ref double u0, ref double w0, ref double g0, int rows, int stride, int lb, int jb)
+    private static byte* Tile1(ref double u0, ref double w0, ref double g0, int rows, int stride, int lb, int jb, byte* pf, byte* pfEnd, int perRow)
     {
         Vector512<double> a00 = default, a01 = default, a02 = default, a03 = default, a04 = default, a05 = default, a06 = default, a07 = default;
         ref double row = ref u0;
         for (int i = 0; i < rows; i++)
         {
+            for (int q = 0; q < perRow && pf < pfEnd; q++, pf += 64) System.Runtime.Intrinsics.X86.Sse.Prefetch0(pf);
             Vector512<double> x0 = Vector512.LoadUnsafe(ref row, (nuint)jb) * Vector512.Create(Unsafe.Add(ref w0, i));
             ref double l0 = ref Unsafe.Add(ref row, lb);
                 Vector512<double> b0 = Vector512.Create(Unsafe.Add(ref l0, 0));
@@ -221,6 +241,7 @@ internal static class WeightedGram
             Add512(ref g0, (lb + 5) * stride + jb, a05);
             Add512(ref g0, (lb + 6) * stride + jb, a06);
             Add512(ref g0, (lb + 7) * stride + jb, a07);
+        return pf;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

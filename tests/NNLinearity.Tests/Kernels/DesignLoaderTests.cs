@@ -16,7 +16,7 @@ public unsafe class DesignLoaderTests
     public static TheoryData<int, bool, int> Shapes()
     {
         var d = new TheoryData<int, bool, int>();
-        foreach (int k in new[] { 0, 1, 3, 7, 8, 9, 16, 20, 23 })
+        foreach (int k in new[] { 0, 1, 3, 7, 8, 9, 16, 20, 23, 24, 31, 32, 37 })
         {
             foreach (bool intercept in new[] { true, false })
             {
@@ -56,7 +56,18 @@ public unsafe class DesignLoaderTests
                     double[] u = new double[rows * stride];
                     u.AsSpan().Fill(double.NaN); // every cell must be written
                     double[] eta = new double[rows];
-                    Assert.True(source.LoadRowsPredict(r0, rows, u, stride, betaBlock, withOffset ? offset.AsSpan(r0, rows) : default, eta));
+                    bool askAhead = (r0 + rows) % 2 == 0; // the loader asks the cache for rows ahead, or leaves that to the Gram kernel
+                    Assert.True(source.LoadRowsPredict(r0, rows, u, stride, betaBlock, withOffset ? offset.AsSpan(r0, rows) : default, eta, askAhead));
+
+                    // Rows loaded eight at a time (the shaped loader of narrow designs) and one at a time give the same bits.
+                    for (int i = 0; i < rows; i++)
+                    {
+                        double[] one = new double[stride], etaOne = new double[1];
+                        Assert.True(source.LoadRowsPredict(r0 + i, 1, one, stride, betaBlock, withOffset ? offset.AsSpan(r0 + i, 1) : default, etaOne, !askAhead));
+                        Assert.Equal(BitConverter.DoubleToInt64Bits(eta[i]), BitConverter.DoubleToInt64Bits(etaOne[0]));
+                        Assert.True(one.AsSpan().SequenceEqual(u.AsSpan(i * stride, stride)));
+                    }
+
                     double[] uOnly = new double[rows * stride];
                     Assert.True(source.LoadRowsPredict(r0, rows, uOnly, stride, default, default, default));
                     for (int i = 0; i < rows; i++)

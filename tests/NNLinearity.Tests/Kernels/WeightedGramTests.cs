@@ -6,7 +6,7 @@ using Xunit;
 
 namespace NNLinearity.Tests.Kernels;
 
-public class WeightedGramTests
+public unsafe class WeightedGramTests
 {
     public static TheoryData<int, int> Shapes()
     {
@@ -48,7 +48,11 @@ public class WeightedGramTests
         var kernels = new System.Collections.Generic.List<(string, Action<double[]>)> { ("Vector<T>", g => WeightedGram.AccumulateVector(u, rows, stride, w, g)) };
         // The 512-bit kernel takes strides of whole 512-bit vectors, as Accumulate chooses it (with Vector<T> at 128
         // bits the padded stride of a few columns is 4).
-        if (Vector512.IsHardwareAccelerated && stride % 8 == 0) kernels.Add(("Vector512", g => WeightedGram.Accumulate512(u, rows, stride, w, g)));
+        if (Vector512.IsHardwareAccelerated && stride % 8 == 0)
+        {
+            kernels.Add(("Vector512", g => WeightedGram.Accumulate512(u, rows, stride, w, g)));
+        }
+
         foreach ((string name, Action<double[]> run) in kernels)
         {
             double[] gram = new double[stride * stride];
@@ -61,6 +65,12 @@ public class WeightedGramTests
                 }
             }
         }
+
+        // Asking the cache for the next block's lines while computing (as the IRLS pass does) changes no bit.
+        double[] plain = new double[stride * stride], asking = new double[stride * stride], next = new double[rows * stride + 64];
+        WeightedGram.Accumulate(u, rows, stride, w, plain);
+        fixed (double* a = next) WeightedGram.Accumulate(u, rows, stride, w, asking, ((IntPtr)a, next.Length * sizeof(double) / 64));
+        Assert.Equal(plain, asking);
     }
 
     [Fact]
