@@ -319,7 +319,15 @@ internal static unsafe class WeightedGram
     /// <summary>Writes values[i] into column <paramref name="column"/> of row i of the block (the working response).</summary>
     public static void SetColumn(Span<double> u, int rows, int stride, ReadOnlySpan<double> values, int column)
     {
-        for (int i = 0; i < rows; i++) u[i * stride + column] = values[i];
+        // One bounds check for the whole block instead of two per row.
+        if ((uint)column >= (uint)stride || (long)rows * stride > u.Length || values.Length < rows)
+        {
+            throw new ArgumentException($"A block of {rows} rows of stride {stride} has no column {column} for {values.Length} values in {u.Length} cells.", nameof(column));
+        }
+
+        ref double cell = ref Unsafe.Add(ref MemoryMarshal.GetReference(u), column);
+        ref double v = ref MemoryMarshal.GetReference(values);
+        for (int i = 0; i < rows; i++) Unsafe.Add(ref cell, (nint)i * stride) = Unsafe.Add(ref v, i);
     }
 
     /// <summary>True when every value of the block is finite (x * 0 is NaN exactly for NaN and infinities).</summary>

@@ -74,6 +74,24 @@ public unsafe class WeightedGramTests
     }
 
     [Fact]
+    public void SetColumn_WritesOneColumn_AndRefusesACellOutsideTheBlock()
+    {
+        const int rows = 5, stride = 8;
+        double[] u = new double[rows * stride];
+        u.AsSpan().Fill(-1);
+        double[] z = [1, 2, 3, 4, 5];
+        WeightedGram.SetColumn(u, rows, stride, z, 6);
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j < stride; j++) Assert.Equal(j == 6 ? z[i] : -1, u[i * stride + j]);
+        }
+
+        Assert.Equal("column", Assert.Throws<ArgumentException>(() => WeightedGram.SetColumn(u, rows, stride, z, 8)).ParamName);
+        Assert.Equal("column", Assert.Throws<ArgumentException>(() => WeightedGram.SetColumn(u, rows + 1, stride, [1, 2, 3, 4, 5, 6], 0)).ParamName);
+        Assert.Equal("column", Assert.Throws<ArgumentException>(() => WeightedGram.SetColumn(u, rows, stride, z.AsSpan(0, 4), 0)).ParamName);
+    }
+
+    [Fact]
     public void Kernel512_RefusesAStrideOfPartVectors()
     {
         var e = Assert.Throws<ArgumentException>(() => WeightedGram.Accumulate512(new double[12], 3, 4, new double[3], new double[16]));
