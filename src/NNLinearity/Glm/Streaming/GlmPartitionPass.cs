@@ -317,13 +317,15 @@ public static class GlmPartitionPass
                 var design = new DesignSource(px, tile.Rows, k, k, 1, _r.Intercept);
                 bool fused = _r.Current.Kind == EtaKind.Linear && !_r.InterceptOnly;
                 if (fused) DesignSource.ToBlockOrder(_r.Current.Beta, sc.Beta, k, _r.Intercept);
+                // With the Gram, each block's kernel asks the cache for the next block's rows (as the in-memory pass does).
+                bool gramAsks = _r.WithGram && !_r.InterceptOnly && design.PrefetchesWhileLoading(pp);
                 for (int r0 = 0; r0 < tile.Rows; r0 += B)
                 {
                     int n = Math.Min(B, tile.Rows - r0);
                     Span<double> y = tile.Y.AsSpan(r0, n), w = tile.W.AsSpan(r0, n);
                     ReadOnlySpan<double> off = hasOffset ? tile.Offset.AsSpan(r0, n) : default;
                     Span<double> eta = sc.Eta.AsSpan(0, n), mu = sc.Mu.AsSpan(0, n), dmu = sc.DMu.AsSpan(0, n), variance = sc.Variance.AsSpan(0, n);
-                    design.LoadRowsPredict(r0, n, u, pp, fused ? sc.Beta : default, fused ? off : default, eta);
+                    design.LoadRowsPredict(r0, n, u, pp, fused ? sc.Beta : default, fused ? off : default, eta, askAhead: !(gramAsks && r0 > 0));
                     CheckRows(u, n, pp, y, w, off, tile.FirstRow + r0);
                     bool valid = true;
                     bool fromMeans = !fused && LinearPredictor(link, _r.Current, u, n, pp, y, w, off, eta, sc, sc.Beta);
@@ -364,7 +366,7 @@ public static class GlmPartitionPass
                     else
                     {
                         WeightedGram.SetColumn(u, n, pp, dmu, p);
-                        WeightedGram.Accumulate(u, n, pp, ww, s.Gram);
+                        WeightedGram.Accumulate(u, n, pp, ww, s.Gram, gramAsks && r0 + B < tile.Rows ? design.RowLines(r0 + B, Math.Min(B, tile.Rows - r0 - B)) : default);
                     }
                 }
             }
