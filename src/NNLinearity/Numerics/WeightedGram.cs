@@ -327,7 +327,27 @@ internal static unsafe class WeightedGram
 
         ref double cell = ref Unsafe.Add(ref MemoryMarshal.GetReference(u), column);
         ref double v = ref MemoryMarshal.GetReference(values);
-        for (int i = 0; i < rows; i++) Unsafe.Add(ref cell, (nint)i * stride) = Unsafe.Add(ref v, i);
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            // The values were just stored as whole vectors: read them back the same way (a narrower load from a wider
+            // store that has not reached the cache yet waits for it) and store their lanes one by one.
+            for (; i + 8 <= rows; i += 8)
+            {
+                Vector512<double> z = Vector512.LoadUnsafe(ref v, (nuint)i);
+                ref double c = ref Unsafe.Add(ref cell, (nint)i * stride);
+                c = z.GetElement(0);
+                Unsafe.Add(ref c, stride) = z.GetElement(1);
+                Unsafe.Add(ref c, 2 * stride) = z.GetElement(2);
+                Unsafe.Add(ref c, 3 * stride) = z.GetElement(3);
+                Unsafe.Add(ref c, 4 * stride) = z.GetElement(4);
+                Unsafe.Add(ref c, 5 * stride) = z.GetElement(5);
+                Unsafe.Add(ref c, 6 * stride) = z.GetElement(6);
+                Unsafe.Add(ref c, 7 * stride) = z.GetElement(7);
+            }
+        }
+
+        for (; i < rows; i++) Unsafe.Add(ref cell, (nint)i * stride) = Unsafe.Add(ref v, i);
     }
 
     /// <summary>True when every value of the block is finite (x * 0 is NaN exactly for NaN and infinities).</summary>

@@ -76,10 +76,11 @@ public unsafe class WeightedGramTests
     [Fact]
     public void SetColumn_WritesOneColumn_AndRefusesACellOutsideTheBlock()
     {
-        const int rows = 5, stride = 8;
+        const int rows = 21, stride = 8; // two groups of eight rows and a rest
         double[] u = new double[rows * stride];
         u.AsSpan().Fill(-1);
-        double[] z = [1, 2, 3, 4, 5];
+        double[] z = new double[rows];
+        for (int i = 0; i < rows; i++) z[i] = i + 1;
         WeightedGram.SetColumn(u, rows, stride, z, 6);
         for (int i = 0; i < rows; i++)
         {
@@ -87,8 +88,8 @@ public unsafe class WeightedGramTests
         }
 
         Assert.Equal("column", Assert.Throws<ArgumentException>(() => WeightedGram.SetColumn(u, rows, stride, z, 8)).ParamName);
-        Assert.Equal("column", Assert.Throws<ArgumentException>(() => WeightedGram.SetColumn(u, rows + 1, stride, [1, 2, 3, 4, 5, 6], 0)).ParamName);
-        Assert.Equal("column", Assert.Throws<ArgumentException>(() => WeightedGram.SetColumn(u, rows, stride, z.AsSpan(0, 4), 0)).ParamName);
+        Assert.Equal("column", Assert.Throws<ArgumentException>(() => WeightedGram.SetColumn(u, rows + 1, stride, new double[rows + 1], 0)).ParamName);
+        Assert.Equal("column", Assert.Throws<ArgumentException>(() => WeightedGram.SetColumn(u, rows, stride, z.AsSpan(0, rows - 1), 0)).ParamName);
     }
 
     [Fact]
