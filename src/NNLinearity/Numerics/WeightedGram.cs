@@ -36,9 +36,8 @@ internal static unsafe class WeightedGram
     }
 
     /// <summary>
-    /// <see cref="Accumulate(ReadOnlySpan{double}, int, int, ReadOnlySpan{double}, Span{double})"/>, asking the cache
-    /// for the cache lines <paramref name="ahead"/> (the next block's rows) while it computes
-    /// when the 512-bit kernel runs.
+    /// <see cref="Accumulate(ReadOnlySpan{double}, int, int, ReadOnlySpan{double}, Span{double})"/>; the 512-bit kernel
+    /// also asks the cache for the lines <paramref name="ahead"/> (the next block's rows) while it computes.
     /// </summary>
     public static void Accumulate(ReadOnlySpan<double> u, int rows, int stride, ReadOnlySpan<double> weights, Span<double> gram, (IntPtr Start, int Lines) ahead)
     {
@@ -70,7 +69,7 @@ internal static unsafe class WeightedGram
             {
                 Vector512<double> a00 = default, a01 = default, a02 = default, a03 = default, a04 = default, a05 = default, a06 = default, a07 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default, a16 = default, a17 = default, a20 = default, a21 = default, a22 = default, a23 = default, a24 = default, a25 = default, a26 = default, a27 = default;
                 ref double row = ref u0;
-                // The first tile's rows ask the cache for the lines of the next block, spread over its rows, so that the
+                // Each row of every tile loop asks the cache for perRow lines of the next block (about one), so that the
                 // memory works while the FMAs do.
                 for (int i = 0; i < rows; i++)
                 {
