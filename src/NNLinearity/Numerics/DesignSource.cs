@@ -151,16 +151,7 @@ internal readonly unsafe struct DesignSource
             }
             else if (predict)
             {
-                // Eight rows' partial sums go through a small stack buffer: one inlined copy of Row instead of eight keeps
-                // the method quick to compile (a one-shot script pays for it) at no measurable cost.
-                Vector512<double>* s = stackalloc Vector512<double>[8];
-                for (; i + 8 <= rows; i += 8)
-                {
-                    for (int k = 0; k < 8; k++) s[k] = Row(r0 + i + k, u0 + (i + k) * stride, full, vectors, mask, tail, ref b0, aheadRows);
-                    Vector512<double> sums = SumEach(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]);
-                    if (!offset.IsEmpty) sums += Vector512.Create(offset.Slice(i, 8));
-                    sums.CopyTo(eta.Slice(i, 8));
-                }
+                i = LoadPredictWide(r0, rows, u0, stride, full, vectors, mask, tail, ref b0, aheadRows, offset, eta);
             }
 
             // Without beta the rows' products with zero are summed instead: NaN exactly when a value is NaN or infinite.
@@ -173,6 +164,29 @@ internal readonly unsafe struct DesignSource
         }
 
         return predict || Vector512.Sum(finite) == 0;
+    }
+
+    /// <summary>
+    /// The predicting loader for designs of 32 predictors or more, eight rows at a time (returns how many rows it
+    /// loaded). A method of its own, so that narrower designs, which the shaped loader takes, never compile it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private int LoadPredictWide(int r0, int rows, double* u0, int stride, int full, int vectors, Vector512<double> mask, Vector512<double> tail,
+        ref double b0, long aheadRows, ReadOnlySpan<double> offset, Span<double> eta)
+    {
+        // Eight rows' partial sums go through a small stack buffer: one inlined copy of Row instead of eight keeps the
+        // method quick to compile (a one-shot script pays for it) at no measurable cost.
+        Vector512<double>* s = stackalloc Vector512<double>[8];
+        int i = 0;
+        for (; i + 8 <= rows; i += 8)
+        {
+            for (int k = 0; k < 8; k++) s[k] = Row(r0 + i + k, u0 + (i + k) * stride, full, vectors, mask, tail, ref b0, aheadRows);
+            Vector512<double> sums = SumEach(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]);
+            if (!offset.IsEmpty) sums += Vector512.Create(offset.Slice(i, 8));
+            sums.CopyTo(eta.Slice(i, 8));
+        }
+
+        return i;
     }
 
     /// <summary>The number of whole 512-bit vectors in a design row, as a type: the shaped loader is compiled once per count used.</summary>
