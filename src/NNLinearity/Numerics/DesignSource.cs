@@ -31,6 +31,9 @@ internal readonly unsafe struct DesignSource
 
     public int N { get; }
 
+    /// <summary>The most rows whose check without beta goes through the shaped loader (their sums are kept on the stack).</summary>
+    private const int MaxShapedCheckRows = 256;
+
     /// <summary>How far ahead of the row being loaded <see cref="LoadRowsPredict"/> asks the cache for rows.</summary>
     private const long PrefetchBytes = 40 * 1024;
 
@@ -148,6 +151,22 @@ internal readonly unsafe struct DesignSource
                     2 => LoadPredictShaped<TwoWholeVectors>(_x, _rowStride, N, K, r0, rows, u0, stride, ref b0, offset, eta, mask, tail, askAhead),
                     _ => LoadPredictShaped<ThreeWholeVectors>(_x, _rowStride, N, K, r0, rows, u0, stride, ref b0, offset, eta, mask, tail, askAhead),
                 };
+            }
+            else if (full <= 3 && rows <= MaxShapedCheckRows)
+            {
+                // Without beta (the first pass) the shaped loader with beta = 0 sums each row's products with zero: NaN
+                // exactly when a value of the row is NaN or infinite.
+                double* zeros = stackalloc double[32];
+                new Span<double>(zeros, 32).Clear();
+                Span<double> sums = stackalloc double[rows];
+                i = full switch
+                {
+                    0 => LoadPredictShaped<NoWholeVector>(_x, _rowStride, N, K, r0, rows, u0, stride, ref *zeros, default, sums, mask, tail, askAhead),
+                    1 => LoadPredictShaped<OneWholeVector>(_x, _rowStride, N, K, r0, rows, u0, stride, ref *zeros, default, sums, mask, tail, askAhead),
+                    2 => LoadPredictShaped<TwoWholeVectors>(_x, _rowStride, N, K, r0, rows, u0, stride, ref *zeros, default, sums, mask, tail, askAhead),
+                    _ => LoadPredictShaped<ThreeWholeVectors>(_x, _rowStride, N, K, r0, rows, u0, stride, ref *zeros, default, sums, mask, tail, askAhead),
+                };
+                if (!WeightedGram.AllFinite(sums[..i])) finite = Vector512.Create(double.NaN);
             }
             else if (predict)
             {
