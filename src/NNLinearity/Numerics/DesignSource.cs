@@ -144,13 +144,7 @@ internal readonly unsafe struct DesignSource
             int i = 0;
             if (predict && full <= 3)
             {
-                i = full switch
-                {
-                    0 => LoadPredictShaped<NoWholeVector>(_x, _rowStride, N, K, r0, rows, u0, stride, ref b0, offset, eta, mask, tail, askAhead),
-                    1 => LoadPredictShaped<OneWholeVector>(_x, _rowStride, N, K, r0, rows, u0, stride, ref b0, offset, eta, mask, tail, askAhead),
-                    2 => LoadPredictShaped<TwoWholeVectors>(_x, _rowStride, N, K, r0, rows, u0, stride, ref b0, offset, eta, mask, tail, askAhead),
-                    _ => LoadPredictShaped<ThreeWholeVectors>(_x, _rowStride, N, K, r0, rows, u0, stride, ref b0, offset, eta, mask, tail, askAhead),
-                };
+                i = LoadPredictShaped(full, r0, rows, u0, stride, ref b0, offset, eta, mask, tail, askAhead);
             }
             else if (full <= 3 && rows <= MaxShapedCheckRows)
             {
@@ -159,13 +153,7 @@ internal readonly unsafe struct DesignSource
                 double* zeros = stackalloc double[32];
                 new Span<double>(zeros, 32).Clear();
                 Span<double> sums = stackalloc double[rows];
-                i = full switch
-                {
-                    0 => LoadPredictShaped<NoWholeVector>(_x, _rowStride, N, K, r0, rows, u0, stride, ref *zeros, default, sums, mask, tail, askAhead),
-                    1 => LoadPredictShaped<OneWholeVector>(_x, _rowStride, N, K, r0, rows, u0, stride, ref *zeros, default, sums, mask, tail, askAhead),
-                    2 => LoadPredictShaped<TwoWholeVectors>(_x, _rowStride, N, K, r0, rows, u0, stride, ref *zeros, default, sums, mask, tail, askAhead),
-                    _ => LoadPredictShaped<ThreeWholeVectors>(_x, _rowStride, N, K, r0, rows, u0, stride, ref *zeros, default, sums, mask, tail, askAhead),
-                };
+                i = LoadPredictShaped(full, r0, rows, u0, stride, ref *zeros, default, sums, mask, tail, askAhead);
                 if (!WeightedGram.AllFinite(sums[..i])) finite = Vector512.Create(double.NaN);
             }
             else if (predict)
@@ -233,6 +221,16 @@ internal readonly unsafe struct DesignSource
     {
         public static int Count => 3;
     }
+
+    /// <summary>The shaped loader for <paramref name="full"/> (0 to 3) whole vectors a row.</summary>
+    private int LoadPredictShaped(int full, int r0, int rows, double* u0, int stride, ref double beta, ReadOnlySpan<double> offset, Span<double> eta,
+        Vector512<double> mask, Vector512<double> tail, bool askAhead) => full switch
+        {
+            0 => LoadPredictShaped<NoWholeVector>(_x, _rowStride, N, K, r0, rows, u0, stride, ref beta, offset, eta, mask, tail, askAhead),
+            1 => LoadPredictShaped<OneWholeVector>(_x, _rowStride, N, K, r0, rows, u0, stride, ref beta, offset, eta, mask, tail, askAhead),
+            2 => LoadPredictShaped<TwoWholeVectors>(_x, _rowStride, N, K, r0, rows, u0, stride, ref beta, offset, eta, mask, tail, askAhead),
+            _ => LoadPredictShaped<ThreeWholeVectors>(_x, _rowStride, N, K, r0, rows, u0, stride, ref beta, offset, eta, mask, tail, askAhead),
+        };
 
     /// <summary>
     /// The predicting loader for designs of fewer than 32 predictors, eight rows at a time with beta held in registers

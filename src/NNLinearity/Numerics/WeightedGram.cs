@@ -29,11 +29,8 @@ internal static unsafe class WeightedGram
     }
 
     /// <summary>gram[l * stride + j] += sum_i weights[i] u[i, j] u[i, l] for every j &gt;= l (and the rest of each diagonal tile).</summary>
-    public static void Accumulate(ReadOnlySpan<double> u, int rows, int stride, ReadOnlySpan<double> weights, Span<double> gram)
-    {
-        if (Vector512.IsHardwareAccelerated && stride % 8 == 0) Accumulate512(u, rows, stride, weights, gram);
-        else AccumulateVector(u, rows, stride, weights, gram);
-    }
+    public static void Accumulate(ReadOnlySpan<double> u, int rows, int stride, ReadOnlySpan<double> weights, Span<double> gram) =>
+        Accumulate(u, rows, stride, weights, gram, default);
 
     /// <summary>
     /// <see cref="Accumulate(ReadOnlySpan{double}, int, int, ReadOnlySpan{double}, Span{double})"/>; the 512-bit kernel
