@@ -461,7 +461,7 @@ internal sealed unsafe class IrlsEngine : IDisposable
             Span<double> ww = _ww.AsSpan(r0, rows);
             WorkingKernels.WeightsAndResponse(eta, _offset.Length == 0 ? default : _offset.AsSpan(r0, rows), y, mu, dmu, w, variance, ww, dmu);
             WeightedGram.SetColumn(u, rows, pp, dmu, p);
-            WeightedGram.Accumulate(u, rows, pp, ww, gram, gramAsks && r0 + B < rowEnd ? _x.RowLines(r0 + B, Math.Min(B, rowEnd - r0 - B)) : default);
+            WeightedGram.Accumulate(u, rows, pp, ww, gram, gramAsks && r0 + B < rowEnd ? _x.RowLines(r0 + B, Math.Min(B, rowEnd - r0 - B)) : default, p + 1);
         }
 
         _partialDev[c] = dev;

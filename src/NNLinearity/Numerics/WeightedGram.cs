@@ -34,152 +34,192 @@ internal static unsafe class WeightedGram
 
     /// <summary>
     /// <see cref="Accumulate(ReadOnlySpan{double}, int, int, ReadOnlySpan{double}, Span{double})"/>; the 512-bit kernel
-    /// also asks the cache for the lines <paramref name="ahead"/> (the next block's rows) while it computes.
+    /// also asks the cache for the lines <paramref name="ahead"/> (the next block's rows) while it computes, and skips
+    /// the broadcasts of the padding beyond the first <paramref name="columns"/> columns (0: all of them are columns),
+    /// whose cells of the Gram it then leaves as they were.
     /// </summary>
-    public static void Accumulate(ReadOnlySpan<double> u, int rows, int stride, ReadOnlySpan<double> weights, Span<double> gram, (IntPtr Start, int Lines) ahead)
+    public static void Accumulate(ReadOnlySpan<double> u, int rows, int stride, ReadOnlySpan<double> weights, Span<double> gram, (IntPtr Start, int Lines) ahead, int columns = 0)
     {
-        if (Vector512.IsHardwareAccelerated && stride % 8 == 0) Accumulate512(u, rows, stride, weights, gram, ahead.Start, ahead.Lines);
+        if (Vector512.IsHardwareAccelerated && stride % 8 == 0) Accumulate512(u, rows, stride, weights, gram, ahead.Start, ahead.Lines, columns);
         else AccumulateVector(u, rows, stride, weights, gram);
     }
+
+    /// <summary>Widest row (in doubles) whose weighted vectors the 512-bit kernel keeps for its later column blocks: with them, a block of 128 rows stays within a 48 KiB L1.</summary>
+    internal const int MaxKeptStride = 32;
+
+    [ThreadStatic]
+    private static double[]? t_kept;
 
     /// <summary>
     /// The AVX-512 kernel: for each block of 8 broadcast columns l, the 512-bit vectors of columns j (8 doubles each)
     /// on and below the diagonal are taken three at a time (24 accumulators of the 32 registers), then two, then one:
     /// each row's 8 broadcasts serve up to 24 FMAs instead of 8. Every accumulator sums its rows in order with one FMA
-    /// per row, so the result is the same, bit for bit, whatever the grouping.
+    /// per row, so the result is the same, bit for bit, whatever the grouping. For rows of at most
+    /// <see cref="MaxKeptStride"/> doubles, the first column block keeps each row's weighted vectors (w_i u[i, j..j+7])
+    /// and the later blocks read them back instead of multiplying again (the same products, so the same bits); the
+    /// diagonal block of the last columns broadcasts only the first <paramref name="columns"/> columns, rounded up to
+    /// an even count (the padding's accumulators would only add zeros).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Accumulate512(ReadOnlySpan<double> u, int rows, int stride, ReadOnlySpan<double> weights, Span<double> gram, IntPtr ahead = 0, int aheadLines = 0)
+    internal static void Accumulate512(ReadOnlySpan<double> u, int rows, int stride, ReadOnlySpan<double> weights, Span<double> gram, IntPtr ahead = 0, int aheadLines = 0, int columns = 0)
     {
         if (weights.Length < rows) throw new ArgumentException("One weight per row is needed.", nameof(weights));
         if (stride % 8 != 0) throw new ArgumentException($"The 512-bit kernel needs a stride that is a multiple of 8 doubles, not {stride}.", nameof(stride));
+        if (columns < 0 || columns > stride) throw new ArgumentOutOfRangeException(nameof(columns), columns, $"Expected 0 (every column) or a count of columns from 1 to the stride, {stride}.");
+        if (columns == 0) columns = stride;
         ref double u0 = ref MemoryMarshal.GetReference(u);
         ref double w0 = ref MemoryMarshal.GetReference(weights);
         ref double g0 = ref MemoryMarshal.GetReference(gram);
         int perRow = aheadLines > 0 ? (aheadLines + rows * (stride / 8) - 1) / (rows * (stride / 8)) : 0;
-        byte* pf = (byte*)ahead;
-        byte* pfEnd = pf + (long)aheadLines * 64;
+        var pf = new Ahead((byte*)ahead, (byte*)ahead + (long)aheadLines * 64, perRow);
+        bool keep = stride > 8 && stride <= MaxKeptStride;
+        int keptLength = rows * (stride - 8);
+        if (keep && (t_kept is null || t_kept.Length < keptLength + 8)) t_kept = GC.AllocateArray<double>(Math.Max(keptLength, BlockRows * (MaxKeptStride - 8)) + 8, pinned: true);
+        // The kept vectors start on a cache line, as the block's rows do.
+        ref double k0 = ref keep ? ref t_kept![(int)((64 - ((nuint)Unsafe.AsPointer(ref t_kept[0]) & 63)) & 63) / sizeof(double)] : ref u0;
         for (int lb = 0; lb < stride; lb += 8)
         {
-            int jb = lb;
-            for (; jb + 16 < stride; jb += 24)
-            {
-                Vector512<double> a00 = default, a01 = default, a02 = default, a03 = default, a04 = default, a05 = default, a06 = default, a07 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default, a16 = default, a17 = default, a20 = default, a21 = default, a22 = default, a23 = default, a24 = default, a25 = default, a26 = default, a27 = default;
-                ref double row = ref u0;
-                // Each row of every tile loop asks the cache for perRow lines of the next block (about one), so that the
-                // memory works while the FMAs do.
-                for (int i = 0; i < rows; i++)
-                {
-                    for (int q = 0; q < perRow && pf < pfEnd; q++, pf += 64) System.Runtime.Intrinsics.X86.Sse.Prefetch0(pf);
-                    var wi = Vector512.Create(Unsafe.Add(ref w0, i));
-                    Vector512<double> x0 = Vector512.LoadUnsafe(ref row, (nuint)jb) * wi;
-                    Vector512<double> x1 = Vector512.LoadUnsafe(ref row, (nuint)(jb + 8)) * wi;
-                    Vector512<double> x2 = Vector512.LoadUnsafe(ref row, (nuint)(jb + 16)) * wi;
-                    ref double l0 = ref Unsafe.Add(ref row, lb);
-                    Vector512<double> b0 = Vector512.Create(Unsafe.Add(ref l0, 0));
-                    Vector512<double> b1 = Vector512.Create(Unsafe.Add(ref l0, 1));
-                    Vector512<double> b2 = Vector512.Create(Unsafe.Add(ref l0, 2));
-                    Vector512<double> b3 = Vector512.Create(Unsafe.Add(ref l0, 3));
-                    Vector512<double> b4 = Vector512.Create(Unsafe.Add(ref l0, 4));
-                    Vector512<double> b5 = Vector512.Create(Unsafe.Add(ref l0, 5));
-                    Vector512<double> b6 = Vector512.Create(Unsafe.Add(ref l0, 6));
-                    Vector512<double> b7 = Vector512.Create(Unsafe.Add(ref l0, 7));
-                    a00 = Vector512.FusedMultiplyAdd(x0, b0, a00);
-                    a10 = Vector512.FusedMultiplyAdd(x1, b0, a10);
-                    a20 = Vector512.FusedMultiplyAdd(x2, b0, a20);
-                    a01 = Vector512.FusedMultiplyAdd(x0, b1, a01);
-                    a11 = Vector512.FusedMultiplyAdd(x1, b1, a11);
-                    a21 = Vector512.FusedMultiplyAdd(x2, b1, a21);
-                    a02 = Vector512.FusedMultiplyAdd(x0, b2, a02);
-                    a12 = Vector512.FusedMultiplyAdd(x1, b2, a12);
-                    a22 = Vector512.FusedMultiplyAdd(x2, b2, a22);
-                    a03 = Vector512.FusedMultiplyAdd(x0, b3, a03);
-                    a13 = Vector512.FusedMultiplyAdd(x1, b3, a13);
-                    a23 = Vector512.FusedMultiplyAdd(x2, b3, a23);
-                    a04 = Vector512.FusedMultiplyAdd(x0, b4, a04);
-                    a14 = Vector512.FusedMultiplyAdd(x1, b4, a14);
-                    a24 = Vector512.FusedMultiplyAdd(x2, b4, a24);
-                    a05 = Vector512.FusedMultiplyAdd(x0, b5, a05);
-                    a15 = Vector512.FusedMultiplyAdd(x1, b5, a15);
-                    a25 = Vector512.FusedMultiplyAdd(x2, b5, a25);
-                    a06 = Vector512.FusedMultiplyAdd(x0, b6, a06);
-                    a16 = Vector512.FusedMultiplyAdd(x1, b6, a16);
-                    a26 = Vector512.FusedMultiplyAdd(x2, b6, a26);
-                    a07 = Vector512.FusedMultiplyAdd(x0, b7, a07);
-                    a17 = Vector512.FusedMultiplyAdd(x1, b7, a17);
-                    a27 = Vector512.FusedMultiplyAdd(x2, b7, a27);
-                    row = ref Unsafe.Add(ref row, stride);
-                }
-
-                Add512(ref g0, (lb + 0) * stride + jb + 0, a00);
-                Add512(ref g0, (lb + 1) * stride + jb + 0, a01);
-                Add512(ref g0, (lb + 2) * stride + jb + 0, a02);
-                Add512(ref g0, (lb + 3) * stride + jb + 0, a03);
-                Add512(ref g0, (lb + 4) * stride + jb + 0, a04);
-                Add512(ref g0, (lb + 5) * stride + jb + 0, a05);
-                Add512(ref g0, (lb + 6) * stride + jb + 0, a06);
-                Add512(ref g0, (lb + 7) * stride + jb + 0, a07);
-                Add512(ref g0, (lb + 0) * stride + jb + 8, a10);
-                Add512(ref g0, (lb + 1) * stride + jb + 8, a11);
-                Add512(ref g0, (lb + 2) * stride + jb + 8, a12);
-                Add512(ref g0, (lb + 3) * stride + jb + 8, a13);
-                Add512(ref g0, (lb + 4) * stride + jb + 8, a14);
-                Add512(ref g0, (lb + 5) * stride + jb + 8, a15);
-                Add512(ref g0, (lb + 6) * stride + jb + 8, a16);
-                Add512(ref g0, (lb + 7) * stride + jb + 8, a17);
-                Add512(ref g0, (lb + 0) * stride + jb + 16, a20);
-                Add512(ref g0, (lb + 1) * stride + jb + 16, a21);
-                Add512(ref g0, (lb + 2) * stride + jb + 16, a22);
-                Add512(ref g0, (lb + 3) * stride + jb + 16, a23);
-                Add512(ref g0, (lb + 4) * stride + jb + 16, a24);
-                Add512(ref g0, (lb + 5) * stride + jb + 16, a25);
-                Add512(ref g0, (lb + 6) * stride + jb + 16, a26);
-                Add512(ref g0, (lb + 7) * stride + jb + 16, a27);
-            }
-
-            if (stride - jb == 16) pf = Tiles2(ref u0, ref w0, ref g0, rows, stride, lb, jb, pf, pfEnd, perRow);
-            else if (stride - jb == 8) pf = Tile1(ref u0, ref w0, ref g0, rows, stride, lb, jb, pf, pfEnd, perRow);
+            if (!keep) Block<Recompute>(ref u0, ref w0, ref g0, ref k0, rows, stride, lb, columns, ref pf);
+            else if (lb == 0) Block<Keep>(ref u0, ref w0, ref g0, ref k0, rows, stride, lb, columns, ref pf);
+            else Block<Reuse>(ref u0, ref w0, ref g0, ref k0, rows, stride, lb, columns, ref pf);
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static byte* Tiles2(ref double u0, ref double w0, ref double g0, int rows, int stride, int lb, int jb, byte* pf, byte* pfEnd, int perRow)
+    /// <summary>Where the kernel asks the cache for the next block's lines, and how many lines a row.</summary>
+    private struct Ahead(byte* next, byte* end, int perRow)
     {
-        Vector512<double> a00 = default, a01 = default, a02 = default, a03 = default, a04 = default, a05 = default, a06 = default, a07 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default, a16 = default, a17 = default;
-        ref double row = ref u0;
-        for (int i = 0; i < rows; i++)
+        private byte* _next = next;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Ask()
         {
-            for (int q = 0; q < perRow && pf < pfEnd; q++, pf += 64) System.Runtime.Intrinsics.X86.Sse.Prefetch0(pf);
-            var wi = Vector512.Create(Unsafe.Add(ref w0, i));
-            Vector512<double> x0 = Vector512.LoadUnsafe(ref row, (nuint)jb) * wi;
-            Vector512<double> x1 = Vector512.LoadUnsafe(ref row, (nuint)(jb + 8)) * wi;
-            ref double l0 = ref Unsafe.Add(ref row, lb);
+            for (int q = 0; q < perRow && _next < end; q++, _next += 64) System.Runtime.Intrinsics.X86.Sse.Prefetch0(_next);
+        }
+    }
+
+    /// <summary>How a column block gets its rows' weighted vectors.</summary>
+    private interface IWeighting
+    {
+        /// <summary>Multiplies and keeps the vectors from column 8 on (the first column block).</summary>
+        static abstract bool Keeps { get; }
+
+        /// <summary>Reads the kept vectors (the later column blocks).</summary>
+        static abstract bool Reuses { get; }
+    }
+
+    private struct Recompute : IWeighting
+    {
+        public static bool Keeps => false;
+
+        public static bool Reuses => false;
+    }
+
+    private struct Keep : IWeighting
+    {
+        public static bool Keeps => true;
+
+        public static bool Reuses => false;
+    }
+
+    private struct Reuse : IWeighting
+    {
+        public static bool Keeps => false;
+
+        public static bool Reuses => true;
+    }
+
+    /// <summary>How many columns the last diagonal tile broadcasts.</summary>
+    private interface IBroadcasts
+    {
+        static abstract int Count { get; }
+    }
+
+    private struct TwoBroadcasts : IBroadcasts
+    {
+        public static int Count => 2;
+    }
+
+    private struct FourBroadcasts : IBroadcasts
+    {
+        public static int Count => 4;
+    }
+
+    private struct SixBroadcasts : IBroadcasts
+    {
+        public static int Count => 6;
+    }
+
+    private struct EightBroadcasts : IBroadcasts
+    {
+        public static int Count => 8;
+    }
+
+    /// <summary>Row i's weighted vector of columns c..c+7 (c a multiple of 8; kept rows hold columns 8 on).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> Weighted<TW>(ref double row, ref double kept, int c, Vector512<double> wi) where TW : struct, IWeighting
+    {
+        if (TW.Reuses) return Vector512.LoadUnsafe(ref kept, (nuint)(c - 8));
+        Vector512<double> x = Vector512.LoadUnsafe(ref row, (nuint)c) * wi;
+        if (TW.Keeps && c >= 8) x.StoreUnsafe(ref kept, (nuint)(c - 8));
+        return x;
+    }
+
+    /// <summary>One block of 8 broadcast columns from <paramref name="lb"/>: the vectors of columns from lb on, three at a time, then the rest.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Block<TW>(ref double u0, ref double w0, ref double g0, ref double k0, int rows, int stride, int lb, int columns, ref Ahead pf)
+        where TW : struct, IWeighting
+    {
+        int jb = lb, keptStride = stride - 8;
+        for (; jb + 16 < stride; jb += 24)
+        {
+            Vector512<double> a00 = default, a01 = default, a02 = default, a03 = default, a04 = default, a05 = default, a06 = default, a07 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default, a16 = default, a17 = default, a20 = default, a21 = default, a22 = default, a23 = default, a24 = default, a25 = default, a26 = default, a27 = default;
+            ref double row = ref u0;
+            ref double kept = ref k0;
+            // Each row of every tile loop asks the cache for about one line of the next block, so that the memory
+            // works while the FMAs do.
+            for (int i = 0; i < rows; i++)
+            {
+                pf.Ask();
+                Vector512<double> wi = TW.Reuses ? default : Vector512.Create(Unsafe.Add(ref w0, i));
+                Vector512<double> x0 = Weighted<TW>(ref row, ref kept, jb, wi);
+                Vector512<double> x1 = Weighted<TW>(ref row, ref kept, jb + 8, wi);
+                Vector512<double> x2 = Weighted<TW>(ref row, ref kept, jb + 16, wi);
+                ref double l0 = ref Unsafe.Add(ref row, lb);
                 Vector512<double> b0 = Vector512.Create(Unsafe.Add(ref l0, 0));
-                Vector512<double> b1 = Vector512.Create(Unsafe.Add(ref l0, 1));
-                Vector512<double> b2 = Vector512.Create(Unsafe.Add(ref l0, 2));
-                Vector512<double> b3 = Vector512.Create(Unsafe.Add(ref l0, 3));
-                Vector512<double> b4 = Vector512.Create(Unsafe.Add(ref l0, 4));
-                Vector512<double> b5 = Vector512.Create(Unsafe.Add(ref l0, 5));
-                Vector512<double> b6 = Vector512.Create(Unsafe.Add(ref l0, 6));
-                Vector512<double> b7 = Vector512.Create(Unsafe.Add(ref l0, 7));
                 a00 = Vector512.FusedMultiplyAdd(x0, b0, a00);
                 a10 = Vector512.FusedMultiplyAdd(x1, b0, a10);
+                a20 = Vector512.FusedMultiplyAdd(x2, b0, a20);
+                Vector512<double> b1 = Vector512.Create(Unsafe.Add(ref l0, 1));
                 a01 = Vector512.FusedMultiplyAdd(x0, b1, a01);
                 a11 = Vector512.FusedMultiplyAdd(x1, b1, a11);
+                a21 = Vector512.FusedMultiplyAdd(x2, b1, a21);
+                Vector512<double> b2 = Vector512.Create(Unsafe.Add(ref l0, 2));
                 a02 = Vector512.FusedMultiplyAdd(x0, b2, a02);
                 a12 = Vector512.FusedMultiplyAdd(x1, b2, a12);
+                a22 = Vector512.FusedMultiplyAdd(x2, b2, a22);
+                Vector512<double> b3 = Vector512.Create(Unsafe.Add(ref l0, 3));
                 a03 = Vector512.FusedMultiplyAdd(x0, b3, a03);
                 a13 = Vector512.FusedMultiplyAdd(x1, b3, a13);
+                a23 = Vector512.FusedMultiplyAdd(x2, b3, a23);
+                Vector512<double> b4 = Vector512.Create(Unsafe.Add(ref l0, 4));
                 a04 = Vector512.FusedMultiplyAdd(x0, b4, a04);
                 a14 = Vector512.FusedMultiplyAdd(x1, b4, a14);
+                a24 = Vector512.FusedMultiplyAdd(x2, b4, a24);
+                Vector512<double> b5 = Vector512.Create(Unsafe.Add(ref l0, 5));
                 a05 = Vector512.FusedMultiplyAdd(x0, b5, a05);
                 a15 = Vector512.FusedMultiplyAdd(x1, b5, a15);
+                a25 = Vector512.FusedMultiplyAdd(x2, b5, a25);
+                Vector512<double> b6 = Vector512.Create(Unsafe.Add(ref l0, 6));
                 a06 = Vector512.FusedMultiplyAdd(x0, b6, a06);
                 a16 = Vector512.FusedMultiplyAdd(x1, b6, a16);
+                a26 = Vector512.FusedMultiplyAdd(x2, b6, a26);
+                Vector512<double> b7 = Vector512.Create(Unsafe.Add(ref l0, 7));
                 a07 = Vector512.FusedMultiplyAdd(x0, b7, a07);
                 a17 = Vector512.FusedMultiplyAdd(x1, b7, a17);
-            row = ref Unsafe.Add(ref row, stride);
-        }
+                a27 = Vector512.FusedMultiplyAdd(x2, b7, a27);
+                row = ref Unsafe.Add(ref row, stride);
+                kept = ref Unsafe.Add(ref kept, keptStride);
+            }
 
             Add512(ref g0, (lb + 0) * stride + jb + 0, a00);
             Add512(ref g0, (lb + 1) * stride + jb + 0, a01);
@@ -197,47 +237,150 @@ internal static unsafe class WeightedGram
             Add512(ref g0, (lb + 5) * stride + jb + 8, a15);
             Add512(ref g0, (lb + 6) * stride + jb + 8, a16);
             Add512(ref g0, (lb + 7) * stride + jb + 8, a17);
-        return pf;
+            Add512(ref g0, (lb + 0) * stride + jb + 16, a20);
+            Add512(ref g0, (lb + 1) * stride + jb + 16, a21);
+            Add512(ref g0, (lb + 2) * stride + jb + 16, a22);
+            Add512(ref g0, (lb + 3) * stride + jb + 16, a23);
+            Add512(ref g0, (lb + 4) * stride + jb + 16, a24);
+            Add512(ref g0, (lb + 5) * stride + jb + 16, a25);
+            Add512(ref g0, (lb + 6) * stride + jb + 16, a26);
+            Add512(ref g0, (lb + 7) * stride + jb + 16, a27);
+        }
+
+        if (stride - jb == 16)
+        {
+            Tiles2<TW>(ref u0, ref w0, ref g0, ref k0, rows, stride, lb, jb, ref pf);
+        }
+        else if (stride - jb == 8)
+        {
+            // The last diagonal tile: only its real columns are broadcast (the padding's cells are left alone).
+            int real = Math.Min(8, columns - lb);
+            if (real <= 2) Tile1<TW, TwoBroadcasts>(ref u0, ref w0, ref g0, ref k0, rows, stride, lb, jb, ref pf);
+            else if (real <= 4) Tile1<TW, FourBroadcasts>(ref u0, ref w0, ref g0, ref k0, rows, stride, lb, jb, ref pf);
+            else if (real <= 6) Tile1<TW, SixBroadcasts>(ref u0, ref w0, ref g0, ref k0, rows, stride, lb, jb, ref pf);
+            else Tile1<TW, EightBroadcasts>(ref u0, ref w0, ref g0, ref k0, rows, stride, lb, jb, ref pf);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static byte* Tile1(ref double u0, ref double w0, ref double g0, int rows, int stride, int lb, int jb, byte* pf, byte* pfEnd, int perRow)
+    private static void Tiles2<TW>(ref double u0, ref double w0, ref double g0, ref double k0, int rows, int stride, int lb, int jb, ref Ahead pf)
+        where TW : struct, IWeighting
+    {
+        Vector512<double> a00 = default, a01 = default, a02 = default, a03 = default, a04 = default, a05 = default, a06 = default, a07 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default, a16 = default, a17 = default;
+        ref double row = ref u0;
+        ref double kept = ref k0;
+        int keptStride = stride - 8;
+        for (int i = 0; i < rows; i++)
+        {
+            pf.Ask();
+            Vector512<double> wi = TW.Reuses ? default : Vector512.Create(Unsafe.Add(ref w0, i));
+            Vector512<double> x0 = Weighted<TW>(ref row, ref kept, jb, wi);
+            Vector512<double> x1 = Weighted<TW>(ref row, ref kept, jb + 8, wi);
+            ref double l0 = ref Unsafe.Add(ref row, lb);
+            Vector512<double> b0 = Vector512.Create(Unsafe.Add(ref l0, 0));
+            a00 = Vector512.FusedMultiplyAdd(x0, b0, a00);
+            a10 = Vector512.FusedMultiplyAdd(x1, b0, a10);
+            Vector512<double> b1 = Vector512.Create(Unsafe.Add(ref l0, 1));
+            a01 = Vector512.FusedMultiplyAdd(x0, b1, a01);
+            a11 = Vector512.FusedMultiplyAdd(x1, b1, a11);
+            Vector512<double> b2 = Vector512.Create(Unsafe.Add(ref l0, 2));
+            a02 = Vector512.FusedMultiplyAdd(x0, b2, a02);
+            a12 = Vector512.FusedMultiplyAdd(x1, b2, a12);
+            Vector512<double> b3 = Vector512.Create(Unsafe.Add(ref l0, 3));
+            a03 = Vector512.FusedMultiplyAdd(x0, b3, a03);
+            a13 = Vector512.FusedMultiplyAdd(x1, b3, a13);
+            Vector512<double> b4 = Vector512.Create(Unsafe.Add(ref l0, 4));
+            a04 = Vector512.FusedMultiplyAdd(x0, b4, a04);
+            a14 = Vector512.FusedMultiplyAdd(x1, b4, a14);
+            Vector512<double> b5 = Vector512.Create(Unsafe.Add(ref l0, 5));
+            a05 = Vector512.FusedMultiplyAdd(x0, b5, a05);
+            a15 = Vector512.FusedMultiplyAdd(x1, b5, a15);
+            Vector512<double> b6 = Vector512.Create(Unsafe.Add(ref l0, 6));
+            a06 = Vector512.FusedMultiplyAdd(x0, b6, a06);
+            a16 = Vector512.FusedMultiplyAdd(x1, b6, a16);
+            Vector512<double> b7 = Vector512.Create(Unsafe.Add(ref l0, 7));
+            a07 = Vector512.FusedMultiplyAdd(x0, b7, a07);
+            a17 = Vector512.FusedMultiplyAdd(x1, b7, a17);
+            row = ref Unsafe.Add(ref row, stride);
+            kept = ref Unsafe.Add(ref kept, keptStride);
+        }
+
+        Add512(ref g0, (lb + 0) * stride + jb + 0, a00);
+        Add512(ref g0, (lb + 1) * stride + jb + 0, a01);
+        Add512(ref g0, (lb + 2) * stride + jb + 0, a02);
+        Add512(ref g0, (lb + 3) * stride + jb + 0, a03);
+        Add512(ref g0, (lb + 4) * stride + jb + 0, a04);
+        Add512(ref g0, (lb + 5) * stride + jb + 0, a05);
+        Add512(ref g0, (lb + 6) * stride + jb + 0, a06);
+        Add512(ref g0, (lb + 7) * stride + jb + 0, a07);
+        Add512(ref g0, (lb + 0) * stride + jb + 8, a10);
+        Add512(ref g0, (lb + 1) * stride + jb + 8, a11);
+        Add512(ref g0, (lb + 2) * stride + jb + 8, a12);
+        Add512(ref g0, (lb + 3) * stride + jb + 8, a13);
+        Add512(ref g0, (lb + 4) * stride + jb + 8, a14);
+        Add512(ref g0, (lb + 5) * stride + jb + 8, a15);
+        Add512(ref g0, (lb + 6) * stride + jb + 8, a16);
+        Add512(ref g0, (lb + 7) * stride + jb + 8, a17);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile1<TW, TB>(ref double u0, ref double w0, ref double g0, ref double k0, int rows, int stride, int lb, int jb, ref Ahead pf)
+        where TW : struct, IWeighting
+        where TB : struct, IBroadcasts
     {
         Vector512<double> a00 = default, a01 = default, a02 = default, a03 = default, a04 = default, a05 = default, a06 = default, a07 = default;
         ref double row = ref u0;
+        ref double kept = ref k0;
+        int keptStride = stride - 8;
         for (int i = 0; i < rows; i++)
         {
-            for (int q = 0; q < perRow && pf < pfEnd; q++, pf += 64) System.Runtime.Intrinsics.X86.Sse.Prefetch0(pf);
-            Vector512<double> x0 = Vector512.LoadUnsafe(ref row, (nuint)jb) * Vector512.Create(Unsafe.Add(ref w0, i));
+            pf.Ask();
+            Vector512<double> wi = TW.Reuses ? default : Vector512.Create(Unsafe.Add(ref w0, i));
+            Vector512<double> x0 = Weighted<TW>(ref row, ref kept, jb, wi);
             ref double l0 = ref Unsafe.Add(ref row, lb);
-                Vector512<double> b0 = Vector512.Create(Unsafe.Add(ref l0, 0));
-                Vector512<double> b1 = Vector512.Create(Unsafe.Add(ref l0, 1));
-                Vector512<double> b2 = Vector512.Create(Unsafe.Add(ref l0, 2));
-                Vector512<double> b3 = Vector512.Create(Unsafe.Add(ref l0, 3));
-                Vector512<double> b4 = Vector512.Create(Unsafe.Add(ref l0, 4));
-                Vector512<double> b5 = Vector512.Create(Unsafe.Add(ref l0, 5));
-                Vector512<double> b6 = Vector512.Create(Unsafe.Add(ref l0, 6));
-                Vector512<double> b7 = Vector512.Create(Unsafe.Add(ref l0, 7));
-                a00 = Vector512.FusedMultiplyAdd(x0, b0, a00);
-                a01 = Vector512.FusedMultiplyAdd(x0, b1, a01);
-                a02 = Vector512.FusedMultiplyAdd(x0, b2, a02);
-                a03 = Vector512.FusedMultiplyAdd(x0, b3, a03);
-                a04 = Vector512.FusedMultiplyAdd(x0, b4, a04);
-                a05 = Vector512.FusedMultiplyAdd(x0, b5, a05);
-                a06 = Vector512.FusedMultiplyAdd(x0, b6, a06);
-                a07 = Vector512.FusedMultiplyAdd(x0, b7, a07);
+            a00 = Vector512.FusedMultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref l0, 0)), a00);
+            a01 = Vector512.FusedMultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref l0, 1)), a01);
+            if (TB.Count > 2)
+            {
+                a02 = Vector512.FusedMultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref l0, 2)), a02);
+                a03 = Vector512.FusedMultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref l0, 3)), a03);
+            }
+
+            if (TB.Count > 4)
+            {
+                a04 = Vector512.FusedMultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref l0, 4)), a04);
+                a05 = Vector512.FusedMultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref l0, 5)), a05);
+            }
+
+            if (TB.Count > 6)
+            {
+                a06 = Vector512.FusedMultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref l0, 6)), a06);
+                a07 = Vector512.FusedMultiplyAdd(x0, Vector512.Create(Unsafe.Add(ref l0, 7)), a07);
+            }
+
             row = ref Unsafe.Add(ref row, stride);
+            kept = ref Unsafe.Add(ref kept, keptStride);
         }
 
-            Add512(ref g0, (lb + 0) * stride + jb, a00);
-            Add512(ref g0, (lb + 1) * stride + jb, a01);
+        Add512(ref g0, (lb + 0) * stride + jb, a00);
+        Add512(ref g0, (lb + 1) * stride + jb, a01);
+        if (TB.Count > 2)
+        {
             Add512(ref g0, (lb + 2) * stride + jb, a02);
             Add512(ref g0, (lb + 3) * stride + jb, a03);
+        }
+
+        if (TB.Count > 4)
+        {
             Add512(ref g0, (lb + 4) * stride + jb, a04);
             Add512(ref g0, (lb + 5) * stride + jb, a05);
+        }
+
+        if (TB.Count > 6)
+        {
             Add512(ref g0, (lb + 6) * stride + jb, a06);
             Add512(ref g0, (lb + 7) * stride + jb, a07);
-        return pf;
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

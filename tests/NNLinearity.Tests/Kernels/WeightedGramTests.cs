@@ -51,6 +51,7 @@ public unsafe class WeightedGramTests
         if (Vector512.IsHardwareAccelerated && stride % 8 == 0)
         {
             kernels.Add(("Vector512", g => WeightedGram.Accumulate512(u, rows, stride, w, g)));
+            kernels.Add(("Vector512, real columns only", g => WeightedGram.Accumulate512(u, rows, stride, w, g, columns: columns)));
         }
 
         foreach ((string name, Action<double[]> run) in kernels)
@@ -62,6 +63,25 @@ public unsafe class WeightedGramTests
                 for (int l = 0; l <= j; l++)
                 {
                     Tolerance.Equal(expected[j, l], gram[l * stride + j], 0, 1e-13 * size[j, l], $"{name} gram[{j}, {l}]");
+                }
+            }
+        }
+
+        // Broadcasting only the real columns changes no bit of their cells and leaves the padding's rows of the Gram as
+        // they were (here NaN).
+        if (Vector512.IsHardwareAccelerated && stride % 8 == 0)
+        {
+            double[] all = new double[stride * stride], real = new double[stride * stride];
+            real.AsSpan().Fill(double.NaN);
+            for (int l = 0; l < columns; l++) real.AsSpan(l * stride, stride).Clear();
+            WeightedGram.Accumulate512(u, rows, stride, w, all);
+            WeightedGram.Accumulate512(u, rows, stride, w, real, columns: columns);
+            for (int l = 0; l < stride; l++)
+            {
+                for (int j = l; j < stride; j++)
+                {
+                    if (l < columns) Assert.Equal(all[l * stride + j], real[l * stride + j]);
+                    else if (l >= (columns + 1) / 2 * 2 && (l / 8) * 8 + 8 == stride) Assert.True(double.IsNaN(real[l * stride + j]), $"padding cell [{l}, {j}] was written");
                 }
             }
         }
@@ -90,6 +110,15 @@ public unsafe class WeightedGramTests
         Assert.Equal("column", Assert.Throws<ArgumentException>(() => WeightedGram.SetColumn(u, rows, stride, z, 8)).ParamName);
         Assert.Equal("column", Assert.Throws<ArgumentException>(() => WeightedGram.SetColumn(u, rows + 1, stride, new double[rows + 1], 0)).ParamName);
         Assert.Equal("column", Assert.Throws<ArgumentException>(() => WeightedGram.SetColumn(u, rows, stride, z.AsSpan(0, rows - 1), 0)).ParamName);
+    }
+
+    [Fact]
+    public void Kernel512_RefusesAColumnCountBeyondTheStride()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => WeightedGram.Accumulate512(new double[16], 2, 8, new double[2], new double[64], columns: 9));
+        Assert.Equal("columns", e.ParamName);
+        Assert.Contains("9", e.Message, StringComparison.Ordinal);
+        Assert.Equal("columns", Assert.Throws<ArgumentOutOfRangeException>(() => WeightedGram.Accumulate512(new double[16], 2, 8, new double[2], new double[64], columns: -1)).ParamName);
     }
 
     [Fact]

@@ -366,7 +366,7 @@ public static class GlmPartitionPass
                     else
                     {
                         WeightedGram.SetColumn(u, n, pp, dmu, p);
-                        WeightedGram.Accumulate(u, n, pp, ww, s.Gram, gramAsks && r0 + B < tile.Rows ? design.RowLines(r0 + B, Math.Min(B, tile.Rows - r0 - B)) : default);
+                        WeightedGram.Accumulate(u, n, pp, ww, s.Gram, gramAsks && r0 + B < tile.Rows ? design.RowLines(r0 + B, Math.Min(B, tile.Rows - r0 - B)) : default, p + 1);
                     }
                 }
             }
