@@ -70,12 +70,18 @@ public class GlmInputAndDiagnosticsTests
     [InlineData("inverse.gaussian", -2.0)]
     [InlineData("negbin", -1.0)]
     [InlineData("tweedie", -0.5)]
+    [InlineData("quasibinomial", 1.5)]
+    [InlineData("quasipoisson", -1.0)]
+    [InlineData("binomial without ones", 1.0)]
     public void ResponseOutsideSupport_IsRejected(string family, double bad)
     {
         GlmFamily f = family switch
         {
             "poisson" => GlmFamily.Poisson,
             "binomial" => GlmFamily.Binomial,
+            "quasibinomial" => GlmFamily.QuasiBinomial,
+            "quasipoisson" => GlmFamily.QuasiPoisson,
+            "binomial without ones" => new BinomialWithoutOnes(),
             "Gamma" => GlmFamily.Gamma,
             "inverse.gaussian" => GlmFamily.InverseGaussian,
             "negbin" => GlmFamily.NegativeBinomial(2),
@@ -85,6 +91,14 @@ public class GlmInputAndDiagnosticsTests
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => Fit(X, y, f));
         Assert.Equal("y", ex.ParamName);
         Assert.Contains("outside the support", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A user's family that narrows the binomial support: its own IsValidResponse is what a fit must ask.</summary>
+    private sealed class BinomialWithoutOnes : BinomialFamily
+    {
+        public override bool IsValidResponse(double y) => y >= 0 && y < 1;
+
+        public override string ResponseSupport => "proportions in [0, 1)";
     }
 
     [Fact]
