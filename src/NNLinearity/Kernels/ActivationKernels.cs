@@ -89,8 +89,12 @@ internal static class ActivationKernels
         return ExpGeneralF(x);
     }
 
-    /// <summary>The general path of <see cref="ExpF"/>: subnormal results, overflow, underflow and NaN (kept out of line).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    /// <summary>
+    /// The general path of <see cref="ExpF"/>: subnormal results, overflow, underflow and NaN. Inlined under the
+    /// caller's branch: a call in a loop, even one never taken, keeps the loop's vectors in memory, as no vector
+    /// register survives a call.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TF ExpGeneralF<TF>(TF x)
         where TF : struct, ISimd<TF, float>
     {
@@ -143,8 +147,12 @@ internal static class ActivationKernels
         return LogGeneralF(x);
     }
 
-    /// <summary>The general path of <see cref="LogF"/>: zero, negative, subnormal, infinite and NaN lanes (kept out of line).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    /// <summary>
+    /// The general path of <see cref="LogF"/>: zero, negative, subnormal, infinite and NaN lanes. Inlined under the
+    /// caller's branch: a call in a loop, even one never taken, keeps the loop's vectors in memory, as no vector
+    /// register survives a call.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TF LogGeneralF<TF>(TF x)
         where TF : struct, ISimd<TF, float>
     {
@@ -228,10 +236,11 @@ internal static class ActivationKernels
     }
 
     /// <summary>
-    /// <see cref="TanhF"/>'s e^z and e^z - 1 for any z = -2|x| (kept out of line): z clamped at -104, 2^n applied as
-    /// 2^max(n, -126) inside the fused product and the rest after it (subnormal e), NaN kept.
+    /// <see cref="TanhF"/>'s e^z and e^z - 1 for any z = -2|x|: z clamped at -104, 2^n applied as 2^max(n, -126)
+    /// inside the fused product and the rest after it (subnormal e), NaN kept. Inlined under the caller's branch: a
+    /// call in a loop, even one never taken, keeps the loop's vectors in memory, as no vector register survives a call.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void TanhExponentialsF<TF>(TF z, out TF e, out TF em)
         where TF : struct, ISimd<TF, float>
     {
