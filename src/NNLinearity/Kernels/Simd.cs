@@ -73,12 +73,16 @@ internal interface ISimd<TSelf, T>
     /// <summary>a where the mask is set, else b.</summary>
     static abstract TSelf Select(TSelf mask, TSelf a, TSelf b);
 
+    /// <summary>True when some lane of the mask (a comparison's result: each lane all ones or all zeros) is set.</summary>
     static abstract bool AnyTrue(TSelf mask);
 
     /// <summary>The sum of the lanes (the width's own horizontal sum).</summary>
     static abstract T Sum(TSelf a);
 
-    /// <summary>True when every lane of the mask is set.</summary>
+    /// <summary>
+    /// True when every lane of the mask (a comparison's result: each lane all ones or all zeros) is set. The 512-bit
+    /// lanes read the lanes' sign bits, which the compiler takes straight from the comparison's mask register.
+    /// </summary>
     static abstract bool AllTrue(TSelf mask);
 
     /// <summary>|magnitude| with the sign bit of <paramref name="sign"/> added (magnitude must be non-negative).</summary>
@@ -371,9 +375,9 @@ internal readonly struct Vec512D(Vector512<double> v) : ISimd<Vec512D, double>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512D Select(Vec512D mask, Vec512D a, Vec512D b) => new(Vector512.ConditionalSelect(mask.V, a.V, b.V));
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyTrue(Vec512D mask) => mask.V.AsInt64() != Vector512<long>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyTrue(Vec512D mask) => Vector512.ExtractMostSignificantBits(mask.V) != 0;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AllTrue(Vec512D mask) => mask.V.AsInt64() == Vector512<long>.AllBitsSet;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AllTrue(Vec512D mask) => Vector512.ExtractMostSignificantBits(mask.V) == 0xFF;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec512D WithSignOf(Vec512D magnitude, Vec512D sign) =>
@@ -464,9 +468,9 @@ internal readonly struct Vec512F(Vector512<float> v) : ISimdF<Vec512F, Vec512D>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vec512F Select(Vec512F mask, Vec512F a, Vec512F b) => new(Vector512.ConditionalSelect(mask.V, a.V, b.V));
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyTrue(Vec512F mask) => mask.V.AsInt32() != Vector512<int>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyTrue(Vec512F mask) => Vector512.ExtractMostSignificantBits(mask.V) != 0;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AllTrue(Vec512F mask) => mask.V.AsInt32() == Vector512<int>.AllBitsSet;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AllTrue(Vec512F mask) => Vector512.ExtractMostSignificantBits(mask.V) == 0xFFFF;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vec512F WithSignOf(Vec512F magnitude, Vec512F sign) =>
