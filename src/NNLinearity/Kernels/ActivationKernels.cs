@@ -83,27 +83,36 @@ internal static class ActivationKernels
     public static TF ExpF<TF>(TF x)
         where TF : struct, ISimd<TF, float>
     {
-        // Every lane's result normal (the common case): one scale by 2^n, no clamps or special values; the same
-        // bits as the general path below, whose two-half scale is exact for normal results.
-        if (TF.AllTrue(TF.LessThanOrEqual(TF.Abs(x), TF.Create(87f)))) return ExpReducedF(x, out TF nf) * TF.Pow2(nf);
-        return ExpGeneralF(x);
-    }
-
-    /// <summary>
-    /// The general path of <see cref="ExpF"/>: subnormal results, overflow, underflow and NaN. Inlined under the
-    /// caller's branch: a call in a loop, even one never taken, keeps the loop's vectors in memory, as no vector
-    /// register survives a call.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TF ExpGeneralF<TF>(TF x)
-        where TF : struct, ISimd<TF, float>
-    {
-        TF xc = TF.ClampOrdered(x, TF.Create(-104f), TF.Create(88.7f));
-        TF result = TF.ScaleByPow2(ExpReducedF(xc, out TF n), n);
+        // Every lane's result normal (the common case): one scale by 2^n, no clamps or special values. Otherwise x is
+        // clamped first, the scale applied in two halves (exact for normal results, so the same bits) and the special
+        // values put back. One polynomial on either path and no call, so that the body inlines into every loop.
+        bool normal = TF.AllTrue(TF.LessThanOrEqual(TF.Abs(x), TF.Create(87f)));
+        TF xc = normal ? x : TF.ClampOrdered(x, TF.Create(-104f), TF.Create(88.7f));
+        TF p = ExpReducedF(xc, out TF n);
+        if (normal) return p * TF.Pow2(n);
+        TF result = TF.ScaleByPow2(p, n);
         result = TF.Select(TF.LessThan(x, TF.Create(-103.98f)), TF.Create(0f), result);
         result = TF.Select(TF.GreaterThan(x, TF.Create(88.72283f)), TF.Create(float.PositiveInfinity), result);
         return TF.Select(TF.Equal(x, x), result, x);
     }
+
+    /// <summary>
+    /// <see cref="ExpF"/> with its uncommon path called out of line: the same bits, for a body too large for the
+    /// compiler to inline an exponential and a logarithm whole (softplus). Its loops keep their vectors in memory only
+    /// when a lane leaves the common case.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TF ExpCalledF<TF>(TF x)
+        where TF : struct, ISimd<TF, float>
+    {
+        if (TF.AllTrue(TF.LessThanOrEqual(TF.Abs(x), TF.Create(87f)))) return ExpReducedF(x, out TF nf) * TF.Pow2(nf);
+        return ExpOutOfLineF(x);
+    }
+
+    /// <summary><see cref="ExpF"/> as a call.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static TF ExpOutOfLineF<TF>(TF x)
+        where TF : struct, ISimd<TF, float> => ExpF(x);
 
     /// <summary>exp(x) / 2^n with n = round(x / ln 2): Cody-Waite reduction and Cephes' polynomial.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -142,21 +151,12 @@ internal static class ActivationKernels
     public static TF LogF<TF>(TF x)
         where TF : struct, ISimd<TF, float>
     {
-        // Every lane positive, normal and finite (the common case): no special values to put back; the same bits.
-        if (TF.AllTrue(TF.Equal(TF.ClampOrdered(x, TF.Create(1.17549435e-38f), TF.Create(float.MaxValue)), x))) return LogCoreF(x, normal: true);
-        return LogGeneralF(x);
-    }
-
-    /// <summary>
-    /// The general path of <see cref="LogF"/>: zero, negative, subnormal, infinite and NaN lanes. Inlined under the
-    /// caller's branch: a call in a loop, even one never taken, keeps the loop's vectors in memory, as no vector
-    /// register survives a call.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TF LogGeneralF<TF>(TF x)
-        where TF : struct, ISimd<TF, float>
-    {
-        TF result = LogCoreF(x, normal: false);
+        // Every lane positive, normal and finite (the common case): no special values to put back. Otherwise
+        // subnormals are scaled first and zero, negative, infinite and NaN lanes put back; the normal lanes get the
+        // same bits. One polynomial on either path and no call, so that the body inlines into every loop.
+        bool normal = TF.AllTrue(TF.Equal(TF.ClampOrdered(x, TF.Create(1.17549435e-38f), TF.Create(float.MaxValue)), x));
+        TF result = LogCoreF(x, normal);
+        if (normal) return result;
         result = TF.Select(TF.Equal(x, TF.Create(0f)), TF.Create(float.NegativeInfinity), result);
         result = TF.Select(TF.LessThan(x, TF.Create(0f)), TF.Create(float.NaN), result);
         result = TF.Select(TF.Equal(x, TF.Create(float.PositiveInfinity)), x, result);
@@ -188,16 +188,18 @@ internal static class ActivationKernels
     }
 
     /// <summary>
-    /// softplus in float: max(x, 0) + log1p(e) with e = exp(-|x|) in (0, 1], log1p by Goldberg's correction
-    /// log(u) e / (u - 1), u = 1 + e, on <see cref="LogF"/>; within 3 float ulps (tested).
+    /// softplus in float: max(x, 0) + log1p(e) with e = exp(-|x|) in (0, 1] (<see cref="ExpCalledF"/>), log1p by Goldberg's correction
+    /// log(u) e / (u - 1), u = 1 + e, on <see cref="LogF"/>'s common-case path; within 3 float ulps (tested).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TF SoftplusF<TF>(TF x)
         where TF : struct, ISimd<TF, float>
     {
-        TF e = ExpF(-TF.Abs(x));
+        TF e = ExpCalledF(-TF.Abs(x));
         TF u = TF.Create(1f) + e;
-        TF l = LogF(u) * (e / (u - TF.Create(1f)));
+        // u is in [1, 2] unless x is NaN (which the last line puts back), so the logarithm's common-case path alone
+        // (LogF's result on such lanes, bit for bit) keeps the body small enough for the compiler to inline.
+        TF l = LogCoreF(u, normal: true) * (e / (u - TF.Create(1f)));
         l = TF.Select(TF.Equal(u, TF.Create(1f)), e, l);
         TF result = TF.Max(x, TF.Create(0f)) + l;
         return TF.Select(TF.Equal(x, x), result, x);
@@ -215,44 +217,34 @@ internal static class ActivationKernels
     {
         TF a = TF.Abs(x);
         TF z = -(a + a);
+        // Every lane's 2^n normal (n >= -126), the common case. Otherwise z is clamped at -104 and 2^n applied as
+        // 2^max(n, -126) inside the fused product and the rest after it (subnormal e; e - 1 is -1 in float wherever
+        // n < -126), NaN kept; the common-case lanes get the same bits. One polynomial on either path and no call,
+        // so that the body inlines into every loop.
+        bool normal = TF.AllTrue(TF.LessThanOrEqual(a, TF.Create(43.5f)));
+        TF p = ExpPolynomialF(normal ? z : TF.Max(z, TF.Create(-104f)), out TF n, out TF r);
+        TF u = TF.Fma(p, r * r, r);
         TF e, em;
-        if (TF.AllTrue(TF.LessThanOrEqual(a, TF.Create(43.5f))))
+        if (normal)
         {
-            // Every lane's 2^n normal (n >= -126), the common case; the general path gives these lanes the same bits.
-            TF p = ExpPolynomialF(z, out TF n, out TF r);
-            TF u = TF.Fma(p, r * r, r);
             TF s = TF.Pow2(n);
             e = TF.Fma(s, u, s);
             em = TF.Fma(s, u, s - TF.Create(1f));
         }
         else
         {
-            TanhExponentialsF(z, out e, out em);
+            TF nHigh = TF.Max(n, TF.Create(-126f));
+            TF s = TF.Pow2(nHigh);
+            e = TF.Fma(s, u, s) * TF.Pow2(n - nHigh);
+            em = TF.Fma(s, u, s - TF.Create(1f));
+            TF isNumber = TF.Equal(z, z);
+            e = TF.Select(isNumber, e, z);
+            em = TF.Select(isNumber, em, z);
         }
 
         TF q = TF.Create(1f) / (TF.Create(1f) + e);
         t = TF.WithSignOf(TF.Abs(em * q), x);
         d = TF.Create(4f) * e * q * q;
-    }
-
-    /// <summary>
-    /// <see cref="TanhF"/>'s e^z and e^z - 1 for any z = -2|x|: z clamped at -104, 2^n applied as 2^max(n, -126)
-    /// inside the fused product and the rest after it (subnormal e), NaN kept. Inlined under the caller's branch: a
-    /// call in a loop, even one never taken, keeps the loop's vectors in memory, as no vector register survives a call.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void TanhExponentialsF<TF>(TF z, out TF e, out TF em)
-        where TF : struct, ISimd<TF, float>
-    {
-        TF p = ExpPolynomialF(TF.Max(z, TF.Create(-104f)), out TF n, out TF r);
-        TF u = TF.Fma(p, r * r, r);
-        TF nHigh = TF.Max(n, TF.Create(-126f));
-        TF s = TF.Pow2(nHigh);
-        e = TF.Fma(s, u, s) * TF.Pow2(n - nHigh);
-        em = TF.Fma(s, u, s - TF.Create(1f)); // -1 in float wherever n < -126
-        TF isNumber = TF.Equal(z, z);
-        e = TF.Select(isNumber, e, z);
-        em = TF.Select(isNumber, em, z);
     }
 
     /// <summary>logistic and its derivative in float, from e = exp(-|x|).</summary>

@@ -43,9 +43,20 @@ internal static unsafe class StreamingDriver
         bool streamSecond = second != null && ((nuint)second - (nuint)first) % bytes == 0;
         nuint start = misalign == 0 ? 0 : (bytes - misalign) / (nuint)sizeof(T);
         nuint lastAt = (nuint)(n - vw);
-        TBody.Invoke(TV.Load(ref *src, lastAt), out TV last1, out TV last2);
-        TBody.Invoke(TV.Load(ref *src, 0), out TV head1, out TV head2);
-        TBody.Invoke(TV.Load(ref *src, start), out TV a1, out TV a2);
+        // The last vector, the head and the first aligned vector, computed before anything is stored (a destination
+        // may be the source) in one loop: with the two loops below, the body is inlined in three places only, which
+        // keeps a large body (an exponential with its general path) within the compiler's inlining budget.
+        T* edges = stackalloc T[6 * vw];
+        for (int k = 0; k < 3; k++)
+        {
+            TBody.Invoke(TV.Load(ref *src, k == 0 ? lastAt : k == 1 ? 0 : start), out TV e1, out TV e2);
+            TV.Store(e1, ref *edges, (nuint)(2 * k * vw));
+            TV.Store(e2, ref *edges, (nuint)((2 * k + 1) * vw));
+        }
+
+        TV last1 = TV.Load(ref *edges, 0), last2 = TV.Load(ref *edges, (nuint)vw);
+        TV head1 = TV.Load(ref *edges, (nuint)(2 * vw)), head2 = TV.Load(ref *edges, (nuint)(3 * vw));
+        TV a1 = TV.Load(ref *edges, (nuint)(4 * vw)), a2 = TV.Load(ref *edges, (nuint)(5 * vw));
         TV.Store(head1, ref *first, 0);
         if (second != null) TV.Store(head2, ref *second, 0);
         TV.StoreStreaming(a1, first + start);
