@@ -75,14 +75,17 @@ public sealed class NestedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee75
         return glmEta.Select((g, i) => g + f[i]).ToArray();
     }
 
-    /// <summary>The model's means g^-1(eta).</summary>
+    /// <summary>
+    /// The model's means g^-1(eta), kept inside the family's range as the GLM's own predictions are (R's inverse links
+    /// clamp, e.g. the binomial cloglog mean to [eps, 1 - eps]), so that before training they equal the GLM's bit for bit.
+    /// </summary>
     /// <param name="x">Predictors [rows, columns].</param>
     /// <param name="offset">Offsets per row (null: none).</param>
     /// <returns>mu per row.</returns>
     public double[] Predict(double[,] x, IReadOnlyList<double>? offset = null)
     {
-        ILinkFunction link = Glm.Link;
-        return LinearPredictor(x, offset).Select(link.Inverse).ToArray();
+        Func<double, double> mean = Glm.FittingMean;
+        return LinearPredictor(x, offset).Select(mean).ToArray();
     }
 
     /// <summary>

@@ -55,6 +55,26 @@ public sealed class NestedGlmTests
         Assert.Equal(glm.Predict(x).Fit.ToArray(), nested.Predict(x));
     }
 
+    /// <summary>
+    /// Cases the law draws about once in 20,000: a cloglog fit whose linear predictor passes 3.6 or -36 on some row,
+    /// where R's inverse link clamps the mean to 1 - eps or eps. The nested model's means are the GLM's there too.
+    /// </summary>
+    [Theory]
+    [InlineData(52, 4, 749688)]
+    [InlineData(51, 2, 143082)]
+    public void NestedNetwork_ZeroInitialised_IsTheGlm_WhereTheMeanIsClamped(int rows, int columns, int seed)
+    {
+        GlmCase c = new GlmCase(GlmFamily.Binomial, new CloglogLink(), rows, columns, seed).Simulate();
+        var x = new double[rows, columns];
+        for (int i = 0; i < rows; i++) for (int j = 0; j < columns; j++) x[i, j] = c.X[i * columns + j];
+        GlmFit glm = NNLinearity.Glm.Glm.Fit(x, c.Y, c.Family, c.Link);
+        double[] mu = glm.Predict(x).Fit.ToArray();
+        Assert.Contains(mu, m => m == 1 - Math.Pow(2, -52) || m == Math.Pow(2, -52)); // the clamp is reached
+
+        NestedGlm<double> nested = NestedGlm.Create<double>(glm, [new LayerSpec(5, new TanhLink())], seed: seed);
+        Assert.Equal(mu, nested.Predict(x));
+    }
+
     [Fact]
     public void NestedNetwork_Improves_OnTheGlm_AndTheBalanceCorrectionRestoresTheTotal()
     {
