@@ -242,11 +242,21 @@ public class StreamingGlmTests
         // A pass request built the way the driver builds it: through the serialised form of a real fit's request.
         GlmPassRequest? seen = null;
         var model = new GlmPartitionedModel(c.Case.Columns, 1, c.Offset is not null);
-        NNLinearity.Glm.Glm.FitPartitionedAsync(model, (i, request, ct, _) =>
+        try
         {
-            seen ??= request;
-            return Task.FromResult(GlmPartitionPass.Evaluate(c.Source(1000), request, i, 1, null, ct));
-        }, c.Case.Family, c.Case.Link, c.Options() with { Start = beta, MaxIterations = 1 }).GetAwaiter().GetResult();
+            NNLinearity.Glm.Glm.FitPartitionedAsync(model, (i, request, ct, _) =>
+            {
+                seen ??= request;
+                return Task.FromResult(GlmPartitionPass.Evaluate(c.Source(1000), request, i, 1, null, ct));
+            }, c.Case.Family, c.Case.Link, c.Options() with { Start = beta, MaxIterations = 1 }).GetAwaiter().GetResult();
+        }
+        catch (GlmFitException) when (seen is not null)
+        {
+            // Only the first request is needed. The one-iteration fit may still stop: as R's maxit does, one iteration
+            // allows one step halving, too few where the step from a fit that did not converge overshoots (an inverse
+            // Gaussian log-link case without intercept, drawn once in about 100,000).
+        }
+
         return seen!;
     }
 
