@@ -327,6 +327,12 @@ public static class GlmBridge
     /// <summary>The one-layer network of a GLM: weights = the slopes, bias = the intercept (0 without one); aliased coefficients become 0.</summary>
     /// <param name="fit">A fitted GLM (not quasi: a network needs a likelihood-free family only for its loss, which any family has).</param>
     /// <returns>A one-layer model with the GLM's family and link whose linear predictor equals the GLM's.</returns>
+    /// <remarks>
+    /// The network's means are g^-1(eta) exactly. The GLM's own predictions keep the mean at least eps inside a bound of
+    /// the inverse link's image, as R's inverse links do (a cloglog mean within [eps, 1 - eps], a log-link mean at least
+    /// eps), so where g^-1(eta) comes within eps of a bound the two means differ, by less than eps; the linear
+    /// predictors are equal.
+    /// </remarks>
     public static StackedGlm<double> ToStackedGlm(GlmFit fit)
     {
         GlmLayer<double> layer = ToLayer(fit);
