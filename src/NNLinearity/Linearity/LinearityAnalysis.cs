@@ -370,6 +370,7 @@ public static partial class LinearityAnalysis
             var blockNorm = new double[blocks, blocks];
             var blockRank = new int[blocks, blocks];
             var blockLower = new bool[blocks, blocks];
+            var blockIll = new bool[blocks, blocks];
             var blockExact = new bool[blocks, blocks];
             var blockMax = new double[blocks, blocks];
             double frobenius = 0;
@@ -382,7 +383,8 @@ public static partial class LinearityAnalysis
                 for (int ba = 0; ba <= bb; ba++)
                 {
                     (int start, int length) = Block(ba);
-                    (int rk, double fro, double mx) = Spectra.ColumnRank(cols, start, length);
+                    (int rk, double fro, double mx, bool ill) = Spectra.ColumnRank(cols, start, length);
+                    blockIll[ba, bb] |= ill;
                     int probes = cols.Count;
                     if (!exactB) fro /= Math.Sqrt(probes); // E |H Omega|_F^2 = probes |H|_F^2 for Gaussian Omega
                     blockExact[ba, bb] = exactB;
@@ -465,7 +467,10 @@ public static partial class LinearityAnalysis
                     bool interacting = blockMax[ba, bb] > tol * Math.Max(1, gMax);
                     string first = names[ba], second = names[bb];
                     if (string.CompareOrdinal(first, second) > 0) (first, second) = (second, first);
-                    list.Add(new BlockInteraction(first, second, blockNorm[ba, bb], interacting ? blockRank[ba, bb] : 0, interacting && blockLower[ba, bb], !blockExact[ba, bb], interacting));
+                    list.Add(new BlockInteraction(first, second, blockNorm[ba, bb], interacting ? blockRank[ba, bb] : 0, interacting && blockLower[ba, bb], !blockExact[ba, bb], interacting)
+                    {
+                        RankIsIllDetermined = interacting && blockIll[ba, bb],
+                    });
                 }
             }
 

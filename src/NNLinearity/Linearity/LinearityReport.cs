@@ -20,7 +20,17 @@ namespace NNLinearity.Linearity;
 /// <param name="NormIsEstimate">True when the block was probed with random vectors rather than exactly.</param>
 /// <param name="Interacting">Whether the block is non-zero beyond rounding.</param>
 /// <remarks>Thread safety: immutable; safe to share across threads.</remarks>
-public sealed record BlockInteraction(string First, string Second, double Norm, int Rank, bool RankIsLowerBound, bool NormIsEstimate, bool Interacting);
+public sealed record BlockInteraction(string First, string Second, double Norm, int Rank, bool RankIsLowerBound, bool NormIsEstimate, bool Interacting)
+{
+    /// <summary>
+    /// True when, at one of the spectrum rows, the block's singular values have no clear gap at the threshold: the
+    /// smallest one counted is less than 1000 times the threshold or the largest one dropped. Such a value lies within
+    /// about three orders of magnitude of the rounding in the block's entries (1e-15 to 1e-14 of the largest), so the rank may
+    /// differ by one or more with the order of the arithmetic, between the dense and the matrix-free analyses, or
+    /// from one seed to the next; the printed report marks it with "?".
+    /// </summary>
+    public bool RankIsIllDetermined { get; init; }
+}
 
 /// <summary>The evidence on whether a model is a GLM; <see cref="ToString"/> prints it.</summary>
 /// <remarks>Thread safety: an immutable record; safe to share across threads.</remarks>
@@ -158,7 +168,7 @@ public sealed record LinearityReport
         if (InteractingBlocks.Count > 0)
         {
             sb.Append("    interacting parameter blocks (rank): ")
-              .Append(string.Join(", ", BlockInteractions.Where(b => b.Interacting).Select(b => string.Create(c, $"{b.First} x {b.Second} ({(b.RankIsLowerBound ? ">= " : "")}{b.Rank})"))))
+              .Append(string.Join(", ", BlockInteractions.Where(b => b.Interacting).Select(b => string.Create(c, $"{b.First} x {b.Second} ({(b.RankIsLowerBound ? ">= " : "")}{b.Rank}{(b.RankIsIllDetermined ? "?" : "")})"))))
               .AppendLine();
         }
 

@@ -167,6 +167,14 @@ internal static class Spectra
         return new RitzSpectrum(eig, rank, !whole && rank >= k, Math.Sqrt(sumSquares), top);
     }
 
+    /// <summary>
+    /// A rank is well determined when its smallest counted singular value is at least this many times the threshold
+    /// and the largest dropped one. Entries computed through several layers carry rounding of about 1e-15 to 1e-14 of
+    /// the largest singular value, near numpy's threshold, so a value within three orders of magnitude of it may be
+    /// either.
+    /// </summary>
+    public const double RankGap = 1000;
+
     /// <summary>Largest block (rows x columns) whose rank is taken from its singular values; larger ones use the Gram matrix.</summary>
     public const int SvdRankLimit = 1 << 18;
 
@@ -174,9 +182,11 @@ internal static class Spectra
     /// Numerical rank, Frobenius norm and largest entry of a matrix given by its columns' slices [start, start + length).
     /// Up to <see cref="SvdRankLimit"/> entries, from the singular values with numpy's rule (above max(rows, columns)
     /// eps of the largest); larger blocks from the Gram matrix's eigenvalues above 1e-14 of the largest (singular
-    /// values above 1e-7 of the largest: the Gram matrix resolves no finer).
+    /// values above 1e-7 of the largest: the Gram matrix resolves no finer). The rank is ill-determined when the
+    /// smallest singular value counted is less than <see cref="RankGap"/> times the threshold or the largest value
+    /// not counted: rounding in the matrix's entries can then move a value across the threshold.
     /// </summary>
-    public static (int Rank, double Frobenius, double MaxEntry) ColumnRank(IReadOnlyList<double[]> columns, int start, int length)
+    public static (int Rank, double Frobenius, double MaxEntry, bool IllDetermined) ColumnRank(IReadOnlyList<double[]> columns, int start, int length)
     {
         int k = columns.Count;
         double maxEntry = 0, sumSquares = 0;
@@ -189,7 +199,7 @@ internal static class Spectra
             }
         }
 
-        if (maxEntry == 0) return (0, 0, 0);
+        if (maxEntry == 0) return (0, 0, 0, false);
         int rank = 0;
         if ((long)length * k <= SvdRankLimit)
         {
@@ -198,12 +208,21 @@ internal static class Spectra
             var r = length > k ? m.QR(MathNet.Numerics.LinearAlgebra.Factorization.QRMethod.Thin).R : m;
             var sv = r.Svd(computeVectors: false).S;
             double top = sv.AbsoluteMaximum(), tol = top * Math.Max(length, k) * 2.220446049250313e-16;
+            double smallestKept = double.PositiveInfinity, largestDropped = 0;
             foreach (double v in sv)
             {
-                if (v > tol) rank++;
+                if (v > tol)
+                {
+                    rank++;
+                    smallestKept = Math.Min(smallestKept, v);
+                }
+                else
+                {
+                    largestDropped = Math.Max(largestDropped, v);
+                }
             }
 
-            return (rank, Math.Sqrt(sumSquares), maxEntry);
+            return (rank, Math.Sqrt(sumSquares), maxEntry, (smallestKept < RankGap * Math.Max(largestDropped, tol)));
         }
 
         var g = Matrix<double>.Build.Dense(k, k);
@@ -219,12 +238,22 @@ internal static class Spectra
         }
 
         double[] eig = SymmetricEigenvalues(g);
+        double smallestKeptSquare = double.PositiveInfinity, largestDroppedSquare = 0, tolSquare = 1e-14 * eig[^1];
         foreach (double e in eig)
         {
-            if (e > 1e-14 * eig[^1]) rank++;
+            if (e > tolSquare)
+            {
+                rank++;
+                smallestKeptSquare = Math.Min(smallestKeptSquare, e);
+            }
+            else
+            {
+                largestDroppedSquare = Math.Max(largestDroppedSquare, e);
+            }
         }
 
-        return (rank, Math.Sqrt(sumSquares), maxEntry);
+        // The Gram matrix's eigenvalues are the squared singular values.
+        return (rank, Math.Sqrt(sumSquares), maxEntry, (smallestKeptSquare < RankGap * RankGap * Math.Max(largestDroppedSquare, tolSquare)));
     }
 
     public static double[] Gaussian(int p, Random rng)
