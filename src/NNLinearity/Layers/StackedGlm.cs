@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
@@ -911,8 +912,9 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private readonly List<TrainingProgress> _history = [];
+        private readonly List<Action> _returns = [];
         private Workspace _ws = null!;
-        private int _p, _k;
+        private int _p, _k, _chunk;
         private double[]? _wt, _wv; // prior weights of the training and validation rows (null: all 1)
         private T[]? _ot, _ov;      // offsets of the training and validation rows (null: none)
 
@@ -980,16 +982,40 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
                 _ov = Gather(offset, order.AsSpan(nTrain), _k);
             }
 
-            // L-BFGS takes full-batch gradients; SGD and Adam, mini-batches. Losses over many rows are summed in chunks.
-            _ws = model.NewWorkspace(lbfgs ? nTrain : Math.Min(options.BatchSize, nTrain));
-            TrainingResult result = lbfgs
-                ? RunLbfgs(xt.ToArray(), yt.ToArray(), nTrain, xv, yv, nVal)
-                : RunStochastic(xt, yt, nTrain, xv, yv, nVal, rng);
+            // L-BFGS takes full-batch gradients; SGD and Adam, mini-batches. Losses over many rows are summed in chunks
+            // of the batch's rows (not of the workspace's capacity, which may be larger: the sums' bits do not depend on
+            // which workspace the model had spare). The workspace and the run's buffers are the model's spare and the
+            // shared pools' arrays, so that repeated fits do not fault in fresh memory each time (every buffer is
+            // written before it is read, and the optimiser's moments are cleared).
+            _chunk = lbfgs ? nTrain : Math.Min(options.BatchSize, nTrain);
+            _ws = model.RentWorkspace(_chunk);
+            TrainingResult result;
+            try
+            {
+                result = lbfgs
+                    ? RunLbfgs(xt.ToArray(), yt.ToArray(), nTrain, xv, yv, nVal)
+                    : RunStochastic(xt, yt, nTrain, xv, yv, nVal, rng);
+            }
+            finally
+            {
+                foreach (Action giveBack in _returns) giveBack();
+                _returns.Clear();
+                model.ReturnWorkspace(_ws);
+            }
+
             if (result.StopReason == TrainingStopReason.Canceled) throw new TrainingCanceledException(result, options.CancellationToken);
             return result;
         }
 
         private GatherWork? _gather;
+
+        /// <summary>An array of at least <paramref name="length"/> elements from the shared pool, given back when the run ends.</summary>
+        private TElement[] Rent<TElement>(int length)
+        {
+            TElement[] array = ArrayPool<TElement>.Shared.Rent(length);
+            _returns.Add(() => ArrayPool<TElement>.Shared.Return(array));
+            return array;
+        }
 
         /// <summary>
         /// Copies the given rows of <paramref name="source"/> (rows of <paramref name="width"/> values) into
@@ -1075,7 +1101,7 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         {
             if (n == 0) return double.NaN;
             double sum = 0, total = 0;
-            int chunk = _ws.Capacity;
+            int chunk = _chunk;
             for (int start = 0; start < n; start += chunk)
             {
                 int r = Math.Min(chunk, n - start);
@@ -1099,25 +1125,30 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         private TrainingResult RunStochastic(ReadOnlySpan<T> xt, ReadOnlySpan<T> yt, int nTrain, T[] xv, T[] yv, int nVal, Random rng)
         {
             int p = _p, k = _k, np = model.ParameterCount;
-            int batch = _ws.Capacity;
-            var xb = new T[batch * p];
-            var yb = new T[batch * k];
-            double[]? wb = _wt is null ? null : new double[batch];
-            T[]? ob = _ot is null ? null : new T[batch * k];
+            int batch = _chunk;
+            T[] xb = Rent<T>(batch * p);
+            T[] yb = Rent<T>(batch * k);
+            double[]? wb = _wt is null ? null : Rent<double>(batch);
+            T[]? ob = _ot is null ? null : Rent<T>(batch * k);
             double trainMass = _wt is null ? nTrain : Sum(_wt);
-            var grad = new T[np];
+            Span<T> grad = Rent<T>(np).AsSpan(0, np);
             // The optimiser's moments, only when it has them: SGD without momentum reads neither (a model of 10^8
             // parameters would otherwise allocate 1.6 GB for nothing).
             bool withMoments = options.Optimizer == Optimizer.Adam || options.Momentum != 0;
-            double[] m = withMoments ? new double[np] : [];
-            double[] v = options.Optimizer == Optimizer.Adam ? new double[np] : [];
-            int[] order = Enumerable.Range(0, nTrain).ToArray();
+            Span<double> m = withMoments ? Rent<double>(np).AsSpan(0, np) : [];
+            Span<double> v = options.Optimizer == Optimizer.Adam ? Rent<double>(np).AsSpan(0, np) : [];
+            m.Clear();
+            v.Clear();
+            Span<int> order = Rent<int>(nTrain).AsSpan(0, nTrain);
+            for (int i = 0; i < nTrain; i++) order[i] = i;
             Span<T> theta = model.ParameterSpan;
 
             // The starting point is the first candidate for the best parameters, and its loss the scale of divergence.
             double startLoss = Loss(xt, yt, nTrain, _wt, _ot);
             double? lastValidation = nVal > 0 ? Loss(xv, yv, nVal, _wv, _ov) : null;
-            T[] startTheta = theta.ToArray(), best = theta.ToArray();
+            Span<T> startTheta = Rent<T>(np).AsSpan(0, np), best = Rent<T>(np).AsSpan(0, np);
+            theta.CopyTo(startTheta);
+            theta.CopyTo(best);
             bool bestIsStart = true;
             double bestScore = lastValidation ?? startLoss;
             double ceiling = options.DivergenceFactor * startLoss;
@@ -1139,7 +1170,7 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
                     }
 
                     int rowsB = Math.Min(batch, nTrain - start);
-                    GatherRows(xt, order.AsSpan(start, rowsB), p, xb);
+                    GatherRows(xt, order.Slice(start, rowsB), p, xb);
                     for (int i = 0; i < rowsB; i++)
                     {
                         if (wb is not null) wb[i] = _wt![order[start + i]];

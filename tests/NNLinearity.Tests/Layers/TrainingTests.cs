@@ -163,6 +163,41 @@ public class TrainingTests
         Assert.Equal(a, b);
     }
 
+    [Theory]
+    [InlineData(Optimizer.Sgd, 0.9)]
+    [InlineData(Optimizer.Adam, 0.9)]
+    [InlineData(Optimizer.Lbfgs, 0.9)]
+    [InlineData(Optimizer.Sgd, 0.0)]
+    public void Training_IsBitIdentical_AfterOtherWorkOnTheSameModel(Optimizer optimizer, double momentum)
+    {
+        // A fit reuses the model's spare workspace and the shared pools' arrays, whose contents are left by earlier
+        // work: a larger workspace (from a loss over many rows) and moments and batches of another fit must not
+        // change a bit of the result.
+        (double[,] x, double[,] y) = Regression(300, 6, 21);
+        (double[,] x2, double[,] y2) = Regression(700, 6, 22);
+        StackedGlm<double> New() => StackedGlm.Create<double>(6, [new LayerSpec(16, new TanhLink()), new LayerSpec(1, new IdentityLink())], GlmFamily.Gaussian, seed: 4);
+        TrainingOptions Options(Optimizer o, int batch, int seed) => new()
+        {
+            Optimizer = o, MaxEpochs = 4, BatchSize = batch, LearningRate = 1e-2, Momentum = momentum, Seed = seed, Threads = 1,
+        };
+
+        StackedGlm<double> fresh = New();
+        TrainingResult expected = fresh.Fit(x, y, Options(optimizer, 32, 5));
+
+        StackedGlm<double> used = New();
+        double[] start = used.GetParameters();
+        used.Fit(x2, y2, Options(Optimizer.Adam, 50, 9));
+        used.Fit(x2, y2, Options(optimizer, 17, 10));
+        Assert.True(double.IsFinite(used.Loss(x2, y2)));
+        used.SetParameters(start);
+        TrainingResult again = used.Fit(x, y, Options(optimizer, 32, 5));
+
+        Assert.Equal(fresh.GetParameters(), used.GetParameters());
+        Assert.Equal(expected.TrainingLoss, again.TrainingLoss);
+        Assert.Equal(expected.Epochs, again.Epochs);
+        Assert.Equal(expected.History.Select(h => h.TrainingLoss), again.History.Select(h => h.TrainingLoss));
+    }
+
     [Fact]
     public void EarlyStopping_RestoresTheBestValidationLoss()
     {
