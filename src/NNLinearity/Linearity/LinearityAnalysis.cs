@@ -301,6 +301,7 @@ public static partial class LinearityAnalysis
                 EtaHessianNorm = eta.Frobenius,
                 EtaHessianRank = eta.Rank,
                 EtaHessianRankIsLowerBound = eta.RankIsLowerBound,
+                EtaHessianRankIsIllDetermined = eta.RankIsIllDetermined,
                 EtaHessianRelativeNorm = eta.Relative,
                 PerturbedPointsTried = perturbed,
                 InteractingBlocks = eta.Blocks.Where(bl => bl.Interacting).Select(bl => $"{bl.First} x {bl.Second}").ToList(),
@@ -324,7 +325,7 @@ public static partial class LinearityAnalysis
             };
         }
 
-        private sealed record EtaEvidence(bool IsZero, double Frobenius, int Rank, bool RankIsLowerBound, double Relative, int SpectrumRows, IReadOnlyList<BlockInteraction> Blocks);
+        private sealed record EtaEvidence(bool IsZero, double Frobenius, int Rank, bool RankIsLowerBound, bool RankIsIllDetermined, double Relative, int SpectrumRows, IReadOnlyList<BlockInteraction> Blocks);
 
         private string[] BlockNames()
         {
@@ -375,7 +376,7 @@ public static partial class LinearityAnalysis
             var blockMax = new double[blocks, blocks];
             double frobenius = 0;
             int rank = 0;
-            bool rankLower = false;
+            bool rankLower = false, rankIll = false;
             double gMax = 0;
             // The blocks (A, B), A <= B, from B's probed columns restricted to A's rows; each B's columns are dropped after use.
             void Pairs(int bb, IReadOnlyList<double[]> cols, bool exactB)
@@ -417,7 +418,9 @@ public static partial class LinearityAnalysis
                     double[] eig = Spectra.SymmetricEigenvalues(Matrix<double>.Build.Dense(_p, _p, h));
                     double top = eig.Length == 0 ? 0 : Math.Max(Math.Abs(eig[0]), Math.Abs(eig[^1]));
                     frobenius = Math.Max(frobenius, Math.Sqrt(h.Sum(e => e * e)));
-                    rank = Math.Max(rank, eig.Count(e => Math.Abs(e) > top * Spectra.RankThreshold(_p)));
+                    (int rowRank, bool rowIll) = Spectra.EigenvalueRank(eig, top * Spectra.RankThreshold(_p));
+                    rank = Math.Max(rank, rowRank);
+                    rankIll |= rowIll;
                     spectral = top;
                     for (int b = 0; b < blocks; b++)
                     {
@@ -433,6 +436,7 @@ public static partial class LinearityAnalysis
                     frobenius = Math.Max(frobenius, s.FrobeniusNorm);
                     if (s.Rank > rank || (s.Rank == rank && s.RankIsLowerBound)) rankLower = s.RankIsLowerBound;
                     rank = Math.Max(rank, s.Rank);
+                    rankIll |= s.RankIsIllDetermined;
                     spectral = s.SpectralNorm;
                     for (int b = 0; b < blocks; b++)
                     {
@@ -475,7 +479,7 @@ public static partial class LinearityAnalysis
             }
 
             list.Sort((p, q) => string.CompareOrdinal($"{p.First} x {p.Second}", $"{q.First} x {q.Second}"));
-            return new EtaEvidence(relative <= tol, frobenius, rank, rankLower, relative, spectrumRows, list);
+            return new EtaEvidence(relative <= tol, frobenius, rank, rankLower, rankIll, relative, spectrumRows, list);
         }
 
         private (double Additivity, double Homogeneity, double A, double B) AdditivitySearch()

@@ -58,6 +58,13 @@ public sealed record LinearityReport
     public bool EtaHessianRankIsLowerBound { get; init; }
 
     /// <summary>
+    /// True when, at some spectrum row, the smallest eigenvalue counted in the rank is within a factor of 1000 of the
+    /// threshold (P eps of the largest) or of the largest eigenvalue not counted: rounding in the Hessian's entries could
+    /// then change <see cref="EtaHessianRank"/> (printed with a "?").
+    /// </summary>
+    public bool EtaHessianRankIsIllDetermined { get; init; }
+
+    /// <summary>
     /// The eta Hessian's size relative to the gradient's: the largest of |H|_2 / max(|grad eta|, 1) over the spectrum
     /// rows and |H v| / (|v| max(|grad|, 1)) over random probes of all analysed rows. Zero for a GLM.
     /// </summary>
@@ -162,7 +169,7 @@ public sealed record LinearityReport
         string sample = RowsGiven > RowsAnalysed ? string.Create(c, $" of {RowsGiven} (a seeded sample)") : "";
         sb.Append(c, $"  Analysed at {RowsAnalysed} rows{sample}; {ParameterCount} parameters; {(Method == HessianMethod.Dense ? "dense Hessians" : "matrix-free (Hessian-vector products)")}.").AppendLine();
         sb.Append("  eta in the parameters (exact Hessian-vector products by forward-over-reverse differentiation):").AppendLine();
-        string rank = (EtaHessianRankIsLowerBound ? ">= " : "") + EtaHessianRank.ToString(c);
+        string rank = (EtaHessianRankIsLowerBound ? ">= " : "") + EtaHessianRank.ToString(c) + (EtaHessianRankIsIllDetermined ? "?" : "");
         sb.Append(c, $"    Hessian of eta: {(EtaHessianIsZero ? "zero" : "non-zero")} (relative to the gradient {EtaHessianRelativeNorm:G3}); largest Frobenius norm {EtaHessianNorm:G3}, rank {rank} of {ParameterCount} at {SpectrumRows} rows").AppendLine();
         if (PerturbedPointsTried > 0) sb.Append(c, $"    {(EtaHessianIsZero ? "zero" : "non-zero")} at {PerturbedPointsTried} random parameter points probed because it is zero at the model's").AppendLine();
         if (InteractingBlocks.Count > 0)

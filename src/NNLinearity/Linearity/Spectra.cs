@@ -10,7 +10,7 @@ namespace NNLinearity.Linearity;
 internal readonly record struct LanczosResult(double Min, double Max, int Steps, bool Exhausted);
 
 /// <summary>The Rayleigh-Ritz eigenvalues of a symmetric operator on the range of its product with random probes.</summary>
-internal readonly record struct RitzSpectrum(double[] Eigenvalues, int Rank, bool RankIsLowerBound, double FrobeniusNorm, double SpectralNorm);
+internal readonly record struct RitzSpectrum(double[] Eigenvalues, int Rank, bool RankIsLowerBound, double FrobeniusNorm, double SpectralNorm, bool RankIsIllDetermined = false);
 
 /// <summary>
 /// Matrix-free spectra of symmetric operators given only as products H v: Lanczos with full reorthogonalisation for the
@@ -158,13 +158,34 @@ internal static class Spectra
             sumSquares += e * e;
         }
 
+        (int rank, bool ill) = EigenvalueRank(eig, top * RankThreshold(p));
+        return new RitzSpectrum(eig, rank, !whole && rank >= k, Math.Sqrt(sumSquares), top, ill);
+    }
+
+    /// <summary>
+    /// The number of eigenvalues above <paramref name="threshold"/> in magnitude, and whether that count is
+    /// ill-determined: the smallest counted is less than <see cref="RankGap"/> times the threshold or the largest not
+    /// counted, so that rounding in the matrix could move it across.
+    /// </summary>
+    public static (int Rank, bool IllDetermined) EigenvalueRank(ReadOnlySpan<double> eigenvalues, double threshold)
+    {
         int rank = 0;
-        foreach (double e in eig)
+        double smallestKept = double.PositiveInfinity, largestDropped = 0;
+        foreach (double e in eigenvalues)
         {
-            if (Math.Abs(e) > top * RankThreshold(p)) rank++;
+            double a = Math.Abs(e);
+            if (a > threshold)
+            {
+                rank++;
+                smallestKept = Math.Min(smallestKept, a);
+            }
+            else
+            {
+                largestDropped = Math.Max(largestDropped, a);
+            }
         }
 
-        return new RitzSpectrum(eig, rank, !whole && rank >= k, Math.Sqrt(sumSquares), top);
+        return (rank, rank > 0 && smallestKept < RankGap * Math.Max(largestDropped, threshold));
     }
 
     /// <summary>
