@@ -884,27 +884,49 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         return s;
     }
 
-    /// <summary>Per-layer buffers for a batch of up to <see cref="Capacity"/> rows, reused across batches.</summary>
+    /// <summary>
+    /// Per-layer buffers for a batch of up to <see cref="Capacity"/> rows, reused across batches, each starting on a
+    /// 64-byte boundary (the products read them a cache line at a time; an array's own start is only 8-byte aligned,
+    /// and a 512-bit load across two lines costs two).
+    /// </summary>
     internal sealed class Workspace
     {
+        private readonly int _inputs;
+        private ArraySegment<T> _batchInput;
+
         internal Workspace(GlmLayer<T>[] layers, int capacity)
         {
             Capacity = Math.Max(capacity, 1);
-            Eta = layers.Select(l => new T[Capacity * l.OutputCount]).ToArray();
-            Mu = layers.Select(l => new T[Capacity * l.OutputCount]).ToArray();
-            DMu = layers.Select(l => new T[Capacity * l.OutputCount]).ToArray();
-            Grad = layers.Select(l => new T[Capacity * l.OutputCount]).ToArray();
+            _inputs = layers[0].InputCount;
+            Eta = layers.Select(l => Aligned(Capacity * l.OutputCount)).ToArray();
+            Mu = layers.Select(l => Aligned(Capacity * l.OutputCount)).ToArray();
+            DMu = layers.Select(l => Aligned(Capacity * l.OutputCount)).ToArray();
+            Grad = layers.Select(l => Aligned(Capacity * l.OutputCount)).ToArray();
         }
 
         public int Capacity { get; }
 
-        public T[][] Eta { get; }
+        public ArraySegment<T>[] Eta { get; }
 
-        public T[][] Mu { get; }
+        public ArraySegment<T>[] Mu { get; }
 
-        public T[][] DMu { get; }
+        public ArraySegment<T>[] DMu { get; }
 
-        public T[][] Grad { get; }
+        public ArraySegment<T>[] Grad { get; }
+
+        /// <summary>Room for a batch of <see cref="Capacity"/> input rows (training gathers its batches here), made on first use.</summary>
+        public ArraySegment<T> BatchInput => _batchInput.Array is null ? _batchInput = Aligned(Capacity * _inputs) : _batchInput;
+
+        /// <summary>A zeroed buffer of <paramref name="length"/> values on a 64-byte boundary, in a pinned array (which never moves).</summary>
+        private static unsafe ArraySegment<T> Aligned(int length)
+        {
+            int size = sizeof(T), pad = 64 / size;
+            T[] array = GC.AllocateArray<T>(length + pad, pinned: true);
+            fixed (T* start = array)
+            {
+                return new ArraySegment<T>(array, (int)((64 - ((nint)start & 63)) & 63) / size, length);
+            }
+        }
     }
 
     /// <summary>The training loop: mini-batch SGD/Adam or full-batch L-BFGS, on the model's flat parameter vector.</summary>
@@ -1126,7 +1148,7 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         {
             int p = _p, k = _k, np = model.ParameterCount;
             int batch = _chunk;
-            T[] xb = Rent<T>(batch * p);
+            ArraySegment<T> xb = _ws.BatchInput;
             T[] yb = Rent<T>(batch * k);
             double[]? wb = _wt is null ? null : Rent<double>(batch);
             T[]? ob = _ot is null ? null : Rent<T>(batch * k);
