@@ -64,13 +64,15 @@ public class TrainStepBench
         _g = new float[_model.ParameterCount];
         _momentum = new double[_model.ParameterCount];
         _ws = _model.NewWorkspace(Batch);
+        // The batch sits where Fit gathers its batches: in the workspace, on a 64-byte boundary.
+        _x.CopyTo(_ws.BatchInput.AsSpan());
         _naive = new NaiveMlp(w, Batch, _model.GetParameters());
     }
 
     [Benchmark]
     public double Ours()
     {
-        double loss = _model!.LossAndGradientCore(_x, _y, Batch, _g, 0, Threads, withGradient: true, _ws!);
+        double loss = _model!.LossAndGradientCore(_ws!.BatchInput, _y, Batch, _g, 0, Threads, withGradient: true, _ws);
         // The update Fit makes (SGD without momentum, with its check that the parameters stayed finite).
         UpdateKernels.Sgd<float>(_model.ParameterSpan, _g, _momentum, 1e-3, 0);
         _model.InvalidateLayers();
