@@ -887,12 +887,15 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
     /// <summary>
     /// Per-layer buffers for a batch of up to <see cref="Capacity"/> rows, reused across batches, each starting on a
     /// 64-byte boundary (the products read them a cache line at a time; an array's own start is only 8-byte aligned,
-    /// and a 512-bit load across two lines costs two).
+    /// and a 512-bit load across two lines costs two) and each at its own offset within a 4 KiB page: a kernel that
+    /// loads from one buffer and stores to another at the same positions (the input gradient scaled by the slopes)
+    /// would otherwise see its loads wait for stores whose addresses match in their low 12 bits.
     /// </summary>
     internal sealed class Workspace
     {
         private readonly int _inputs;
         private ArraySegment<T> _batchInput;
+        private int _buffers;
 
         internal Workspace(GlmLayer<T>[] layers, int capacity)
         {
@@ -917,14 +920,20 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         /// <summary>Room for a batch of <see cref="Capacity"/> input rows (training gathers its batches here), made on first use.</summary>
         public ArraySegment<T> BatchInput => _batchInput.Array is null ? _batchInput = Aligned(Capacity * _inputs) : _batchInput;
 
-        /// <summary>A zeroed buffer of <paramref name="length"/> values on a 64-byte boundary, in a pinned array (which never moves).</summary>
-        private static unsafe ArraySegment<T> Aligned(int length)
+        /// <summary>
+        /// A zeroed buffer of <paramref name="length"/> values in a pinned array (which never moves), starting 9 cache
+        /// lines further into a 4 KiB page than the workspace's previous buffer (64 distinct offsets).
+        /// </summary>
+        private unsafe ArraySegment<T> Aligned(int length)
         {
-            int size = sizeof(T), pad = 64 / size;
-            T[] array = GC.AllocateArray<T>(length + pad, pinned: true);
+            const int Page = 4096;
+            int size = sizeof(T);
+            int offsetInPage = _buffers++ * 9 * 64 % Page;
+            T[] array = GC.AllocateArray<T>(length + Page / size, pinned: true);
             fixed (T* start = array)
             {
-                return new ArraySegment<T>(array, (int)((64 - ((nint)start & 63)) & 63) / size, length);
+                int skip = (int)((offsetInPage - ((nint)start & (Page - 1)) + Page) & (Page - 1));
+                return new ArraySegment<T>(array, skip / size, length);
             }
         }
     }
