@@ -477,19 +477,19 @@ internal static unsafe class Gemm
     }
 
     /// <summary>
-    /// One pinned scratch buffer per thread and element type (edge tiles, padded panels): a product's range takes it
-    /// at its start and holds it to its end, so it never allocates after a thread's first call.
+    /// One pinned scratch buffer per thread and element type (edge tiles, padded panels), starting on a cache line: a
+    /// product's range takes it at its start and holds it to its end, so it never allocates after a thread's first call.
     /// </summary>
     private static class Scratch<T> where T : unmanaged
     {
         [ThreadStatic]
-        private static T[]? buffer;
+        private static ArraySegment<T> buffer;
 
         public static T* Get(int length)
         {
-            T[]? b = buffer;
-            if (b == null || b.Length < length) buffer = b = GC.AllocateUninitializedArray<T>(length, pinned: true);
-            return (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(b));
+            ArraySegment<T> b = buffer;
+            if (b.Array is null || b.Count < length) buffer = b = AlignedArray.Allocate<T>(length);
+            return (T*)Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(b.Array!), b.Offset));
         }
     }
 

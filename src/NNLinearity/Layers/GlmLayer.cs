@@ -106,7 +106,7 @@ public abstract class GlmLayer<T> : GlmLayer where T : unmanaged, IBinaryFloatin
     private readonly Lock _packLock = new();
     private T[] _store;
     private int _offset;
-    private T[] _packed = [];
+    private ArraySegment<T> _packed = ArraySegment<T>.Empty; // on a cache line: the products load it a line at a time
     private long _version;
     private long _packedVersion = -1;
 
@@ -224,7 +224,7 @@ public abstract class GlmLayer<T> : GlmLayer where T : unmanaged, IBinaryFloatin
             long version = Volatile.Read(ref _version);
             if (_packedVersion == version) return false;
             int len = Gemm.PackedLength<T>(OutputCount, InputCount);
-            if (_packed.Length != len) _packed = new T[len];
+            if (_packed.Count != len) _packed = AlignedArray.Allocate<T>(len);
             if (rows == 0 || InputCount == 0)
             {
                 Gemm.PackTransposed<T>(Weights, OutputCount, InputCount, _packed);
@@ -247,7 +247,7 @@ public abstract class GlmLayer<T> : GlmLayer where T : unmanaged, IBinaryFloatin
             long version = Volatile.Read(ref _version);
             if (_packedVersion == version) return;
             int len = Gemm.PackedLength<T>(OutputCount, InputCount);
-            if (_packed.Length != len) _packed = new T[len];
+            if (_packed.Count != len) _packed = AlignedArray.Allocate<T>(len);
             Gemm.PackTransposed<T>(Weights, OutputCount, InputCount, _packed);
             Volatile.Write(ref _packedVersion, version);
         }

@@ -924,18 +924,7 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         /// A zeroed buffer of <paramref name="length"/> values in a pinned array (which never moves), starting 9 cache
         /// lines further into a 4 KiB page than the workspace's previous buffer (64 distinct offsets).
         /// </summary>
-        private unsafe ArraySegment<T> Aligned(int length)
-        {
-            const int Page = 4096;
-            int size = sizeof(T);
-            int offsetInPage = _buffers++ * 9 * 64 % Page;
-            T[] array = GC.AllocateArray<T>(length + Page / size, pinned: true);
-            fixed (T* start = array)
-            {
-                int skip = (int)((offsetInPage - ((nint)start & (Page - 1)) + Page) & (Page - 1));
-                return new ArraySegment<T>(array, skip / size, length);
-            }
-        }
+        private ArraySegment<T> Aligned(int length) => AlignedArray.Allocate<T>(length, _buffers++ * 9 * 64 % AlignedArray.PageBytes);
     }
 
     /// <summary>The training loop: mini-batch SGD/Adam or full-batch L-BFGS, on the model's flat parameter vector.</summary>
