@@ -19,6 +19,11 @@ internal static class AlignedArray
     public static unsafe ArraySegment<T> Allocate<T>(int length, int offsetInPage = 0) where T : unmanaged
     {
         int size = sizeof(T);
+        if (length < 0 || length > Array.MaxLength - PageBytes / size)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), length, $"A buffer holds 0 to {Array.MaxLength - PageBytes / size} values (an array of at most {Array.MaxLength} with a page of padding).");
+        }
+
         T[] array = GC.AllocateArray<T>(length + PageBytes / size, pinned: true);
         fixed (T* start = array)
         {

@@ -761,10 +761,11 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         if (x.Length != (long)rows * InputCount) throw new ArgumentException($"{name} has {x.Length} values; {rows} rows of {InputCount} inputs need {(long)rows * InputCount}.", name);
         int widest = _layers.Max(l => l.OutputCount);
-        if ((long)rows * widest > Array.MaxLength)
+        int most = Array.MaxLength - AlignedArray.PageBytes; // a buffer's array also holds up to a page of padding
+        if ((long)rows * widest > most)
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"{rows} rows through a layer of {widest} units need {(long)rows * widest} values per buffer; one array holds at most {Array.MaxLength}: pass fewer rows at a time."), nameof(rows));
+                $"{rows} rows through a layer of {widest} units need {(long)rows * widest} values per buffer; one buffer holds at most {most}: pass fewer rows at a time."), nameof(rows));
         }
 
         Matrices.ThrowIfNotFinite(x, InputCount, name);
