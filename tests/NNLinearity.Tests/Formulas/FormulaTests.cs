@@ -139,6 +139,17 @@ public sealed class FormulaTests
         GlmFit fa = NNLinearity.Glm.Glm.Fit(c.Formula, c.Table(), GlmFamily.Poisson);
         GlmFit fb = NNLinearity.Glm.Glm.Fit(c.Formula, c.Table(fLevels: reversed), GlmFamily.Poisson);
         Assert.Equal(fa.Rank, fb.Rank);
+        // Another reference can leave the columns far worse conditioned (y ~ (x1 + f + g)^2 on 18 rows, f with 5
+        // levels, seed 901027, f's levels reversed: coefficients near +-1e4; R's glm.fit then swings to deviances of
+        // 6.3 and 14.8 before converging at its 12th iteration, where this engine's path, rounded differently, is still
+        // wandering at 25). The law is about optima: a fit that did not reach one must say so.
+        foreach (GlmFit f in new[] { fa, fb })
+        {
+            Assert.Equal(f.Converged, !f.Diagnostics.Any(d => d.Kind == GlmDiagnosticKind.NotConverged));
+        }
+
+        if (!fa.Converged || !fb.Converged) return;
+
         // 1e-8 relative: IRLS from the same starting means to the same optimum, through differently conditioned columns.
         Assert.True(Math.Abs(fa.Deviance - fb.Deviance) <= 1e-8 * Math.Max(1, fa.Deviance), $"{fa.Deviance} vs {fb.Deviance}");
         for (int i = 0; i < fa.RowCount; i++) Assert.True(Math.Abs(fa.FittedValues[i] - fb.FittedValues[i]) <= 1e-8 * Math.Max(1, fa.FittedValues[i]));
