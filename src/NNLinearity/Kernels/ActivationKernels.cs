@@ -332,13 +332,17 @@ internal static class ActivationKernels
         if (wantD && dMuDEta.Length < n) throw new ArgumentException($"Destination length {dMuDEta.Length} is shorter than the source length {n}.", nameof(dMuDEta));
         if (n < vw)
         {
-            for (int i = 0; i < n; i++)
-            {
-                double m = TOp.Scalar(eta[i], out double d);
-                if (wantD) dMuDEta[i] = d;
-                if (wantMu) mu[i] = m;
-            }
-
+            // One zero-padded vector: each value is the one the vector loop computes for it in a longer span, so a
+            // layer's outputs do not depend on how its rows are batched.
+            Span<double> tmp = stackalloc double[3 * vw];
+            tmp.Clear();
+            eta.CopyTo(tmp);
+            ref double t = ref MemoryMarshal.GetReference(tmp);
+            TOp.Invoke(TV.Load(ref t, 0), out TV pm, out TV pd);
+            TV.Store(pm, ref t, (nuint)vw);
+            TV.Store(pd, ref t, (nuint)(2 * vw));
+            if (wantD) tmp.Slice(2 * vw, n).CopyTo(dMuDEta);
+            if (wantMu) tmp.Slice(vw, n).CopyTo(mu);
             return;
         }
 
@@ -361,7 +365,7 @@ internal static class ActivationKernels
         if (wantMu) TV.Store(lastMu, ref mr, lastAt);
     }
 
-    /// <summary>The float span kernel on one width; spans shorter than a vector are computed in double and rounded.</summary>
+    /// <summary>The float span kernel on one width; a span shorter than a vector is computed on one zero-padded vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void ApplyF<TOp, TF>(ReadOnlySpan<float> eta, Span<float> mu, Span<float> dMuDEta)
         where TOp : struct, IActivation
@@ -373,13 +377,16 @@ internal static class ActivationKernels
         if (wantD && dMuDEta.Length < n) throw new ArgumentException($"Destination length {dMuDEta.Length} is shorter than the source length {n}.", nameof(dMuDEta));
         if (n < vw)
         {
-            for (int i = 0; i < n; i++)
-            {
-                double m = TOp.Scalar(eta[i], out double d);
-                if (wantD) dMuDEta[i] = (float)d;
-                if (wantMu) mu[i] = (float)m;
-            }
-
+            // One zero-padded vector, as the double kernel.
+            Span<float> tmp = stackalloc float[3 * vw];
+            tmp.Clear();
+            eta.CopyTo(tmp);
+            ref float t = ref MemoryMarshal.GetReference(tmp);
+            TOp.InvokeF(TF.Load(ref t, 0), out TF pm, out TF pd);
+            TF.Store(pm, ref t, (nuint)vw);
+            TF.Store(pd, ref t, (nuint)(2 * vw));
+            if (wantD) tmp.Slice(2 * vw, n).CopyTo(dMuDEta);
+            if (wantMu) tmp.Slice(vw, n).CopyTo(mu);
             return;
         }
 
