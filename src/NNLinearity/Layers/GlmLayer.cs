@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading;
 using NNLinearity.Kernels;
@@ -281,7 +282,18 @@ public abstract class GlmLayer<T> : GlmLayer where T : unmanaged, IBinaryFloatin
             for (int i = 0; i < n; i++) e[i] += offset[i];
         }
 
-        ApplyInverseLink(eta[..n], mu[..n], dMuDEta[..n]);
+        // The link's span kernel streams spans of StreamingDriver.ThresholdBytes or more past the caches (right for
+        // one pass over data larger than them); a layer's outputs are read again at once, by the next layer and by the
+        // backward pass, so they are handed over in pieces below that size: whole numbers of vectors, the last taking
+        // the remainder (so that no piece is shorter than a vector unless the span is, and every value is the one the
+        // kernel computes over the whole span, lane by lane).
+        int piece = (int)(StreamingDriver.ThresholdBytes / 2 / Unsafe.SizeOf<T>());
+        for (int start = 0; start < n;)
+        {
+            int len = n - start <= piece + piece / 2 ? n - start : piece;
+            ApplyInverseLink(eta.Slice(start, len), mu.Slice(start, len), dMuDEta.IsEmpty ? default : dMuDEta.Slice(start, len));
+            start += len;
+        }
     }
 
     /// <summary>
