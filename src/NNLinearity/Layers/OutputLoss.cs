@@ -14,8 +14,12 @@ namespace NNLinearity.Layers;
 /// </summary>
 internal abstract class OutputLoss
 {
-    /// <summary>Sum over rows of w_i times half the unit deviance; writes scale * d/deta into <paramref name="gradEta"/>.</summary>
-    public abstract double Evaluate<T>(ReadOnlySpan<T> eta, ReadOnlySpan<T> y, ReadOnlySpan<double> w, int rows, int k, Span<T> gradEta, double scale)
+    /// <summary>
+    /// <paramref name="total"/> plus the sum over rows, in row order, of w_i times half the unit deviance; writes scale *
+    /// d/deta into <paramref name="gradEta"/>. Rows evaluated in consecutive chunks, each continuing the previous total,
+    /// give the same bits as all rows at once.
+    /// </summary>
+    public abstract double Evaluate<T>(ReadOnlySpan<T> eta, ReadOnlySpan<T> y, ReadOnlySpan<double> w, int rows, int k, Span<T> gradEta, double scale, double total = 0)
         where T : unmanaged, IBinaryFloatingPointIeee754<T>;
 
     /// <summary>Mean of row i (mu, or the class probabilities) from its linear predictors.</summary>
@@ -47,9 +51,8 @@ internal sealed class FamilyLoss : OutputLoss
             : Kind.Generic;
     }
 
-    public override double Evaluate<T>(ReadOnlySpan<T> eta, ReadOnlySpan<T> y, ReadOnlySpan<double> w, int rows, int k, Span<T> gradEta, double scale)
+    public override double Evaluate<T>(ReadOnlySpan<T> eta, ReadOnlySpan<T> y, ReadOnlySpan<double> w, int rows, int k, Span<T> gradEta, double scale, double total = 0)
     {
-        double total = 0;
         for (int i = 0; i < rows; i++)
         {
             double wi = w.IsEmpty ? 1.0 : w[i];
@@ -288,13 +291,12 @@ internal sealed class SoftmaxLoss : OutputLoss
     /// in column order and the block's sums' logarithms taken on vectors too, then each row's loss and gradient,
     /// p_j sum(y) - y_j, from its log-sum-exp.
     /// </summary>
-    public override double Evaluate<T>(ReadOnlySpan<T> eta, ReadOnlySpan<T> y, ReadOnlySpan<double> w, int rows, int k, Span<T> gradEta, double scale)
+    public override double Evaluate<T>(ReadOnlySpan<T> eta, ReadOnlySpan<T> y, ReadOnlySpan<double> w, int rows, int k, Span<T> gradEta, double scale, double total = 0)
     {
-        if (k == 0) return 0;
+        if (k == 0) return total;
         int blockRows = Math.Max(1, BlockValues / k);
         Span<double> e = k <= BlockValues ? stackalloc double[blockRows * k] : new double[k];
         Span<double> max = stackalloc double[blockRows], sum = stackalloc double[blockRows], logSum = stackalloc double[blockRows];
-        double total = 0;
         for (int i0 = 0; i0 < rows; i0 += blockRows)
         {
             int r = Math.Min(blockRows, rows - i0);

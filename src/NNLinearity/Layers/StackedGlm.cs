@@ -6,6 +6,7 @@ using System.Globalization;
 using System.Linq;
 using System.Numerics;
 using System.Text;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 using System.Threading;
 using NNLinearity.Data;
@@ -356,14 +357,20 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
             return copy;
         }
 
-        Workspace ws = RentWorkspace(rows);
+        int width = _layers[^2].OutputCount, chunk = RowsPerChunk;
+        var h = new double[rows * width];
+        Workspace ws = RentWorkspace(Math.Min(rows, chunk));
         try
         {
-            Forward(x, rows, 0, ws);
-            int width = _layers[^2].OutputCount;
-            var h = new double[rows * width];
-            ReadOnlySpan<T> mu = ws.Mu[^2].AsSpan(0, rows * width);
-            for (int i = 0; i < h.Length; i++) h[i] = double.CreateTruncating(mu[i]);
+            for (int start = 0; start < rows; start += chunk)
+            {
+                int r = Math.Min(chunk, rows - start);
+                Forward(x.Slice(start * InputCount, r * InputCount), r, 0, ws);
+                ReadOnlySpan<T> mu = ws.Mu[^2].AsSpan(0, r * width);
+                Span<double> part = h.AsSpan(start * width, r * width);
+                for (int i = 0; i < part.Length; i++) part[i] = double.CreateTruncating(mu[i]);
+            }
+
             return h;
         }
         finally
@@ -404,17 +411,9 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
     /// <exception cref="InvalidOperationException">Another thread is training the model or setting its parameters.</exception>
     public Prediction<T> Predict(ReadOnlySpan<T> x, int rows)
     {
-        CheckX(x, rows, nameof(x));
+        CheckX(x, rows, nameof(x), chunked: true);
         using UsageGuard.ReadScope reading = _guard.Read();
-        Workspace ws = RentWorkspace(rows);
-        try
-        {
-            return PredictCore(x, rows, ws);
-        }
-        finally
-        {
-            ReturnWorkspace(ws);
-        }
+        return PredictCore(x, rows);
     }
 
     /// <summary>Linear predictors and means with an offset added to the output's linear predictor (an exposure, say).</summary>
@@ -425,18 +424,10 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
     /// <exception cref="ArgumentException">A shape mismatch or a non-finite input or offset.</exception>
     public Prediction<T> Predict(ReadOnlySpan<T> x, int rows, ReadOnlySpan<T> offset)
     {
-        CheckX(x, rows, nameof(x));
+        CheckX(x, rows, nameof(x), chunked: true);
         CheckWeightsAndOffset(default, offset, rows);
         using UsageGuard.ReadScope reading = _guard.Read();
-        Workspace ws = RentWorkspace(rows);
-        try
-        {
-            return PredictCore(x, rows, ws, offset);
-        }
-        finally
-        {
-            ReturnWorkspace(ws);
-        }
+        return PredictCore(x, rows, offset);
     }
 
     /// <summary>Training loss without penalty with prior weights and an offset: sum w d / (2 sum w).</summary>
@@ -449,18 +440,10 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
     /// <exception cref="ArgumentException">A shape mismatch, a non-finite value, a negative weight, all weights 0, or a response outside the family's support.</exception>
     public double Loss(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows, ReadOnlySpan<double> weights, ReadOnlySpan<T> offset)
     {
-        CheckData(x, y, rows);
+        CheckData(x, y, rows, chunked: true);
         CheckWeightsAndOffset(weights, offset, rows);
         using UsageGuard.ReadScope reading = _guard.Read();
-        Workspace ws = RentWorkspace(rows);
-        try
-        {
-            return FiniteLoss(LossAndGradientCore(x, y, rows, default, 0, 0, withGradient: false, ws, weights, offset));
-        }
-        finally
-        {
-            ReturnWorkspace(ws);
-        }
+        return FiniteLoss(ChunkedLoss(x, y, rows, 0, weights, offset));
     }
 
     /// <summary>The family's weighted deviance, sum w d over rows and outputs, as a GLM with prior weights and an offset reports it.</summary>
@@ -514,30 +497,100 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         }
     }
 
-    private Prediction<T> PredictCore(ReadOnlySpan<T> x, int rows, Workspace ws, ReadOnlySpan<T> offset = default)
+    /// <summary>The output's eta and mu for each row, computed <see cref="RowsPerChunk"/> rows at a time.</summary>
+    private Prediction<T> PredictCore(ReadOnlySpan<T> x, int rows, ReadOnlySpan<T> offset = default)
     {
-        Forward(x, rows, 0, ws, offset);
-        int k = OutputCount;
-        ThrowIfNotFinite(ws.Eta[^1].AsSpan(0, rows * k), k);
-        var eta = ws.Eta[^1].AsSpan(0, rows * k).ToArray();
+        int k = OutputCount, chunk = RowsPerChunk;
+        var eta = new T[rows * k];
         var mu = new T[rows * k];
-        if (IsMultinomial)
+        Span<double> e = IsMultinomial ? new double[k] : default, m = IsMultinomial ? new double[k] : default;
+        Workspace ws = RentWorkspace(Math.Min(rows, chunk));
+        try
         {
-            Span<double> e = stackalloc double[k], m = stackalloc double[k];
-            for (int i = 0; i < rows; i++)
+            for (int start = 0; start < rows; start += chunk)
             {
-                for (int j = 0; j < k; j++) e[j] = double.CreateTruncating(eta[i * k + j]);
-                _loss.Mean(e, m);
-                for (int j = 0; j < k; j++) mu[i * k + j] = T.CreateTruncating(m[j]);
+                int r = Math.Min(chunk, rows - start);
+                Forward(x.Slice(start * InputCount, r * InputCount), r, 0, ws, offset.IsEmpty ? default : offset.Slice(start * k, r * k));
+                ReadOnlySpan<T> etaChunk = ws.Eta[^1].AsSpan(0, r * k);
+                ThrowIfNotFinite(etaChunk, k, start);
+                etaChunk.CopyTo(eta.AsSpan(start * k));
+                if (IsMultinomial)
+                {
+                    for (int i = start; i < start + r; i++)
+                    {
+                        for (int j = 0; j < k; j++) e[j] = double.CreateTruncating(eta[i * k + j]);
+                        _loss.Mean(e, m);
+                        for (int j = 0; j < k; j++) mu[i * k + j] = T.CreateTruncating(m[j]);
+                    }
+                }
+                else
+                {
+                    ws.Mu[^1].AsSpan(0, r * k).CopyTo(mu.AsSpan(start * k));
+                }
             }
         }
-        else
+        finally
         {
-            ws.Mu[^1].AsSpan(0, rows * k).CopyTo(mu);
+            ReturnWorkspace(ws);
         }
 
         return new Prediction<T>(rows, k, eta, mu);
     }
+
+    /// <summary>
+    /// The unpenalised loss over <paramref name="rows"/> rows, sum w d / (2 sum w), forwarding <paramref name="chunk"/>
+    /// rows at a time (<see cref="RowsPerChunk"/> when 0) through <paramref name="ws"/> (the model's spare, or a new
+    /// one, when null). The sum runs over the rows in order, each chunk continuing the previous total, so the bits do
+    /// not depend on the chunk. NaN for no rows.
+    /// </summary>
+    internal double ChunkedLoss(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows, int threads, ReadOnlySpan<double> weights, ReadOnlySpan<T> offset,
+        int chunk = 0, Workspace? ws = null)
+    {
+        if (rows == 0) return double.NaN;
+        if (chunk <= 0) chunk = RowsPerChunk;
+        int k = OutputCount, last = _layers.Length - 1;
+        double mass = weights.IsEmpty ? rows : Sum(weights);
+        double scale = mass > 0 ? 1.0 / mass : 0;
+        Workspace work = ws ?? RentWorkspace(Math.Min(rows, chunk));
+        try
+        {
+            double total = 0;
+            for (int start = 0; start < rows; start += chunk)
+            {
+                int r = Math.Min(chunk, rows - start);
+                Forward(x.Slice(start * InputCount, r * InputCount), r, threads, work, offset.IsEmpty ? default : offset.Slice(start * k, r * k));
+                total = _loss.Evaluate<T>(work.Eta[last].AsSpan(0, r * k), y.Slice(start * k, r * k), weights.IsEmpty ? default : weights.Slice(start, r), r, k,
+                    work.Grad[last], scale, total);
+            }
+
+            return total * scale;
+        }
+        finally
+        {
+            if (ws is null) ReturnWorkspace(work);
+        }
+    }
+
+    /// <summary>Bytes of workspace a chunk of rows may take (<see cref="RowsPerChunk"/>).</summary>
+    private const long ChunkBytes = 8 << 20;
+
+    /// <summary>
+    /// Rows per chunk for work over many rows (predictions, losses, hidden features): a multiple of 16 rows whose
+    /// workspace takes about 8 MB at most (at least 16 rows), so that a chunk's activations stay in cache from one layer
+    /// to the next and the memory a call holds does not grow with its rows. Rows are independent in the forward pass,
+    /// and a chunk's buffers hold whole vectors of every layer's outputs, so chunking changes no bit.
+    /// </summary>
+    internal int RowsPerChunk
+    {
+        get
+        {
+            long perRow = 4L * Unsafe.SizeOf<T>() * _layers.Sum(l => (long)l.OutputCount);
+            return (int)Math.Clamp(ChunkBytes / perRow / 16 * 16, 16, 1 << 20);
+        }
+    }
+
+    /// <summary>Rows the model's spare workspace holds (0 when it has none): what the model keeps between calls.</summary>
+    internal int SpareCapacity => Volatile.Read(ref _spare)?.Capacity ?? 0;
 
     /// <summary>Training loss without penalty: half the mean deviance over the rows.</summary>
     /// <param name="x">X [rows, inputs]; finite.</param>
@@ -584,17 +637,9 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
     /// <exception cref="InvalidOperationException">Another thread is training the model or setting its parameters.</exception>
     public double Loss(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows)
     {
-        CheckData(x, y, rows);
+        CheckData(x, y, rows, chunked: true);
         using UsageGuard.ReadScope reading = _guard.Read();
-        Workspace ws = RentWorkspace(rows);
-        try
-        {
-            return FiniteLoss(LossAndGradientCore(x, y, rows, default, 0, 0, withGradient: false, ws));
-        }
-        finally
-        {
-            ReturnWorkspace(ws);
-        }
+        return FiniteLoss(ChunkedLoss(x, y, rows, 0, default, default));
     }
 
     /// <summary>The family's deviance summed over rows and outputs (2 rows x the unpenalised loss), as a GLM reports it.</summary>
@@ -732,14 +777,14 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
     /// large weights): such a result is refused rather than returned as infinities or NaN.
     /// </summary>
 #pragma warning disable CA2208 // the caller's public argument is x; the message names it
-    private static void ThrowIfNotFinite(ReadOnlySpan<T> eta, int outputs)
+    private static void ThrowIfNotFinite(ReadOnlySpan<T> eta, int outputs, int firstRow)
     {
         for (int i = 0; i < eta.Length; i++)
         {
             if (!T.IsFinite(eta[i]))
             {
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                    $"Row {i / outputs} of x drives output {i % outputs}'s linear predictor to {eta[i]}, beyond the range of {typeof(T).Name}: rescale the inputs."), "x");
+                    $"Row {firstRow + i / outputs} of x drives output {i % outputs}'s linear predictor to {eta[i]}, beyond the range of {typeof(T).Name}: rescale the inputs."), "x");
             }
         }
     }
@@ -756,24 +801,36 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
 
     internal Span<T> ParameterSpan => _theta;
 
-    internal void CheckX(ReadOnlySpan<T> x, int rows, string name)
+    /// <summary>
+    /// Checks X's shape and values, and that the rows fit the buffers: all of them through the widest layer at once, or
+    /// (<paramref name="chunked"/>: predictions and losses) <see cref="RowsPerChunk"/> of them, with one value per row
+    /// and output in the result.
+    /// </summary>
+    internal void CheckX(ReadOnlySpan<T> x, int rows, string name, bool chunked = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         if (x.Length != (long)rows * InputCount) throw new ArgumentException($"{name} has {x.Length} values; {rows} rows of {InputCount} inputs need {(long)rows * InputCount}.", name);
         int widest = _layers.Max(l => l.OutputCount);
         int most = Array.MaxLength - AlignedArray.PageBytes; // a buffer's array also holds up to a page of padding
-        if ((long)rows * widest > most)
+        int buffered = chunked ? Math.Min(rows, RowsPerChunk) : rows;
+        if ((long)buffered * widest > most)
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"{rows} rows through a layer of {widest} units need {(long)rows * widest} values per buffer; one buffer holds at most {most}: pass fewer rows at a time."), nameof(rows));
+                $"{buffered} rows through a layer of {widest} units need {(long)buffered * widest} values per buffer; one buffer holds at most {most}: pass fewer rows at a time."), nameof(rows));
+        }
+
+        if (chunked && (long)rows * OutputCount > most)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{rows} rows of {OutputCount} outputs need {(long)rows * OutputCount} values in the result; one array holds at most {most}: pass fewer rows at a time."), nameof(rows));
         }
 
         Matrices.ThrowIfNotFinite(x, InputCount, name);
     }
 
-    private void CheckData(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows)
+    private void CheckData(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows, bool chunked = false)
     {
-        CheckX(x, rows, nameof(x));
+        CheckX(x, rows, nameof(x), chunked);
         if (y.Length != (long)rows * OutputCount) throw new ArgumentException($"y has {y.Length} values; {rows} rows of {OutputCount} outputs need {(long)rows * OutputCount}.", nameof(y));
         _loss.ValidateResponses(y, rows, OutputCount, nameof(y));
     }
@@ -1119,24 +1176,14 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
             return dst;
         }
 
-        /// <summary>The penalised loss over n rows at the current parameters, in chunks of the workspace's rows (NaN for no rows).</summary>
-        private double Loss(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int n, double[]? w, T[]? o)
-        {
-            if (n == 0) return double.NaN;
-            double sum = 0, total = 0;
-            int chunk = _chunk;
-            for (int start = 0; start < n; start += chunk)
-            {
-                int r = Math.Min(chunk, n - start);
-                ReadOnlySpan<double> wc = w is null ? default : w.AsSpan(start, r);
-                double mass = w is null ? r : Sum(wc);
-                sum += mass * model.LossAndGradientCore(x.Slice(start * _p, r * _p), y.Slice(start * _k, r * _k), r, default, 0, options.Threads, withGradient: false, _ws,
-                    wc, o is null ? default : o.AsSpan(start * _k, r * _k));
-                total += mass;
-            }
-
-            return (total > 0 ? sum / total : 0) + (options.L2 > 0 ? 0.5 * options.L2 * model.SumOfSquaredWeights() : 0);
-        }
+        /// <summary>
+        /// The penalised loss over n rows at the current parameters, forwarded in chunks of the run's batch rows through
+        /// its workspace (NaN for no rows): the same bits as <see cref="StackedGlm{T}.Loss(ReadOnlySpan{T}, ReadOnlySpan{T}, int)"/>
+        /// plus the penalty.
+        /// </summary>
+        private double Loss(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int n, double[]? w, T[]? o) =>
+            model.ChunkedLoss(x, y, n, options.Threads, w is null ? default : w.AsSpan(0, n), o is null ? default : o.AsSpan(0, n * _k), _chunk, _ws)
+            + (options.L2 > 0 ? 0.5 * options.L2 * model.SumOfSquaredWeights() : 0);
 
         private void Report(int epoch, double loss, double? validation)
         {

@@ -1,0 +1,131 @@
+using System;
+using System.Numerics;
+using NNLinearity.Families;
+using NNLinearity.Layers;
+using NNLinearity.Links;
+using Xunit;
+
+namespace NNLinearity.Tests.Layers;
+
+/// <summary>
+/// Predictions and losses over many rows are computed <c>RowsPerChunk</c> rows at a time through a bounded workspace:
+/// the same bits as the rows taken in any other grouping, and the model keeps no workspace larger than a chunk.
+/// </summary>
+public sealed class ChunkedRowsTests
+{
+    private static StackedGlm<T> Multinomial<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        StackedGlm.CreateMultinomial<T>(3, [new LayerSpec(5, new TanhLink()), new LayerSpec(4, new ReluLink())], 3, seed: 7);
+
+    private static StackedGlm<T> Poisson<T>() where T : unmanaged, IBinaryFloatingPointIeee754<T> =>
+        StackedGlm.Create<T>(3, [new LayerSpec(6, new LogitLink()), new LayerSpec(1, new LogLink())], GlmFamily.Poisson, seed: 3);
+
+    private static T[] Inputs<T>(int rows, int seed) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new Random(seed);
+        var x = new T[rows * 3];
+        for (int i = 0; i < x.Length; i++) x[i] = T.CreateTruncating(4 * rng.NextDouble() - 2);
+        return x;
+    }
+
+    /// <summary>More rows than two chunks, and not a whole number of them.</summary>
+    private static int ManyRows<T>(StackedGlm<T> model) where T : unmanaged, IBinaryFloatingPointIeee754<T> => 2 * model.RowsPerChunk + 37;
+
+    private static void PredictionsMatchSlices<T>(StackedGlm<T> model, bool withOffset) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int rows = ManyRows(model), k = model.OutputCount;
+        T[] x = Inputs<T>(rows, 11);
+        T[] offset = withOffset ? Inputs<T>(rows * k / 3 + 1, 12)[..(rows * k)] : [];
+        Prediction<T> all = model.Predict(x, rows, offset);
+        var rng = new Random(5);
+        for (int start = 0; start < rows;)
+        {
+            // Slices of 1 to 3,000 rows, so that their edges fall anywhere within the chunks.
+            int r = Math.Min(rows - start, rng.Next(3) == 0 ? 1 : rng.Next(1, 3000));
+            Prediction<T> part = model.Predict(x.AsSpan(start * 3, r * 3), r, withOffset ? offset.AsSpan(start * k, r * k) : default);
+            Assert.True(part.Eta.SequenceEqual(all.Eta.Slice(start * k, r * k)), $"eta of rows {start}..{start + r}");
+            Assert.True(part.Mu.SequenceEqual(all.Mu.Slice(start * k, r * k)), $"mu of rows {start}..{start + r}");
+            start += r;
+        }
+
+        Assert.True(model.SpareCapacity <= model.RowsPerChunk, $"the model keeps a workspace of {model.SpareCapacity} rows; a chunk is {model.RowsPerChunk}");
+    }
+
+    [Fact]
+    public void Predict_OverManyRows_IsTheSameBitsAsAnySlicing()
+    {
+        PredictionsMatchSlices(Multinomial<float>(), withOffset: false);
+        PredictionsMatchSlices(Multinomial<double>(), withOffset: true);
+        PredictionsMatchSlices(Poisson<float>(), withOffset: true);
+        PredictionsMatchSlices(Poisson<double>(), withOffset: false);
+    }
+
+    /// <summary>
+    /// One output: the loss over all rows is the in-order sum of the one-row losses (each exact: one row's loss is its
+    /// half deviance times 1/1) times 1/rows, to the bit, so chunks continue one running sum.
+    /// </summary>
+    [Fact]
+    public void Loss_OverManyRows_IsTheInOrderSumOfRowLosses()
+    {
+        StackedGlm<double> model = Poisson<double>();
+        int rows = ManyRows(model);
+        double[] x = Inputs<double>(rows, 21);
+        var rng = new Random(22);
+        var y = new double[rows];
+        for (int i = 0; i < rows; i++) y[i] = rng.Next(6);
+        double sum = 0;
+        for (int i = 0; i < rows; i++) sum += model.Loss(x.AsSpan(i * 3, 3), y.AsSpan(i, 1), 1);
+        Assert.Equal(BitConverter.DoubleToInt64Bits(sum * (1.0 / rows)), BitConverter.DoubleToInt64Bits(model.Loss(x, y, rows)));
+        Assert.Equal(2.0 * rows * model.Loss(x, y, rows), model.Deviance(x, y, rows));
+        Assert.True(model.SpareCapacity <= model.RowsPerChunk);
+    }
+
+    /// <summary>Several outputs: the loss in chunks of any size is the loss in one chunk, to the bit (weights and an offset too).</summary>
+    [Fact]
+    public void Loss_DoesNotDependOnTheChunk()
+    {
+        StackedGlm<float> model = Multinomial<float>();
+        int rows = ManyRows(model), k = model.OutputCount;
+        float[] x = Inputs<float>(rows, 31);
+        var rng = new Random(32);
+        var y = new float[rows * k];
+        var w = new double[rows];
+        var offset = new float[rows * k];
+        for (int i = 0; i < rows; i++)
+        {
+            y[i * k + rng.Next(k)] = 1;
+            w[i] = rng.Next(4);
+            for (int j = 0; j < k; j++) offset[i * k + j] = (float)(rng.NextDouble() - 0.5);
+        }
+
+        double whole = model.ChunkedLoss(x, y, rows, 0, w, offset, chunk: rows);
+        Assert.Equal(whole, model.Loss(x, y, rows, w, offset));
+        foreach (int chunk in new[] { 1, 16, 255, 4096 }) Assert.Equal(whole, model.ChunkedLoss(x, y, rows, 0, w, offset, chunk));
+    }
+
+    /// <summary>What training reports as its final loss is the model's loss at its parameters, to the bit.</summary>
+    [Fact]
+    public void TrainingLoss_IsTheModelsLoss()
+    {
+        StackedGlm<float> model = Multinomial<float>();
+        const int Rows = 1000;
+        float[] x = Inputs<float>(Rows, 41);
+        var y = new float[Rows * 3];
+        for (int i = 0; i < Rows; i++) y[i * 3 + (x[i * 3] > 0 ? 1 : x[i * 3 + 1] > 0 ? 2 : 0)] = 1;
+        TrainingResult r = model.Fit(x, y, Rows, new TrainingOptions { Optimizer = Optimizer.Sgd, LearningRate = 0.1, BatchSize = 64, MaxEpochs = 3, Seed = 1, Threads = 1 });
+        Assert.Equal(model.Loss(x, y, Rows), r.TrainingLoss);
+    }
+
+    /// <summary>A row beyond the first chunk that overflows the output's linear predictor is named by its own index.</summary>
+    [Fact]
+    public void Predict_NamesTheOverflowingRow_BeyondTheFirstChunk()
+    {
+        StackedGlm<float> model = StackedGlm.Create<float>(1, [new LayerSpec(1, new IdentityLink()), new LayerSpec(1, new IdentityLink())], GlmFamily.Gaussian, seed: 1);
+        model.SetParameters([10f, 0f, 10f, 0f]);
+        int rows = model.RowsPerChunk + 40, bad = model.RowsPerChunk + 5;
+        var x = new float[rows];
+        x[bad] = 3e37f;
+        var e = Assert.Throws<ArgumentException>(() => model.Predict(x, rows));
+        Assert.Equal("x", e.ParamName);
+        Assert.StartsWith($"Row {bad} of x drives output 0", e.Message, StringComparison.Ordinal);
+    }
+}
