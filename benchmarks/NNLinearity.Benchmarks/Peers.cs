@@ -12,12 +12,12 @@ namespace NNLinearity.Benchmarks;
 
 /// <summary>
 /// The peers of the headline rows, run in the same session as the library's benchmarks: numpy/OpenBLAS for GEMM,
-/// PyTorch for training steps, scikit-learn and R for the GLM fit (peers/peers.py and r/glm_fit_timing.R on the same
+/// PyTorch for training steps and predictions, scikit-learn and R for the GLM fit (peers/peers.py and r/glm_fit_timing.R on the same
 /// data). A peer that is not installed is reported as missing, with what to install.
 /// </summary>
 public static class Peers
 {
-    private static readonly string[] PythonRuns = ["gemm", "train", "train-fit"];
+    private static readonly string[] PythonRuns = ["gemm", "train", "train-fit", "predict"];
 
     private sealed record Measurement(string Peer, string Work, string? Type, int Threads, double Seconds, string Config);
 
@@ -82,6 +82,7 @@ public static class Peers
                 : m.Work.StartsWith("train step 784", StringComparison.Ordinal) ? "train784"
                 : m.Work.StartsWith("train step 64", StringComparison.Ordinal) ? "train64"
                 : m.Work.StartsWith("train fit", StringComparison.Ordinal) ? $"fit|{m.Threads}"
+                : m.Work.StartsWith("predict", StringComparison.Ordinal) ? "predict"
                 : m.Work.StartsWith("logistic GLM 1000000x100", StringComparison.Ordinal) || m.Work.StartsWith("logistic GLM 200000x500", StringComparison.Ordinal) ? $"wide|{m.Work["logistic GLM ".Length..]}|{m.Threads}" : "glm";
             rows.TryGetValue(key, out double ours);
             (string oursText, string peerText, double ratio) = key switch
@@ -89,6 +90,7 @@ public static class Peers
                 _ when key.StartsWith("gemm", StringComparison.Ordinal) => ($"{2 * Math.Pow(1024, 3) / ours:F1} GFLOP/s", $"{2 * Math.Pow(1024, 3) / m.Seconds / 1e9:F1} GFLOP/s", m.Seconds * 1e9 / ours),
                 "train784" => ($"{256 / (ours * 1e-9):N0} samples/s", $"{256 / m.Seconds:N0} samples/s", m.Seconds * 1e9 / ours),
                 "train64" => ($"{32 / (ours * 1e-9):N0} samples/s", $"{32 / m.Seconds:N0} samples/s", m.Seconds * 1e9 / ours),
+                "predict" => ($"{PredictBench.Rows / (ours * 1e-9):N0} rows/s", $"{PredictBench.Rows / m.Seconds:N0} rows/s", m.Seconds * 1e9 / ours),
                 _ when key.StartsWith("fit", StringComparison.Ordinal) => ($"{FitEpochBench.Rows * FitEpochBench.Epochs / (ours * 1e-9):N0} samples/s", $"{FitEpochBench.Rows / m.Seconds:N0} samples/s", m.Seconds * FitEpochBench.Epochs * 1e9 / ours),
                 _ => ($"{ours * 1e-9:F3} s", $"{m.Seconds:F3} s", m.Seconds * 1e9 / ours),
             };
@@ -120,6 +122,7 @@ public static class Peers
                 ("GemmBench", "OursPackingInside") when p["Shape"] == "1024x1024x1024" => $"gemmfresh|{(p["Type"] == "F64" ? "double" : "float")}|{(p["Threads"] == "0" ? 2 : 1)}",
                 ("TrainStepBench", "Ours") when p["Threads"] == "1" => p["Model"] == "Mlp784" ? "train784" : "train64",
                 ("FitEpochBench", "Ours") => $"fit|{p["Threads"]}",
+                ("PredictBench", "Ours") => "predict",
                 ("WideGlmBench", "Fit") => $"wide|{p["Shape"]}|{p["Threads"]}",
                 ("GlmFitBench", "FitCholesky") when p["Problem"] == "Logistic" && p["Threads"] == "1" && r.BenchmarkCase.Job.ResolvedId == "ForcedGC" => "glm",
                 _ => null,

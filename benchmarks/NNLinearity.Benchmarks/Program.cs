@@ -75,12 +75,12 @@ public static class Program
         {
             // The default run: one case per headline row, three iterations each, then the peers (a few minutes).
             Environment.SetEnvironmentVariable("NNLINEARITY_BENCH_QUICK", "1");
-            args = ["--filter", "*FmaPeakBench*", "*GemmBench.Ours", "*GemmBench.OursPackingInside", "*TrainStepBench.Ours", "*FitEpochBench.Ours", "*ElementwiseBench.*Ours", "*ElementwiseBench.*TensorPrimitives", "*GlmFitBench.FitCholesky"];
+            args = ["--filter", "*FmaPeakBench*", "*GemmBench.Ours", "*GemmBench.OursPackingInside", "*TrainStepBench.Ours", "*FitEpochBench.Ours", "*PredictBench.Ours", "*ElementwiseBench.*Ours", "*ElementwiseBench.*TensorPrimitives", "*GlmFitBench.FitCholesky"];
         }
         else if (args is ["--full"])
         {
             // The full headline suite: every shape, thread count and baseline (about 15 minutes).
-            args = ["--filter", "*FmaPeakBench*", "*GemmBench*", "*TrainStepBench*", "*FitEpochBench*", "*ElementwiseBench*", "*ElementwiseInCacheBench*", "*GlmFitBench*"];
+            args = ["--filter", "*FmaPeakBench*", "*GemmBench*", "*TrainStepBench*", "*FitEpochBench*", "*PredictBench*", "*ElementwiseBench*", "*ElementwiseInCacheBench*", "*GlmFitBench*"];
         }
 
         var config = DefaultConfig.Instance.WithOptions(ConfigOptions.JoinSummary);

@@ -4,6 +4,7 @@
     python3 peers.py gemm              numpy matmul (OpenBLAS with libopenblas0-pthread), 1024^3, float32 and float64
     python3 peers.py train             PyTorch SGD steps: 784-256-256-10 tanh/softmax (batch 256), 64-64-1 logistic (batch 32)
     python3 peers.py train-fit         PyTorch training loop as users write it: 784-256-256-10, 6 epochs of 12,800 rows, batch 256, shuffled
+    python3 peers.py predict           PyTorch inference as users score a data set: 784-256-256-10 tanh/softmax on 50,000 rows, no_grad
     python3 peers.py glm-wide DATA_DIR the same on WideGlmBench's exported designs (1,000,000 x 100 and 200,000 x 500)
     python3 peers.py glm DATA_DIR      scikit-learn LogisticRegression(newton-cholesky) on GlmFitBench's exported data
     python3 peers.py first-fit DATA_DIR ROWS  the same, first and second fit in a fresh process on the first ROWS rows
@@ -150,6 +151,32 @@ def train_fit():
             limiter.unregister()
 
 
+def predict():
+    try:
+        import torch
+    except ImportError:
+        return emit(peer="torch", missing="python3-torch is not installed")
+    rows = 50_000
+    torch.set_num_threads(1)  # its best setting here: one intra-op thread, the BLAS threaded
+    torch.nn.Linear(2, 2)(torch.rand(2, 2))
+    limiter, blas = blas_threads(2)
+    torch.manual_seed(1)
+    model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.Tanh(), torch.nn.Linear(256, 256), torch.nn.Tanh(), torch.nn.Linear(256, 10))
+    model.eval()
+    x = torch.rand(rows, 784)
+
+    def run():
+        with torch.no_grad():
+            eta = model(x)
+            return torch.softmax(eta, dim=1)
+
+    t = median_time(run, 5)
+    emit(peer="torch", work=f"predict 784-256-256-10 tanh/softmax, {rows} rows", threads=2, seconds=t, samples_per_second=rows / t,
+         config=f"torch {torch.__version__}, 1 intra-op thread, {blas}, no_grad")
+    if limiter is not None:
+        limiter.unregister()
+
+
 def glm(folder):
     try:
         import numpy as np
@@ -216,6 +243,8 @@ if __name__ == "__main__":
         train()
     elif what == "train-fit":
         train_fit()
+    elif what == "predict":
+        predict()
     elif what == "glm-wide" and len(sys.argv) > 2:
         glm_wide(sys.argv[2])
     elif what == "glm" and len(sys.argv) > 2:
