@@ -26,15 +26,15 @@ public sealed class BadInputTests
 
     /// <summary>
     /// Rows whose buffers through the widest layer would exceed one array (with its page of alignment padding) are
-    /// refused before anything is allocated: 2,148 rows through 1,000,000 units need 2,148,000,000 values. (A gradient
-    /// takes all its rows at once; predictions and losses take them a chunk at a time.)
+    /// refused before anything is allocated: 2,148 rows through 1,000,000 units need 2,148,000,000 values. (Training
+    /// checks all its rows; predictions, losses and gradients take them a chunk at a time.)
     /// </summary>
     [Fact]
-    public void Gradient_RowsBeyondOneBuffer_AreRefusedNamingRows()
+    public void Fit_RowsBeyondOneBuffer_AreRefusedNamingRows()
     {
         var model = NNLinearity.Layers.StackedGlm.Create<float>(1, [new NNLinearity.Layers.LayerSpec(1_000_000, new NNLinearity.Links.IdentityLink()), new NNLinearity.Layers.LayerSpec(1, new NNLinearity.Links.IdentityLink())],
             NNLinearity.Families.GlmFamily.Gaussian, seed: 1);
-        var e = Assert.Throws<ArgumentException>(() => model.LossAndGradient(new float[2148], new float[2148], 2148, new float[model.ParameterCount]));
+        var e = Assert.Throws<ArgumentException>(() => model.Fit(new float[2148], new float[2148], 2148));
         Assert.Equal("rows", e.ParamName);
         Assert.Contains("2148000000 values per buffer", e.Message, StringComparison.Ordinal);
         Assert.Contains($"at most {Array.MaxLength - 4096}", e.Message, StringComparison.Ordinal);

@@ -411,7 +411,7 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
     /// <exception cref="InvalidOperationException">Another thread is training the model or setting its parameters.</exception>
     public Prediction<T> Predict(ReadOnlySpan<T> x, int rows)
     {
-        CheckX(x, rows, nameof(x), chunked: true);
+        CheckX(x, rows, nameof(x), RowsPerChunk, result: true);
         using UsageGuard.ReadScope reading = _guard.Read();
         return PredictCore(x, rows);
     }
@@ -424,7 +424,7 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
     /// <exception cref="ArgumentException">A shape mismatch or a non-finite input or offset.</exception>
     public Prediction<T> Predict(ReadOnlySpan<T> x, int rows, ReadOnlySpan<T> offset)
     {
-        CheckX(x, rows, nameof(x), chunked: true);
+        CheckX(x, rows, nameof(x), RowsPerChunk, result: true);
         CheckWeightsAndOffset(default, offset, rows);
         using UsageGuard.ReadScope reading = _guard.Read();
         return PredictCore(x, rows, offset);
@@ -440,7 +440,7 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
     /// <exception cref="ArgumentException">A shape mismatch, a non-finite value, a negative weight, all weights 0, or a response outside the family's support.</exception>
     public double Loss(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows, ReadOnlySpan<double> weights, ReadOnlySpan<T> offset)
     {
-        CheckData(x, y, rows, chunked: true);
+        CheckData(x, y, rows, RowsPerChunk);
         CheckWeightsAndOffset(weights, offset, rows);
         using UsageGuard.ReadScope reading = _guard.Read();
         return FiniteLoss(ChunkedLoss(x, y, rows, 0, weights, offset));
@@ -637,7 +637,7 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
     /// <exception cref="InvalidOperationException">Another thread is training the model or setting its parameters.</exception>
     public double Loss(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows)
     {
-        CheckData(x, y, rows, chunked: true);
+        CheckData(x, y, rows, RowsPerChunk);
         using UsageGuard.ReadScope reading = _guard.Read();
         return FiniteLoss(ChunkedLoss(x, y, rows, 0, default, default));
     }
@@ -660,14 +660,15 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
     /// <exception cref="InvalidOperationException">Another thread is training the model or setting its parameters.</exception>
     public double LossAndGradient(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows, Span<T> gradient, double l2 = 0)
     {
-        CheckData(x, y, rows);
+        CheckData(x, y, rows, RowsPerChunk);
         if (gradient.Length != _theta.Length) throw new ArgumentException($"gradient has {gradient.Length} values; the model has {_theta.Length} parameters.", nameof(gradient));
         if (!(l2 >= 0) || double.IsInfinity(l2)) throw new ArgumentOutOfRangeException(nameof(l2), l2, "The L2 penalty must be finite and non-negative.");
         using UsageGuard.ReadScope reading = _guard.Read();
-        Workspace ws = RentWorkspace(rows);
+        int chunk = RowsPerChunk;
+        Workspace ws = RentWorkspace(Math.Min(rows, chunk));
         try
         {
-            double loss = FiniteLoss(LossAndGradientCore(x, y, rows, gradient, l2, 0, withGradient: true, ws));
+            double loss = FiniteLoss(LossAndGradientCore(x, y, rows, gradient, l2, 0, withGradient: true, ws, chunk: chunk));
             for (int i = 0; i < gradient.Length; i++)
             {
                 if (!T.IsFinite(gradient[i])) throw new ArgumentException($"gradient[{i}] is {gradient[i]}: the rows of x drive the model beyond the range of {typeof(T).Name} (rescale the inputs).", nameof(x));
@@ -803,23 +804,23 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
 
     /// <summary>
     /// Checks X's shape and values, and that the rows fit the buffers: all of them through the widest layer at once, or
-    /// (<paramref name="chunked"/>: predictions and losses) <see cref="RowsPerChunk"/> of them, with one value per row
-    /// and output in the result.
+    /// <paramref name="chunk"/> of them at a time when positive (predictions, losses and gradients); with
+    /// <paramref name="result"/>, also one value per row and output in a result array.
     /// </summary>
-    internal void CheckX(ReadOnlySpan<T> x, int rows, string name, bool chunked = false)
+    internal void CheckX(ReadOnlySpan<T> x, int rows, string name, int chunk = 0, bool result = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         if (x.Length != (long)rows * InputCount) throw new ArgumentException($"{name} has {x.Length} values; {rows} rows of {InputCount} inputs need {(long)rows * InputCount}.", name);
         int widest = _layers.Max(l => l.OutputCount);
         int most = Array.MaxLength - AlignedArray.PageBytes; // a buffer's array also holds up to a page of padding
-        int buffered = chunked ? Math.Min(rows, RowsPerChunk) : rows;
+        int buffered = chunk > 0 ? Math.Min(rows, chunk) : rows;
         if ((long)buffered * widest > most)
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"{buffered} rows through a layer of {widest} units need {(long)buffered * widest} values per buffer; one buffer holds at most {most}: pass fewer rows at a time."), nameof(rows));
         }
 
-        if (chunked && (long)rows * OutputCount > most)
+        if (result && (long)rows * OutputCount > most)
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
                 $"{rows} rows of {OutputCount} outputs need {(long)rows * OutputCount} values in the result; one array holds at most {most}: pass fewer rows at a time."), nameof(rows));
@@ -828,9 +829,9 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
         Matrices.ThrowIfNotFinite(x, InputCount, name);
     }
 
-    private void CheckData(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows, bool chunked = false)
+    private void CheckData(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows, int chunk = 0)
     {
-        CheckX(x, rows, nameof(x), chunked);
+        CheckX(x, rows, nameof(x), chunk);
         if (y.Length != (long)rows * OutputCount) throw new ArgumentException($"y has {y.Length} values; {rows} rows of {OutputCount} outputs need {(long)rows * OutputCount}.", nameof(y));
         _loss.ValidateResponses(y, rows, OutputCount, nameof(y));
     }
@@ -880,30 +881,45 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
     /// <summary>
     /// Loss and (optionally) gradient, without validation: the training loop's entry point. With prior weights the loss
     /// is half the weighted mean deviance, sum w d / (2 sum w), so a canonical output's gradient in eta is w (mu - y) / sum w.
+    /// The rows go through <paramref name="ws"/> <paramref name="chunk"/> at a time (all at once when 0), with the bits
+    /// of all rows at once: the loss is one running sum in row order, each weight-gradient entry one chain of fused
+    /// multiply-adds over the rows in order (a product stores and reloads its partial sums exactly), and each bias
+    /// gradient entry a sum row by row.
     /// </summary>
     internal double LossAndGradientCore(ReadOnlySpan<T> x, ReadOnlySpan<T> y, int rows, Span<T> gradient, double l2, int threads, bool withGradient, Workspace ws,
-        ReadOnlySpan<double> weights = default, ReadOnlySpan<T> offset = default)
+        ReadOnlySpan<double> weights = default, ReadOnlySpan<T> offset = default, int chunk = 0)
     {
-        Forward(x, rows, threads, ws, offset);
+        if (chunk <= 0) chunk = Math.Max(rows, 1);
         int last = _layers.Length - 1, k = OutputCount;
-        double total = weights.IsEmpty ? rows : Sum(weights);
-        double scale = total > 0 ? 1.0 / total : 0;
-        double loss = _loss.Evaluate<T>(ws.Eta[last].AsSpan(0, rows * k), y, weights, rows, k, ws.Grad[last], scale) * scale;
+        double mass = weights.IsEmpty ? rows : Sum(weights);
+        double scale = mass > 0 ? 1.0 / mass : 0;
+        double total = 0;
+        for (int start = 0; start == 0 || start < rows; start += chunk)
+        {
+            int r = Math.Min(chunk, rows - start);
+            ReadOnlySpan<T> xc = x.Slice(start * InputCount, r * InputCount);
+            Forward(xc, r, threads, ws, offset.IsEmpty ? default : offset.Slice(start * k, r * k));
+            total = _loss.Evaluate<T>(ws.Eta[last].AsSpan(0, r * k), y.Slice(start * k, r * k), weights.IsEmpty ? default : weights.Slice(start, r), r, k,
+                ws.Grad[last], scale, total);
+            if (!withGradient) continue;
+
+            // The first chunk writes each layer's whole slice of the gradient (its weights' and biases' entries), so
+            // the gradient is not cleared first; later chunks add to it.
+            for (int l = last; l >= 0; l--)
+            {
+                GlmLayer<T> layer = _layers[l];
+                ReadOnlySpan<T> input = l == 0 ? xc : ws.Mu[l - 1].AsSpan(0, r * layer.InputCount);
+                Span<T> gradX = l == 0 ? default : ws.Grad[l - 1].AsSpan(0, r * layer.InputCount);
+                // Below the first layer, dL/dmu times the previous layer's dmu/deta is that layer's dL/deta (the
+                // product scales each tile as it finishes it).
+                layer.BackwardCore(input, r, ws.Grad[l].AsSpan(0, r * layer.OutputCount), gradient.Slice(_offsets[l], layer.ParameterCount), gradX, threads,
+                    l == 0 ? default : ws.DMu[l - 1].AsSpan(0, gradX.Length), accumulate: start > 0);
+            }
+        }
+
+        double loss = total * scale;
         if (l2 > 0) loss += 0.5 * l2 * SumOfSquaredWeights();
         if (!withGradient) return loss;
-
-        // Each layer writes its whole slice of the gradient (its weights' and biases' entries), so the gradient is not
-        // cleared first.
-        for (int l = last; l >= 0; l--)
-        {
-            GlmLayer<T> layer = _layers[l];
-            ReadOnlySpan<T> input = l == 0 ? x : ws.Mu[l - 1].AsSpan(0, rows * layer.InputCount);
-            Span<T> gradX = l == 0 ? default : ws.Grad[l - 1].AsSpan(0, rows * layer.InputCount);
-            // Below the first layer, dL/dmu times the previous layer's dmu/deta is that layer's dL/deta (the product
-            // scales each tile as it finishes it).
-            layer.BackwardCore(input, rows, ws.Grad[l].AsSpan(0, rows * layer.OutputCount), gradient.Slice(_offsets[l], layer.ParameterCount), gradX, threads,
-                l == 0 ? default : ws.DMu[l - 1].AsSpan(0, gradX.Length), accumulate: false);
-        }
 
         if (l2 > 0)
         {
@@ -1062,12 +1078,12 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
                 _ov = Gather(offset, order.AsSpan(nTrain), _k);
             }
 
-            // L-BFGS takes full-batch gradients; SGD and Adam, mini-batches. Losses over many rows are summed in chunks
-            // of the batch's rows (not of the workspace's capacity, which may be larger: the sums' bits do not depend on
-            // which workspace the model had spare). The workspace and the run's buffers are the model's spare and the
+            // L-BFGS takes full-batch gradients, forwarded RowsPerChunk rows at a time (the bits of all rows at
+            // once); SGD and Adam, mini-batches. Losses over many rows go through the workspace in chunks of the batch's
+            // rows (their bits depend on neither the chunk nor the workspace's capacity). The workspace and the run's buffers are the model's spare and the
             // shared pools' arrays, so that repeated fits do not fault in fresh memory each time (every buffer is
             // written before it is read, and the optimiser's moments are cleared).
-            _chunk = lbfgs ? nTrain : Math.Min(options.BatchSize, nTrain);
+            _chunk = lbfgs ? Math.Min(model.RowsPerChunk, nTrain) : Math.Min(options.BatchSize, nTrain);
             _ws = model.RentWorkspace(_chunk);
             TrainingResult result;
             try
@@ -1346,7 +1362,7 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
             double Evaluate(double[] at, double[] g)
             {
                 Set(at);
-                double f = model.LossAndGradientCore(xt, yt, nTrain, gradT, options.L2, options.Threads, withGradient: true, _ws, _wt, _ot);
+                double f = model.LossAndGradientCore(xt, yt, nTrain, gradT, options.L2, options.Threads, withGradient: true, _ws, _wt, _ot, _chunk);
                 if (!UpdateKernels.AllFinite<T>(gradT)) return double.PositiveInfinity; // the line search backs off
                 for (int i = 0; i < np; i++) g[i] = double.CreateTruncating(gradT[i]);
                 return f;

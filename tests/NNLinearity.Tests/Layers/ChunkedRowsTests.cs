@@ -102,6 +102,52 @@ public sealed class ChunkedRowsTests
         foreach (int chunk in new[] { 1, 16, 255, 4096 }) Assert.Equal(whole, model.ChunkedLoss(x, y, rows, 0, w, offset, chunk));
     }
 
+    private static void GradientIsTheSameBitsInChunks<T>(StackedGlm<T> model, bool multinomial) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        int block = NNLinearity.Kernels.Gemm.KC<T>(), rows = 5 * block + 37, k = model.OutputCount;
+        T[] x = Inputs<T>(rows, 51);
+        var rng = new Random(52);
+        var y = new T[rows * k];
+        var w = new double[rows];
+        var offset = new T[rows * k];
+        for (int i = 0; i < rows; i++)
+        {
+            if (multinomial) y[i * k + rng.Next(k)] = T.One;
+            else y[i] = T.CreateTruncating(rng.Next(6));
+            w[i] = rng.Next(4);
+            for (int j = 0; j < k; j++) offset[i * k + j] = T.CreateTruncating(rng.NextDouble() - 0.5);
+        }
+
+        var whole = new T[model.ParameterCount];
+        double wholeLoss = model.LossAndGradientCore(x, y, rows, whole, 0.01, 0, withGradient: true, model.NewWorkspace(rows), w, offset);
+        foreach (int chunk in new[] { 1, 37, 255, block + 5 })
+        {
+            var g = new T[model.ParameterCount];
+            double loss = model.LossAndGradientCore(x, y, rows, g, 0.01, 0, withGradient: true, model.NewWorkspace(chunk), w, offset, chunk);
+            Assert.Equal(wholeLoss, loss);
+            Assert.True(g.AsSpan().SequenceEqual(whole), $"the gradient in chunks of {chunk} rows");
+        }
+
+        var viaPublic = new T[model.ParameterCount];
+        double publicLoss = model.LossAndGradient(x, y, rows, viaPublic);
+        var unpenalised = new T[model.ParameterCount];
+        Assert.Equal(model.LossAndGradientCore(x, y, rows, unpenalised, 0, 0, withGradient: true, model.NewWorkspace(rows)), publicLoss);
+        Assert.True(viaPublic.AsSpan().SequenceEqual(unpenalised));
+        Assert.True(model.SpareCapacity <= model.RowsPerChunk);
+    }
+
+    /// <summary>
+    /// A gradient in chunks of any size, across the products' inner blocks of rows, is the gradient of all rows at once,
+    /// to the bit (each weight-gradient entry is one chain of fused multiply-adds over the rows in order; each bias entry
+    /// a sum row by row); so is the loss.
+    /// </summary>
+    [Fact]
+    public void Gradient_InChunks_IsTheSameBits()
+    {
+        GradientIsTheSameBitsInChunks(Multinomial<float>(), multinomial: true);
+        GradientIsTheSameBitsInChunks(Poisson<double>(), multinomial: false);
+    }
+
     /// <summary>What training reports as its final loss is the model's loss at its parameters, to the bit.</summary>
     [Fact]
     public void TrainingLoss_IsTheModelsLoss()
