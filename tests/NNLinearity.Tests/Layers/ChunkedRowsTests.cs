@@ -27,6 +27,24 @@ public sealed class ChunkedRowsTests
         return x;
     }
 
+    /// <summary>Responses (one-hot classes, or counts of one output), prior weights 0 to 3 and offsets in [-0.5, 0.5).</summary>
+    private static (T[] Y, double[] Weights, T[] Offset) Responses<T>(int rows, int k, bool multinomial, int seed) where T : unmanaged, IBinaryFloatingPointIeee754<T>
+    {
+        var rng = new Random(seed);
+        var y = new T[rows * k];
+        var w = new double[rows];
+        var offset = new T[rows * k];
+        for (int i = 0; i < rows; i++)
+        {
+            if (multinomial) y[i * k + rng.Next(k)] = T.One;
+            else y[i] = T.CreateTruncating(rng.Next(6));
+            w[i] = rng.Next(4);
+            for (int j = 0; j < k; j++) offset[i * k + j] = T.CreateTruncating(rng.NextDouble() - 0.5);
+        }
+
+        return (y, w, offset);
+    }
+
     /// <summary>More rows than two chunks, and not a whole number of them.</summary>
     private static int ManyRows<T>(StackedGlm<T> model) where T : unmanaged, IBinaryFloatingPointIeee754<T> => 2 * model.RowsPerChunk + 37;
 
@@ -86,16 +104,7 @@ public sealed class ChunkedRowsTests
         StackedGlm<float> model = Multinomial<float>();
         int rows = ManyRows(model), k = model.OutputCount;
         float[] x = Inputs<float>(rows, 31);
-        var rng = new Random(32);
-        var y = new float[rows * k];
-        var w = new double[rows];
-        var offset = new float[rows * k];
-        for (int i = 0; i < rows; i++)
-        {
-            y[i * k + rng.Next(k)] = 1;
-            w[i] = rng.Next(4);
-            for (int j = 0; j < k; j++) offset[i * k + j] = (float)(rng.NextDouble() - 0.5);
-        }
+        (float[] y, double[] w, float[] offset) = Responses<float>(rows, k, multinomial: true, seed: 32);
 
         double whole = model.ChunkedLoss(x, y, rows, 0, w, offset, chunk: rows);
         Assert.Equal(whole, model.Loss(x, y, rows, w, offset));
@@ -106,17 +115,7 @@ public sealed class ChunkedRowsTests
     {
         int block = NNLinearity.Kernels.Gemm.KC<T>(), rows = 5 * block + 37, k = model.OutputCount;
         T[] x = Inputs<T>(rows, 51);
-        var rng = new Random(52);
-        var y = new T[rows * k];
-        var w = new double[rows];
-        var offset = new T[rows * k];
-        for (int i = 0; i < rows; i++)
-        {
-            if (multinomial) y[i * k + rng.Next(k)] = T.One;
-            else y[i] = T.CreateTruncating(rng.Next(6));
-            w[i] = rng.Next(4);
-            for (int j = 0; j < k; j++) offset[i * k + j] = T.CreateTruncating(rng.NextDouble() - 0.5);
-        }
+        (T[] y, double[] w, T[] offset) = Responses<T>(rows, k, multinomial, seed: 52);
 
         var whole = new T[model.ParameterCount];
         double wholeLoss = model.LossAndGradientCore(x, y, rows, whole, 0.01, 0, withGradient: true, model.NewWorkspace(rows), w, offset);
