@@ -548,22 +548,10 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
     {
         if (rows == 0) return double.NaN;
         if (chunk <= 0) chunk = RowsPerChunk;
-        int k = OutputCount, last = _layers.Length - 1;
-        double mass = weights.IsEmpty ? rows : Sum(weights);
-        double scale = mass > 0 ? 1.0 / mass : 0;
         Workspace work = ws ?? RentWorkspace(Math.Min(rows, chunk));
         try
         {
-            double total = 0;
-            for (int start = 0; start < rows; start += chunk)
-            {
-                int r = Math.Min(chunk, rows - start);
-                Forward(x.Slice(start * InputCount, r * InputCount), r, threads, work, offset.IsEmpty ? default : offset.Slice(start * k, r * k));
-                total = _loss.Evaluate<T>(work.Eta[last].AsSpan(0, r * k), y.Slice(start * k, r * k), weights.IsEmpty ? default : weights.Slice(start, r), r, k,
-                    work.Grad[last], scale, total);
-            }
-
-            return total * scale;
+            return LossAndGradientCore(x, y, rows, default, 0, threads, withGradient: false, work, weights, offset, chunk);
         }
         finally
         {
@@ -575,7 +563,7 @@ public sealed class StackedGlm<T> where T : unmanaged, IBinaryFloatingPointIeee7
     private const long ChunkBytes = 8 << 20;
 
     /// <summary>
-    /// Rows per chunk for work over many rows (predictions, losses, hidden features): a multiple of 16 rows whose
+    /// Rows per chunk for work over many rows (predictions, losses, gradients, hidden features): a multiple of 16 rows whose
     /// workspace takes about 8 MB at most (at least 16 rows), so that a chunk's activations stay in cache from one layer
     /// to the next and the memory a call holds does not grow with its rows. Rows are independent in the forward pass,
     /// and a chunk's buffers hold whole vectors of every layer's outputs, so chunking changes no bit.
